@@ -1,0 +1,72 @@
+// f32 GEMM micro-kernel, 4 output channels x 8 pixels, Wasm SIMD128.
+//
+// out[r][j] = bias[r] + sum_k w[k][r] * a[k][j]      r < 4 (mr valid), j < 8 (nr valid)
+//
+// Packed weights hold one block of 4 output channels: [4 bias][kc][4 weights] (see pack.ts).
+// `a` is a K x 8 panel whose rows are `aStride` bytes apart: a packed im2col panel (32 bytes) or,
+// for 1x1 stride-1 convolutions, the input planes themselves (H*W*4 bytes).
+// Weights are broadcast with load32_splat; 8 accumulators + 2 inputs + 1 weight stay in xmm
+// registers (V8 on x64 leaves ~15 to Wasm; larger tiles spill, see DESIGN "Kernel strategy").
+
+// scratch for tail stores (nr < 8): one row of 8 floats
+const tailScratch = memory.data(32, 16);
+
+export function f32_gemm_4x8__simd128(
+  kc: i32, packed: usize, a: usize, aStride: usize,
+  out: usize, outStride: usize, mr: i32, nr: i32, actMin: f32, actMax: f32,
+): void {
+  const vmin = f32x4.splat(actMin);
+  const vmax = f32x4.splat(actMax);
+  let acc00 = v128.load32_splat(packed, 0);
+  let acc10 = v128.load32_splat(packed, 4);
+  let acc20 = v128.load32_splat(packed, 8);
+  let acc30 = v128.load32_splat(packed, 12);
+  let acc01 = acc00, acc11 = acc10, acc21 = acc20, acc31 = acc30;
+  let w = packed + 16;
+  for (let k = 0; k < kc; k++) {
+    const a0 = v128.load(a, 0);
+    const a1 = v128.load(a, 16);
+    let wk = v128.load32_splat(w, 0);
+    acc00 = f32x4.add(acc00, f32x4.mul(wk, a0));
+    acc01 = f32x4.add(acc01, f32x4.mul(wk, a1));
+    wk = v128.load32_splat(w, 4);
+    acc10 = f32x4.add(acc10, f32x4.mul(wk, a0));
+    acc11 = f32x4.add(acc11, f32x4.mul(wk, a1));
+    wk = v128.load32_splat(w, 8);
+    acc20 = f32x4.add(acc20, f32x4.mul(wk, a0));
+    acc21 = f32x4.add(acc21, f32x4.mul(wk, a1));
+    wk = v128.load32_splat(w, 12);
+    acc30 = f32x4.add(acc30, f32x4.mul(wk, a0));
+    acc31 = f32x4.add(acc31, f32x4.mul(wk, a1));
+    a += aStride;
+    w += 16;
+  }
+  // epilogue: clamp to [vmin, vmax] (ReLU / ReLU6, or +-inf = none). pmax/pmin keep NaN as PyTorch.
+  acc00 = f32x4.pmin(f32x4.pmax(acc00, vmin), vmax);
+  acc01 = f32x4.pmin(f32x4.pmax(acc01, vmin), vmax);
+  acc10 = f32x4.pmin(f32x4.pmax(acc10, vmin), vmax);
+  acc11 = f32x4.pmin(f32x4.pmax(acc11, vmin), vmax);
+  acc20 = f32x4.pmin(f32x4.pmax(acc20, vmin), vmax);
+  acc21 = f32x4.pmin(f32x4.pmax(acc21, vmin), vmax);
+  acc30 = f32x4.pmin(f32x4.pmax(acc30, vmin), vmax);
+  acc31 = f32x4.pmin(f32x4.pmax(acc31, vmin), vmax);
+  if (nr == 8) {
+    v128.store(out, acc00, 0);
+    v128.store(out, acc01, 16);
+    if (mr > 1) { out += outStride; v128.store(out, acc10, 0); v128.store(out, acc11, 16); }
+    if (mr > 2) { out += outStride; v128.store(out, acc20, 0); v128.store(out, acc21, 16); }
+    if (mr > 3) { out += outStride; v128.store(out, acc30, 0); v128.store(out, acc31, 16); }
+    return;
+  }
+  storeRowTail(out, acc00, acc01, nr);
+  if (mr > 1) storeRowTail(out + outStride, acc10, acc11, nr);
+  if (mr > 2) storeRowTail(out + 2 * outStride, acc20, acc21, nr);
+  if (mr > 3) storeRowTail(out + 3 * outStride, acc30, acc31, nr);
+}
+
+// @ts-ignore: decorator
+@inline function storeRowTail(out: usize, lo: v128, hi: v128, nr: i32): void {
+  v128.store(tailScratch, lo, 0);
+  v128.store(tailScratch, hi, 16);
+  memory.copy(out, tailScratch, <usize>nr * 4);
+}

@@ -1,0 +1,63 @@
+// f32 2-D padding of NCHW planes: constant, reflect, replicate and circular, as torch.nn.functional.pad.
+// Negative pads crop (as PyTorch's constant mode allows). The host checks the mode's limits
+// (reflect: pad < size; circular: pad <= size) before calling.
+
+export const PAD_CONSTANT: i32 = 0;
+export const PAD_REFLECT: i32 = 1;
+export const PAD_REPLICATE: i32 = 2;
+export const PAD_CIRCULAR: i32 = 3;
+
+/** Maps an out-of-range index `i` into [0, n) by `mode`; -1 means "use the fill value". */
+// @ts-ignore: decorator
+@inline export function mapIndex(i: i32, n: i32, mode: i32): i32 {
+  if (i >= 0 && i < n) return i;
+  if (mode == PAD_REFLECT) {
+    // PyTorch reflect: mirror without repeating the edge (..., 2, 1 | 0, 1, 2 | 1, 0, ...)
+    return i < 0 ? -i : 2 * (n - 1) - i;
+  }
+  if (mode == PAD_REPLICATE) return i < 0 ? 0 : n - 1;
+  if (mode == PAD_CIRCULAR) {
+    let r = i % n;
+    return r < 0 ? r + n : r;
+  }
+  return -1;
+}
+
+/**
+ * [planes, H, W] -> [planes, H + top + bottom, W + left + right].
+ * Each output row is a mapped input row (or the fill value); its interior is one memory.copy.
+ */
+export function f32_pad2d(
+  input: usize, output: usize, planes: i32, height: i32, width: i32,
+  top: i32, bottom: i32, left: i32, right: i32, mode: i32, value: f32,
+): void {
+  const outHeight = height + top + bottom;
+  const outWidth = width + left + right;
+  // interior columns [copyStart, copyEnd) of an output row come straight from the input row
+  const copyStart = max(0, left);
+  const copyEnd = min(outWidth, width + left);
+  for (let plane = 0; plane < planes; plane++) {
+    const inPlane = input + <usize>plane * height * width * 4;
+    const outPlane = output + <usize>plane * outHeight * outWidth * 4;
+    for (let oy = 0; oy < outHeight; oy++) {
+      const outRow = outPlane + <usize>oy * outWidth * 4;
+      const iy = mapIndex(oy - top, height, mode);
+      if (iy < 0) {
+        for (let ox = 0; ox < outWidth; ox++) store<f32>(outRow + <usize>ox * 4, value);
+        continue;
+      }
+      const inRow = inPlane + <usize>iy * width * 4;
+      for (let ox = 0; ox < copyStart; ox++) {
+        const ix = mapIndex(ox - left, width, mode);
+        store<f32>(outRow + <usize>ox * 4, ix < 0 ? value : load<f32>(inRow + <usize>ix * 4));
+      }
+      if (copyEnd > copyStart) {
+        memory.copy(outRow + <usize>copyStart * 4, inRow + <usize>(copyStart - left) * 4, <usize>(copyEnd - copyStart) * 4);
+      }
+      for (let ox = max(copyEnd, copyStart); ox < outWidth; ox++) {
+        const ix = mapIndex(ox - left, width, mode);
+        store<f32>(outRow + <usize>ox * 4, ix < 0 ? value : load<f32>(inRow + <usize>ix * 4));
+      }
+    }
+  }
+}

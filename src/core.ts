@@ -1,0 +1,9 @@
+// The runtime-independent public surface; each entry (src/index.ts for Node, ...) adds `init`.
+export { Tensor, tensor, zeros, ones, randn, type DType, type NestedArray } from "./tensor.js";
+export { manual_seed } from "./random.js";
+export { tidy, keep } from "./scope.js";
+export { memory } from "./memory.js";
+export type { WasmSource } from "./runtime.js";
+export * as nn from "./nn/index.js";
+export * as F from "./functional/index.js";
+export * as safetensors from "./safetensors.js";

@@ -1,0 +1,239 @@
+// F.conv2d and the convolution behind nn.Conv2d: argument checks, output-size arithmetic and the
+// choice of kernel (depthwise, or indirect GEMM over packed weights).
+
+import { Tensor, empty } from "../tensor.js";
+import { wasm } from "../runtime.js";
+import { allocate, release, Workspace } from "../allocator.js";
+import { parseArgs, pair, pyRepr, type ArgSpec } from "../args.js";
+import { checkFloat, checkImageInput, checkTensor, convOutputSize, fmtShape, nchw } from "./shape.js";
+
+export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
+export const PADDING_MODES: readonly PaddingMode[] = ["zeros", "reflect", "replicate", "circular"];
+/** Kernel codes of assembly/pad.ts (zeros is constant 0). */
+const PAD_MODE_CODE: Record<PaddingMode, number> = { zeros: 0, reflect: 1, replicate: 2, circular: 3 };
+
+export type Activation = "none" | "relu" | "relu6";
+const ACTIVATION_RANGE: Record<Activation, [number, number]> = {
+  none: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6],
+};
+
+export type Padding2d = [number, number] | "same" | "valid";
+
+export interface Conv2dParams {
+  stride: [number, number];
+  padding: Padding2d;
+  dilation: [number, number];
+  groups: number;
+  paddingMode: PaddingMode;
+  /** fused into the kernel's epilogue (Sequential fusion); "none" by default */
+  activation?: Activation;
+  /** packed-weight cache of a module; F.conv2d packs per call */
+  packed?: PackedConvWeights;
+  /** tests only: run the scalar reference kernel instead of the fast one */
+  reference?: boolean;
+}
+
+/** Explicit [top, bottom, left, right] padding; 'same' puts the odd extra on bottom/right, as PyTorch. */
+export function resolvePadding(padding: Padding2d, kernel: [number, number], dilation: [number, number]): [number, number, number, number] {
+  if (padding === "valid") return [0, 0, 0, 0];
+  if (padding === "same") {
+    const totalH = dilation[0] * (kernel[0] - 1);
+    const totalW = dilation[1] * (kernel[1] - 1);
+    return [totalH >> 1, totalH - (totalH >> 1), totalW >> 1, totalW - (totalW >> 1)];
+  }
+  return [padding[0], padding[0], padding[1], padding[1]];
+}
+
+/**
+ * Normalises padding: an int, a pair, 'same' or 'valid'. Negative values pass here (non-zero
+ * padding modes crop with them, as PyTorch); conv2dWith refuses them for zero padding.
+ */
+export function parsePadding(value: unknown, op: "conv2d" | "Conv2d"): Padding2d {
+  if (typeof value === "string") {
+    if (value !== "same" && value !== "valid") {
+      // the functional and the module word this differently in PyTorch
+      throw new Error(op === "conv2d"
+        ? `Invalid padding string: ${pyRepr(value)}`
+        : `Invalid padding string ${pyRepr(value)}, should be one of {'same', 'valid'}`);
+    }
+    return value;
+  }
+  return pair(value, "padding", "conv2d");
+}
+
+/** The value checks PyTorch makes on a convolution's sizes, with its messages. */
+export function checkConvSizes(kernel: readonly number[], stride: readonly number[], dilation: readonly number[]): void {
+  if (kernel[0] <= 0 || kernel[1] <= 0) {
+    throw new Error(`kernel size should be greater than zero, but got kernel_height: ${kernel[0]} kernel_width: ${kernel[1]}`);
+  }
+  if (stride[0] <= 0 || stride[1] <= 0) throw new Error("non-positive stride is not supported");
+  if (dilation[0] <= 0 || dilation[1] <= 0) throw new Error(`dilation should be greater than zero, but got [${dilation.join(", ")}]`);
+}
+
+const CONV2D_SPEC: ArgSpec = [
+  ["input", undefined], ["weight", undefined], ["bias", null],
+  ["stride", 1], ["padding", 0], ["dilation", 1], ["groups", 1],
+];
+
+/**
+ * torch.nn.functional.conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1).
+ * input [N, C, H, W] or [C, H, W]; weight [OC, C/groups, KH, KW]; bias [OC] or null.
+ */
+export function conv2d(...args: unknown[]): Tensor {
+  const a = parseArgs("conv2d", CONV2D_SPEC, args);
+  const groups = a.groups;
+  if (typeof groups !== "number" || !Number.isInteger(groups)) throw new TypeError(`conv2d(): groups must be an int, but got ${pyRepr(groups)}`);
+  if (groups <= 0) throw new Error("non-positive groups is not supported");
+  return conv2dWith(a.input, a.weight, a.bias, {
+    stride: pair(a.stride, "stride", "conv2d"),
+    padding: parsePadding(a.padding, "conv2d"),
+    dilation: pair(a.dilation, "dilation", "conv2d"),
+    groups,
+    paddingMode: "zeros",
+  });
+}
+
+const workspace = new Workspace("convolution workspace");
+
+/** The convolution itself, after argument parsing. All checks happen before any kernel runs. */
+export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unknown, params: Conv2dParams): Tensor {
+  const input = checkTensor(inputArg, "conv2d", "input");
+  const weight = checkTensor(weightArg, "conv2d", "weight");
+  const bias = biasArg === null || biasArg === undefined ? null : checkTensor(biasArg, "conv2d", "bias");
+  checkFloat(input, "conv2d", "input");
+  checkFloat(weight, "conv2d", "weight");
+  if (bias !== null) checkFloat(bias, "conv2d", "bias");
+  checkImageInput(input, "conv2d");
+  if (weight.dim() !== 4) {
+    throw new Error(`Expected 4-dimensional weight [out_channels, in_channels/groups, kH, kW] for conv2d, but got weight of size ${fmtShape(weight.shape)}`);
+  }
+  const { stride, dilation, groups, padding } = params;
+  const [outChannels, groupIn, kernelH, kernelW] = weight.shape;
+  const kernel: [number, number] = [kernelH, kernelW];
+  if (padding === "same" && (stride[0] !== 1 || stride[1] !== 1)) {
+    throw new Error("padding='same' is not supported for strided convolutions");
+  }
+  if (params.paddingMode === "zeros" && typeof padding !== "string" && (padding[0] < 0 || padding[1] < 0)) {
+    throw new Error("negative padding is not supported");
+  }
+  checkConvSizes(kernel, stride, dilation);
+  const [batch, channels, height, width] = nchw(input);
+  if (outChannels === 0) {
+    throw new Error(`Given groups=${groups}, expected weight to be at least 1 at dimension 0, but got weight of size ${fmtShape(weight.shape)} instead`);
+  }
+  if (outChannels % groups !== 0) {
+    throw new Error(`Given groups=${groups}, expected weight to be divisible by ${groups} at dimension 0, but got weight of size ${fmtShape(weight.shape)} instead`);
+  }
+  if (channels !== groupIn * groups) {
+    // PyTorch reports the input with its batch dimension already added
+    throw new Error(`Given groups=${groups}, weight of size ${fmtShape(weight.shape)}, expected input${fmtShape([batch, channels, height, width])} to have ${groupIn * groups} channels, but got ${channels} channels instead`);
+  }
+  if (bias !== null && (bias.dim() !== 1 || bias.shape[0] !== outChannels)) {
+    throw new Error(`Given weight of size ${fmtShape(weight.shape)}, expected bias to be 1-dimensional with ${outChannels} elements, but got bias of size ${fmtShape(bias.shape)} instead`);
+  }
+  const [padTop, padBottom, padLeft, padRight] = resolvePadding(params.padding, kernel, dilation);
+  checkPaddingMode(params.paddingMode, input, [padTop, padBottom, padLeft, padRight]);
+  const paddedH = height + padTop + padBottom;
+  const paddedW = width + padLeft + padRight;
+  if (paddedH < dilation[0] * (kernelH - 1) + 1 || paddedW < dilation[1] * (kernelW - 1) + 1) {
+    throw new Error(`Calculated padded input size per channel: (${paddedH} x ${paddedW}). Kernel size: (${dilation[0] * (kernelH - 1) + 1} x ${dilation[1] * (kernelW - 1) + 1}). Kernel size can't be greater than actual input size`);
+  }
+  if ((height === 0 || width === 0) && params.paddingMode === "zeros") {
+    throw new Error(`Only zero batch or zero channel inputs are supported, but got input shape: ${fmtShape([batch, channels, height, width])}`);
+  }
+  const outHeight = convOutputSize(height, kernelH, stride[0], dilation[0], padTop, padBottom);
+  const outWidth = convOutputSize(width, kernelW, stride[1], dilation[1], padLeft, padRight);
+  const outShape = input.dim() === 4 ? [batch, outChannels, outHeight, outWidth] : [outChannels, outHeight, outWidth];
+  const output = empty(outShape);
+  if (output.numel() === 0) return output;
+
+  const [actMin, actMax] = ACTIVATION_RANGE[params.activation ?? "none"];
+  const modeCode = PAD_MODE_CODE[params.paddingMode];
+  const k = wasm();
+  if (params.reference === true) {
+    if (params.activation !== undefined && params.activation !== "none") throw new Error("the reference kernel has no fused activation");
+    k.f32_conv2d_ref(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels, groups,
+      kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padLeft, modeCode,
+      output.ptr, outHeight, outWidth);
+    return output;
+  }
+  if (groups === channels && groupIn === 1 && groups > 1) {
+    // depthwise: channels stay planes, each with its own small kernel
+    const ws = workspace.get(k.f32_dwconv2d_workspace(height, width, padTop, padBottom, padLeft, padRight));
+    k.f32_dwconv2d(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels / channels,
+      kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
+      output.ptr, outHeight, outWidth, ws, actMin, actMax);
+    return output;
+  }
+  const cache = params.packed ?? new PackedConvWeights();
+  try {
+    const packed = cache.get(weight, bias, groups);
+    const ws = workspace.get(k.f32_conv2d_igemm_workspace(channels, height, width, kernelH, kernelW, groups, padTop, padBottom, padLeft, padRight));
+    k.f32_conv2d_igemm(input.ptr, batch, channels, height, width, packed, outChannels, groups,
+      kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
+      output.ptr, outHeight, outWidth, ws, actMin, actMax);
+  } finally {
+    if (params.packed === undefined) cache.dispose();
+  }
+  return output;
+}
+
+/** PyTorch's limits for non-zero padding modes (torch.nn.functional.pad). */
+function checkPaddingMode(mode: PaddingMode, input: Tensor, [top, bottom, left, right]: [number, number, number, number]): void {
+  if (mode === "zeros") return;
+  const rank = input.dim();
+  const height = input.shape[rank - 2];
+  const width = input.shape[rank - 1];
+  if (height === 0 || width === 0) {
+    // PyTorch 1.13's padding kernels refuse empty planes, each in its own words
+    if (mode === "replicate") throw new Error(`Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions for input, but got: ${fmtShape(input.shape)}`);
+    if (mode === "reflect") throw new Error(`3D or 4D (batch mode) tensor expected for input, but got: [ torch.FloatTensor{${input.shape.join(",")}} ]`);
+  }
+  if (mode === "reflect" && (left >= width || right >= width || top >= height || bottom >= height)) {
+    const [dim, before, after] = left >= width || right >= width ? [rank - 1, left, right] : [rank - 2, top, bottom];
+    throw new Error(`Argument #4: Padding size should be less than the corresponding input dimension, but got: padding (${before}, ${after}) at dimension ${dim} of input ${rank}`);
+  }
+  if (mode === "circular" && (left > width || right > width || top > height || bottom > height)) {
+    throw new Error("Padding value causes wrapping around more than once.");
+  }
+}
+
+/**
+ * Weights packed for the 4x8 GEMM micro-kernel ([group][block of 4 oc][4 bias][K][4]), rebuilt only
+ * when the weight or bias tensor (or its data) changes. Modules keep one; F.conv2d packs per call.
+ */
+export class PackedConvWeights {
+  #ptr = 0;
+  #bytes = 0;
+  #weight: Tensor | null = null;
+  #bias: Tensor | null = null;
+  #key = "";
+
+  get(weight: Tensor, bias: Tensor | null, groups: number): number {
+    const key = `${weight.version}/${bias?.version ?? -1}/${groups}`;
+    if (this.#bytes > 0 && this.#weight === weight && this.#bias === bias && this.#key === key) return this.#ptr;
+    const k = wasm();
+    const [outChannels, groupIn, kernelH, kernelW] = weight.shape;
+    const reduction = groupIn * kernelH * kernelW;
+    const bytes = k.f32_conv2d_packed_size(outChannels, groups, reduction) * 4;
+    if (bytes !== this.#bytes) {
+      const ptr = allocate(bytes, "packed convolution weights");
+      this.dispose();
+      this.#ptr = ptr;
+      this.#bytes = bytes;
+    }
+    k.f32_conv2d_pack(weight.ptr, bias?.ptr ?? 0, outChannels, groups, reduction, this.#ptr);
+    this.#weight = weight;
+    this.#bias = bias;
+    this.#key = key;
+    return this.#ptr;
+  }
+
+  dispose(): void {
+    if (this.#bytes > 0) release(this.#ptr, this.#bytes);
+    this.#ptr = 0;
+    this.#bytes = 0;
+    this.#weight = null;
+    this.#bias = null;
+  }
+}

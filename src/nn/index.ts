@@ -1,0 +1,2 @@
+export { Module, Parameter, type LoadResult } from "./module.js";
+export { Conv2d } from "./conv.js";

@@ -1,0 +1,118 @@
+// Loads build/wasmnn.wasm once and hands out its exports and fresh views of its memory.
+// Views are re-made whenever memory.grow has replaced (detached) the buffer.
+
+/** The Wasm module's exports (see assembly/index.ts). */
+export interface Kernels {
+  memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  maxAlloc(): number;
+  f32_pad2d(input: number, output: number, planes: number, height: number, width: number,
+    top: number, bottom: number, left: number, right: number, mode: number, value: number): void;
+  f32_conv2d_packed_size(outChannels: number, groups: number, reduction: number): number;
+  f32_conv2d_pack(weight: number, bias: number, outChannels: number, groups: number, reduction: number, packed: number): void;
+  f32_conv2d_igemm_workspace(channels: number, height: number, width: number, kernelH: number, kernelW: number,
+    groups: number, padTop: number, padBottom: number, padLeft: number, padRight: number): number;
+  f32_conv2d_igemm(...args: number[]): void;
+  f32_conv2d_ref(...args: number[]): void;
+  f32_dwconv2d_workspace(height: number, width: number, padTop: number, padBottom: number, padLeft: number, padRight: number): number;
+  f32_dwconv2d(...args: number[]): void;
+  f32_add(a: number, b: number, out: number, n: number): void;
+}
+
+/** What `init` accepts: a compiled module (required on Cloudflare Workers), bytes, a URL, a file path or a fetch Response. */
+export type WasmSource = WebAssembly.Module | BufferSource | URL | string | Response;
+
+let kernels: Kernels | null = null;
+let pending: Promise<void> | null = null;
+
+/** The instantiated kernels; throws a clear error before `init()` has finished. */
+export function wasm(): Kernels {
+  if (kernels === null) throw new Error("wasmnn is not initialised: call `await init()` before creating tensors or modules");
+  return kernels;
+}
+
+export function isInitialised(): boolean {
+  return kernels !== null;
+}
+
+/**
+ * Instantiates the module from `source` (or from `defaultSource()` when none is given) once;
+ * later calls return the same promise's result. The module has no imports.
+ */
+export interface Platform {
+  /** Where the .wasm comes from when `init()` is given nothing. */
+  defaultSource(): Promise<WasmSource>;
+  /** Reads a file path or file: URL (Node, Deno); absent where there is no file system. */
+  readFile?(location: URL | string): Promise<BufferSource>;
+}
+
+export function initFrom(source: WasmSource | undefined, platform: Platform): Promise<void> {
+  if (kernels !== null) return Promise.resolve();
+  if (pending === null) {
+    pending = (async () => {
+      const module = await compile(source ?? await platform.defaultSource(), platform);
+      const instance = await WebAssembly.instantiate(module, {});
+      kernels = instance.exports as unknown as Kernels;
+    })();
+    pending.catch(() => { pending = null; });   // a failed init may be retried
+  }
+  return pending;
+}
+
+async function compile(source: WasmSource, platform: Platform): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (typeof Response !== "undefined" && source instanceof Response) {
+    return WebAssembly.compile(await source.arrayBuffer());
+  }
+  if (source instanceof URL || typeof source === "string") {
+    return WebAssembly.compile(await readSource(source, platform));
+  }
+  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return WebAssembly.compile(source);
+  throw new TypeError(`init: expected a WebAssembly.Module, bytes, URL, path or Response, but got ${describe(source)}`);
+}
+
+async function readSource(location: URL | string, platform: Platform): Promise<BufferSource> {
+  const url = location instanceof URL ? location : /^[a-z][a-z0-9+.-]*:\/\//i.test(location) ? new URL(location) : null;
+  if (url !== null && url.protocol !== "file:") {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`init: fetching ${url} failed with HTTP ${response.status}`);
+    return response.arrayBuffer();
+  }
+  // a file path or file: URL — Node's fetch cannot read file: URLs
+  if (platform.readFile === undefined) throw new Error(`init: cannot read ${String(location)} here (no file system); pass a URL, bytes or a WebAssembly.Module`);
+  return platform.readFile(url ?? location);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return (value as object).constructor?.name ?? "object";
+  return typeof value;
+}
+
+let f32View = new Float32Array(0);
+let i32View = new Int32Array(0);
+let i64View = new BigInt64Array(0);
+let u8View = new Uint8Array(0);
+
+/** Float32 view of linear memory, current after any memory.grow. */
+export function heapF32(): Float32Array {
+  const buffer = wasm().memory.buffer;
+  if (f32View.buffer !== buffer) f32View = new Float32Array(buffer);
+  return f32View;
+}
+export function heapI32(): Int32Array {
+  const buffer = wasm().memory.buffer;
+  if (i32View.buffer !== buffer) i32View = new Int32Array(buffer);
+  return i32View;
+}
+export function heapI64(): BigInt64Array {
+  const buffer = wasm().memory.buffer;
+  if (i64View.buffer !== buffer) i64View = new BigInt64Array(buffer);
+  return i64View;
+}
+export function heapU8(): Uint8Array {
+  const buffer = wasm().memory.buffer;
+  if (u8View.buffer !== buffer) u8View = new Uint8Array(buffer);
+  return u8View;
+}

@@ -1,0 +1,172 @@
+// safetensors (https://github.com/huggingface/safetensors#format): an 8-byte little-endian header
+// length N, N bytes of JSON { name: { dtype, shape, data_offsets: [begin, end] }, __metadata__ },
+// then the data. Every header field is checked against the file's length before a byte of data is
+// read, so a hostile file gives a clear error and never a large allocation.
+
+import { Tensor, empty, numel, type DType } from "./tensor.js";
+import { heapU8 } from "./runtime.js";
+
+const DTYPES: Record<string, { dtype: DType; bytes: number }> = {
+  F32: { dtype: "float32", bytes: 4 },
+  I64: { dtype: "int64", bytes: 8 },
+};
+const KNOWN_UNSUPPORTED = new Set(["F16", "BF16", "F64", "I8", "I16", "I32", "U8", "U16", "U32", "U64", "BOOL", "F8_E4M3", "F8_E5M2"]);
+/** The reference implementation's header limit. */
+const MAX_HEADER_BYTES = 100_000_000;
+
+function fail(message: string): never {
+  throw new Error(`safetensors: ${message}`);
+}
+
+interface Entry { name: string; dtype: DType; shape: number[]; begin: number; end: number }
+
+/** Parses a safetensors file into tensors in linear memory (float32 and int64). */
+export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
+  const file = bytes instanceof Uint8Array ? bytes : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : null;
+  if (file === null) fail(`expected a Uint8Array or ArrayBuffer, but got ${typeof bytes}`);
+  if (file.length < 8) fail(`file is ${file.length} bytes, too short for the 8-byte header length at offset 0`);
+  const headerLength = new DataView(file.buffer, file.byteOffset, 8).getBigUint64(0, true);
+  if (headerLength > BigInt(file.length - 8)) {
+    fail(`header length ${headerLength} (at offset 0) runs past the end of the file: only ${file.length - 8} bytes follow offset 8`);
+  }
+  if (headerLength > BigInt(MAX_HEADER_BYTES)) fail(`header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
+  const headerEnd = 8 + Number(headerLength);
+  const text = new TextDecoder("utf-8", { fatal: false }).decode(file.subarray(8, headerEnd));
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (error) {
+    fail(`header at offsets 8..${headerEnd} is not valid JSON (${(error as Error).message})`);
+  }
+  if (header === null || typeof header !== "object" || Array.isArray(header)) {
+    fail(`header at offset 8 must be a JSON object, but is ${Array.isArray(header) ? "an array" : header === null ? "null" : typeof header}`);
+  }
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate !== null) fail(`header has the key ${JSON.stringify(duplicate)} more than once`);
+
+  const dataLength = file.length - headerEnd;
+  const entries: Entry[] = [];
+  for (const [name, info] of Object.entries(header as Record<string, unknown>)) {
+    if (name === "__metadata__") {
+      if (info === null || typeof info !== "object" || Array.isArray(info) ||
+        Object.values(info).some((v) => typeof v !== "string")) {
+        fail(`__metadata__ must be an object of strings, but got ${JSON.stringify(info)}`);
+      }
+      continue;
+    }
+    entries.push(parseEntry(name, info, dataLength));
+  }
+  // the data must be covered exactly: tensors back to back, no overlap and no holes (as the reference)
+  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let expected = 0;
+  for (const entry of sorted) {
+    if (entry.begin !== expected) {
+      fail(entry.begin < expected
+        ? `tensor '${entry.name}' data_offsets [${entry.begin}, ${entry.end}] overlap the previous tensor's data (which ends at ${expected})`
+        : `tensor '${entry.name}' starts at data offset ${entry.begin}, leaving a hole after offset ${expected}`);
+    }
+    expected = entry.end;
+  }
+  if (expected !== dataLength) fail(`the tensors cover ${expected} data bytes, but the file has ${dataLength} after the header`);
+
+  const out: Record<string, Tensor> = {};
+  try {
+    for (const entry of entries) {
+      const tensor = empty(entry.shape, entry.dtype);
+      heapU8().set(file.subarray(headerEnd + entry.begin, headerEnd + entry.end), tensor.ptr);
+      out[entry.name] = tensor;
+    }
+  } catch (error) {
+    for (const tensor of Object.values(out)) tensor.dispose();
+    throw error;
+  }
+  return out;
+}
+
+function parseEntry(name: string, info: unknown, dataLength: number): Entry {
+  if (info === null || typeof info !== "object" || Array.isArray(info)) fail(`tensor '${name}': expected an object with dtype, shape and data_offsets, but got ${JSON.stringify(info)}`);
+  const { dtype, shape, data_offsets } = info as Record<string, unknown>;
+  if (typeof dtype !== "string") fail(`tensor '${name}': dtype must be a string, but got ${JSON.stringify(dtype)}`);
+  const kind = DTYPES[dtype];
+  if (kind === undefined) {
+    fail(KNOWN_UNSUPPORTED.has(dtype)
+      ? `tensor '${name}' has dtype ${dtype}; wasmnn supports F32 and I64 (convert with tensor.float() before saving)`
+      : `tensor '${name}' has unknown dtype ${JSON.stringify(dtype)}; wasmnn supports F32 and I64`);
+  }
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
+    fail(`tensor '${name}': shape must be an array of non-negative integers, but got ${JSON.stringify(shape)}`);
+  }
+  if (!Array.isArray(data_offsets) || data_offsets.length !== 2 || data_offsets.some((o) => !Number.isSafeInteger(o) || o < 0)) {
+    fail(`tensor '${name}': data_offsets must be two non-negative integers, but got ${JSON.stringify(data_offsets)}`);
+  }
+  const [begin, end] = data_offsets as [number, number];
+  if (begin > end) fail(`tensor '${name}': data_offsets [${begin}, ${end}] end before they begin`);
+  if (end > dataLength) fail(`tensor '${name}': data_offsets [${begin}, ${end}] run past the ${dataLength} data bytes after the header`);
+  // the element count can overflow; compare in floating point first, where it cannot wrap
+  const count = numel(shape);
+  const expectedBytes = count * kind.bytes;
+  if (!Number.isSafeInteger(expectedBytes) || expectedBytes !== end - begin) {
+    fail(`tensor '${name}': shape [${shape.join(", ")}] of ${dtype} needs ${Number.isSafeInteger(expectedBytes) ? expectedBytes : "too many"} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`);
+  }
+  return { name, dtype: kind.dtype, shape, begin, end };
+}
+
+/** The first top-level key that appears twice (JSON.parse silently keeps the last). */
+function firstDuplicateKey(text: string): string | null {
+  const seen = new Set<string>();
+  let depth = 0;
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
+      if (depth === 1 && expectKey) {
+        const key = JSON.parse(text.slice(i, j + 1)) as string;
+        if (seen.has(key)) return key;
+        seen.add(key);
+        expectKey = false;
+      }
+      i = j;
+    } else if (ch === "{" || ch === "[") {
+      depth++;
+      if (depth === 1) expectKey = true;
+    } else if (ch === "}" || ch === "]") {
+      depth--;
+    } else if (ch === "," && depth === 1) {
+      expectKey = true;
+    }
+  }
+  return null;
+}
+
+/** Serialises tensors (float32 → F32, int64 → I64) with optional string metadata. */
+export function save(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = {};
+  if (metadata !== undefined) header.__metadata__ = metadata;
+  let offset = 0;
+  const entries = Object.entries(tensors);
+  for (const [name, tensor] of entries) {
+    if (!(tensor instanceof Tensor)) throw new TypeError(`safetensors.save: '${name}' is not a Tensor`);
+    const bytes = tensor.numel() * (tensor.dtype === "int64" ? 8 : 4);
+    header[name] = { dtype: tensor.dtype === "int64" ? "I64" : "F32", shape: [...tensor.shape], data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = new TextEncoder().encode(JSON.stringify(header));
+  const padded = Math.ceil(json.length / 8) * 8;
+  if (padded !== json.length) {
+    const withSpaces = new Uint8Array(padded).fill(0x20);
+    withSpaces.set(json);
+    json = withSpaces;
+  }
+  const out = new Uint8Array(8 + json.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  let position = 8 + json.length;
+  for (const [, tensor] of entries) {
+    const bytes = tensor.numel() * (tensor.dtype === "int64" ? 8 : 4);
+    out.set(heapU8().subarray(tensor.ptr, tensor.ptr + bytes), position);
+    position += bytes;
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+// Automatic freeing of intermediates: tfjs's `tidy`, which every Module.forward runs in.
+// A scope records the tensors created while it is the innermost one; when it ends, it disposes
+// all of them except those reachable from its result, which move to the enclosing scope.
+
+import type { Tensor } from "./tensor.js";
+
+const scopes: Set<Tensor>[] = [];
+
+/** Called by the Tensor constructor. */
+export function track(tensor: Tensor): void {
+  scopes[scopes.length - 1]?.add(tensor);
+}
+
+/** Takes a tensor out of every scope, so no scope frees it (parameters, buffers, caches). */
+export function keep<T extends Tensor>(tensor: T): T {
+  for (const scope of scopes) scope.delete(tensor);
+  return tensor;
+}
+
+/**
+ * Runs `fn` and frees every tensor it created except those in its result (a Tensor, or arrays /
+ * plain objects holding tensors). Also frees them when `fn` throws, then rethrows.
+ */
+export function tidy<T>(fn: () => T): T {
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    scopes.pop();
+    for (const tensor of scope) tensor.dispose();
+    throw error;
+  }
+  scopes.pop();
+  if (result instanceof Promise) {
+    for (const tensor of scope) tensor.dispose();
+    throw new TypeError("tidy: fn must be synchronous (it returned a Promise); await outside tidy instead");
+  }
+  const kept = new Set<Tensor>();
+  collectTensors(result, kept, 0);
+  const parent = scopes[scopes.length - 1];
+  for (const tensor of scope) {
+    if (kept.has(tensor)) parent?.add(tensor);
+    else tensor.dispose();
+  }
+  return result;
+}
+
+function collectTensors(value: unknown, into: Set<Tensor>, depth: number): void {
+  if (value === null || typeof value !== "object" || depth > 8) return;
+  if (isTensor(value)) { into.add(value); return; }
+  if (Array.isArray(value)) { for (const item of value) collectTensors(item, into, depth + 1); return; }
+  if (value instanceof Map) { for (const item of value.values()) collectTensors(item, into, depth + 1); return; }
+  if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const item of Object.values(value)) collectTensors(item, into, depth + 1);
+  }
+}
+
+let tensorClass: (new (...args: never[]) => Tensor) | null = null;
+/** tensor.ts registers its class here (avoids an import cycle). */
+export function registerTensorClass(cls: new (...args: never[]) => Tensor): void {
+  tensorClass = cls;
+}
+function isTensor(value: object): value is Tensor {
+  return tensorClass !== null && value instanceof tensorClass;
+}

@@ -1,0 +1,323 @@
+// Tensor: a handle (pointer, shape, dtype) to data in Wasm linear memory.
+// Views made by reshape/flatten share one Storage, which is freed when its last handle is disposed.
+
+import { allocate, release, MAX_BLOCK_BYTES, formatBytes } from "./allocator.js";
+import { heapF32, heapI64, wasm } from "./runtime.js";
+import { track, registerTensorClass } from "./scope.js";
+import { fillNormal } from "./random.js";
+
+export type DType = "float32" | "int64";
+export type NestedArray = number | bigint | NestedArray[];
+
+const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, int64: 8 };
+
+/** A block of linear memory shared by a tensor and its views. */
+export class Storage {
+  refs = 1;
+  /** bumped on every in-place write, so caches (packed weights) know when to rebuild */
+  version = 0;
+  constructor(readonly ptr: number, readonly bytes: number) {}
+  release(): void {
+    if (--this.refs === 0 && this.bytes > 0) release(this.ptr, this.bytes);
+  }
+}
+
+let liveTensors = 0;
+const finalizer = new FinalizationRegistry<Storage>((storage) => {
+  // a safety net for handles users dropped without dispose(); not a substitute for it
+  liveTensors--;
+  storage.release();
+});
+
+export class Tensor {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+  #storage: Storage | null;
+
+  /** @internal use tensor(), zeros(), ... */
+  constructor(storage: Storage, shape: readonly number[], dtype: DType) {
+    this.#storage = storage;
+    this.shape = Object.freeze([...shape]);
+    this.dtype = dtype;
+    liveTensors++;
+    finalizer.register(this, storage, this);
+    track(this);
+  }
+
+  #live(): Storage {
+    if (this.#storage === null) {
+      throw new Error(`Tensor of shape [${this.shape.join(", ")}] was used after dispose()`);
+    }
+    return this.#storage;
+  }
+
+  /** Byte address of the first element in linear memory (for kernels). */
+  get ptr(): number { return this.#live().ptr; }
+  /** Changes whenever the data is written in place. */
+  get version(): number { return this.#live().version; }
+  get isDisposed(): boolean { return this.#storage === null; }
+  /** @internal marks an in-place write */
+  _bump(): void { this.#live().version++; }
+  /** @internal a new reference to this tensor's storage (for nn.Parameter, which shares data) */
+  _shareStorage(): Storage {
+    const storage = this.#live();
+    storage.refs++;
+    return storage;
+  }
+
+  numel(): number { return numel(this.shape); }
+  dim(): number { return this.shape.length; }
+  size(): number[];
+  size(dim: number): number;
+  size(dim?: number): number | number[] {
+    if (dim === undefined) return [...this.shape];
+    return this.shape[normalizeDim(dim, this.shape.length)];
+  }
+
+  /**
+   * Copies the data out of linear memory: a Float32Array, or a BigInt64Array for int64 tensors
+   * (typed as such with `data<BigInt64Array>()`).
+   */
+  data<T extends Float32Array | BigInt64Array = Float32Array>(): T {
+    const storage = this.#live();
+    const n = this.numel();
+    if (this.dtype === "int64") return heapI64().slice(storage.ptr / 8, storage.ptr / 8 + n) as T;
+    return heapF32().slice(storage.ptr / 4, storage.ptr / 4 + n) as T;
+  }
+
+  /** Nested arrays of numbers, as torch.Tensor.tolist (int64 values become numbers). */
+  tolist(): NestedArray {
+    const flat = Array.from(this.data<Float32Array | BigInt64Array>() as ArrayLike<number | bigint>, Number);
+    if (this.shape.length === 0) return flat[0];
+    const build = (dim: number, offset: number): NestedArray[] => {
+      const size = this.shape[dim];
+      const stride = numel(this.shape.slice(dim + 1));
+      const out: NestedArray[] = [];
+      for (let i = 0; i < size; i++) {
+        out.push(dim === this.shape.length - 1 ? flat[offset + i] : build(dim + 1, offset + i * stride));
+      }
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  /** The value of a one-element tensor, as torch.Tensor.item. */
+  item(): number {
+    if (this.numel() !== 1) throw new Error(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+    return Number(this.data<Float32Array | BigInt64Array>()[0]);
+  }
+
+  /** A view with a new shape (one entry may be -1); shares data, as torch.Tensor.reshape. */
+  reshape(shape: readonly number[] | number, ...rest: number[]): Tensor {
+    const requested = typeof shape === "number" ? [shape, ...rest] : [...shape];
+    const resolved = inferShape(requested, this.numel());
+    return new Tensor(this._shareStorage(), resolved, this.dtype);
+  }
+
+  /** Flattens dims start_dim..end_dim into one, as torch.flatten. */
+  flatten(start_dim = 0, end_dim = -1): Tensor {
+    if (this.shape.length === 0) return this.reshape([1]);
+    const start = normalizeDim(start_dim, this.shape.length);
+    const end = normalizeDim(end_dim, this.shape.length);
+    if (start > end) throw new Error("flatten() has invalid args: start_dim cannot come after end_dim");
+    const merged = numel(this.shape.slice(start, end + 1));
+    return this.reshape([...this.shape.slice(0, start), merged, ...this.shape.slice(end + 1)]);
+  }
+
+  /** Elementwise sum with a tensor of the same shape, into a new tensor. */
+  add(other: Tensor): Tensor {
+    checkSameShape(this, other);
+    const out = empty(this.shape);
+    wasm().f32_add(this.ptr, other.ptr, out.ptr, this.numel());
+    return out;
+  }
+
+  /** In-place elementwise sum (residual connections); returns this. */
+  add_(other: Tensor): Tensor {
+    checkSameShape(this, other);
+    wasm().f32_add(this.ptr, other.ptr, this.ptr, this.numel());
+    this._bump();
+    return this;
+  }
+
+  /** Frees this handle (the data goes when its last view does). Safe to call twice. */
+  dispose(): void {
+    if (this.#storage === null) return;
+    finalizer.unregister(this);
+    liveTensors--;
+    const storage = this.#storage;
+    this.#storage = null;
+    storage.release();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  toString(): string {
+    if (this.#storage === null) return `Tensor(disposed, shape=[${this.shape.join(", ")}])`;
+    return `Tensor(shape=[${this.shape.join(", ")}], dtype=${this.dtype})`;
+  }
+}
+registerTensorClass(Tensor);
+
+export function liveTensorCount(): number {
+  return liveTensors;
+}
+
+export function numel(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function normalizeDim(dim: number, rank: number): number {
+  const low = rank === 0 ? -1 : -rank;
+  const high = rank === 0 ? 0 : rank - 1;
+  if (!Number.isInteger(dim) || dim < low || dim > high) {
+    throw new RangeError(`Dimension out of range (expected to be in range of [${low}, ${high}], but got ${dim})`);
+  }
+  return dim < 0 ? dim + Math.max(rank, 1) : dim;
+}
+
+function inferShape(shape: number[], total: number): number[] {
+  let inferred = -1;
+  let known = 1;
+  shape.forEach((d, i) => {
+    if (d === -1) {
+      if (inferred >= 0) throw new Error("only one dimension can be inferred");
+      inferred = i;
+    } else if (!Number.isInteger(d) || d < 0) {
+      throw new Error(`invalid shape dimension ${d}`);
+    } else {
+      known *= d;
+    }
+  });
+  if (inferred >= 0 && known !== 0 && total % known === 0) {
+    const out = [...shape];
+    out[inferred] = total / known;
+    return out;
+  }
+  if (inferred < 0 && known === total) return shape;
+  throw new Error(`shape '[${shape.join(", ")}]' is invalid for input of size ${total}`);
+}
+
+function checkSameShape(a: Tensor, b: Tensor): void {
+  if (!(b instanceof Tensor)) throw new TypeError(`add(): expected a Tensor, but got ${typeof b}`);
+  if (a.dtype !== "float32" || b.dtype !== "float32") {
+    throw new TypeError(`add(): expected float32 tensors, but got ${a.dtype} and ${b.dtype}`);
+  }
+  for (let d = 0; d < Math.max(a.shape.length, b.shape.length); d++) {
+    if (a.shape[d] !== b.shape[d]) {
+      throw new Error(`The size of tensor a (${a.shape[d] ?? "none"}) must match the size of tensor b (${b.shape[d] ?? "none"}) at non-singleton dimension ${d}` +
+        ` (shapes [${a.shape.join(", ")}] and [${b.shape.join(", ")}]; wasmnn's add does not broadcast)`);
+    }
+  }
+}
+
+/** Validates a shape and returns its element count; refuses what a wasm32 block cannot hold. */
+export function checkShape(shape: readonly number[], dtype: DType = "float32"): number {
+  if (!Array.isArray(shape)) throw new TypeError(`expected a shape (array of sizes), but got ${typeof shape}`);
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new RangeError(`shape [${shape.join(", ")}] is invalid: sizes must be non-negative integers, but got ${d}`);
+    }
+  }
+  const n = numel(shape);
+  const bytes = n * BYTES_PER_ELEMENT[dtype];
+  if (bytes > MAX_BLOCK_BYTES) {
+    throw new RangeError(`a ${dtype} tensor of shape [${shape.join(", ")}] needs ${formatBytes(bytes)}, more than the ${formatBytes(MAX_BLOCK_BYTES)} a wasm32 block can hold`);
+  }
+  return n;
+}
+
+/** An uninitialised tensor in linear memory (kernels write every element). */
+export function empty(shape: readonly number[], dtype: DType = "float32"): Tensor {
+  const n = checkShape(shape, dtype);
+  const bytes = n * BYTES_PER_ELEMENT[dtype];
+  const ptr = bytes > 0 ? allocate(bytes, `tensor of shape [${shape.join(", ")}]`) : 0;
+  return new Tensor(new Storage(ptr, bytes), shape, dtype);
+}
+
+/** Copies `values` into a new tensor, as torch.tensor. Nested arrays infer the shape. */
+export function tensor(
+  values: Float32Array | Float64Array | BigInt64Array | NestedArray | ArrayLike<number>,
+  shape?: readonly number[],
+  options: { dtype?: DType } = {},
+): Tensor {
+  let flat: Float32Array | BigInt64Array;
+  let inferred: number[];
+  if (values instanceof BigInt64Array) {
+    flat = values;
+    inferred = [values.length];
+  } else if (ArrayBuffer.isView(values) && !(values instanceof DataView)) {
+    if (options.dtype === "int64") {
+      flat = BigInt64Array.from(values as ArrayLike<number>, (v) => BigInt(Math.trunc(v)));
+    } else {
+      flat = values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
+    }
+    inferred = [values.length];
+  } else {
+    const nested = flattenNested(values as NestedArray);
+    inferred = nested.shape;
+    const isBig = nested.values.some((v) => typeof v === "bigint");
+    const dtype = options.dtype ?? (isBig ? "int64" : "float32");
+    flat = dtype === "int64"
+      ? BigInt64Array.from(nested.values, (v) => (typeof v === "bigint" ? v : BigInt(Math.trunc(v))))
+      : Float32Array.from(nested.values, Number);
+  }
+  const finalShape = shape === undefined ? inferred : [...shape];
+  const n = checkShape(finalShape, flat instanceof BigInt64Array ? "int64" : "float32");
+  if (n !== flat.length) throw new Error(`shape '[${finalShape.join(", ")}]' is invalid for input of size ${flat.length}`);
+  const out = empty(finalShape, flat instanceof BigInt64Array ? "int64" : "float32");
+  if (flat instanceof BigInt64Array) heapI64().set(flat, out.ptr / 8);
+  else heapF32().set(flat, out.ptr / 4);
+  return out;
+}
+
+function flattenNested(values: NestedArray): { shape: number[]; values: (number | bigint)[] } {
+  if (typeof values === "number" || typeof values === "bigint") return { shape: [], values: [values] };
+  if (!Array.isArray(values)) throw new TypeError(`tensor(): expected numbers, nested arrays or a typed array, but got ${typeof values}`);
+  const shape: number[] = [];
+  for (let level: NestedArray = values; Array.isArray(level); level = level[0]) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+  }
+  const out: (number | bigint)[] = [];
+  const walk = (node: NestedArray, depth: number): void => {
+    if (depth === shape.length) {
+      if (typeof node !== "number" && typeof node !== "bigint") throw new TypeError(`tensor(): expected a number at depth ${depth}, but got ${Array.isArray(node) ? "an array" : typeof node}`);
+      out.push(node);
+      return;
+    }
+    if (!Array.isArray(node) || node.length !== shape[depth]) {
+      throw new Error(`tensor(): expected sequence of length ${shape[depth]} at dim ${depth} (got ${Array.isArray(node) ? node.length : typeof node})`);
+    }
+    for (const child of node) walk(child, depth + 1);
+  };
+  walk(values, 0);
+  return { shape, values: out };
+}
+
+function filled(shape: readonly number[] | number, rest: number[], value: number): Tensor {
+  const dims = typeof shape === "number" ? [shape, ...rest] : [...shape];
+  const out = empty(dims);
+  heapF32().fill(value, out.ptr / 4, out.ptr / 4 + out.numel());
+  return out;
+}
+
+export function zeros(shape: readonly number[] | number, ...rest: number[]): Tensor {
+  return filled(shape, rest, 0);
+}
+
+export function ones(shape: readonly number[] | number, ...rest: number[]): Tensor {
+  return filled(shape, rest, 1);
+}
+
+/** Standard normal samples from the seedable generator (manual_seed). */
+export function randn(shape: readonly number[] | number, ...rest: number[]): Tensor {
+  const dims = typeof shape === "number" ? [shape, ...rest] : [...shape];
+  const values = new Float32Array(checkShape(dims));
+  fillNormal(values);
+  return tensor(values, dims);
+}

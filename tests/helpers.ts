@@ -1,0 +1,42 @@
+// Shared test helpers: fixture loading and tolerance checks.
+import { readFileSync } from "node:fs";
+import { safetensors, type Tensor } from "../src/index.js";
+
+const here = new URL("./fixtures/", import.meta.url);
+
+export interface Fixture<M> {
+  manifest: M;
+  tensors: Record<string, Tensor>;
+}
+
+/** Reads tests/fixtures/<name>.json and <name>.safetensors (written by tests/fixtures/gen.py). */
+export function loadFixture<M>(name: string): Fixture<M> {
+  const manifest = JSON.parse(readFileSync(new URL(`${name}.json`, here), "utf8")) as M;
+  const tensors = safetensors.load(readFileSync(new URL(`${name}.safetensors`, here)));
+  return { manifest, tensors };
+}
+
+export interface Tolerance { atol: number; rtol: number }
+
+/**
+ * Worst violation of |actual - expected| <= atol + rtol * |expected| (torch.allclose's rule);
+ * NaN must meet NaN and infinities must match exactly. Returns the largest absolute error seen.
+ */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, label = ""): number {
+  if (actual.length !== expected.length) throw new Error(`${label}: length ${actual.length} != expected ${expected.length}`);
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    if (Number.isNaN(e) || !Number.isFinite(e)) {
+      if (!Object.is(a, e) && !(Number.isNaN(a) && Number.isNaN(e))) throw new Error(`${label}: element ${i} is ${a}, expected ${e}`);
+      continue;
+    }
+    const err = Math.abs(a - e);
+    if (!(err <= tol.atol + tol.rtol * Math.abs(e))) {
+      throw new Error(`${label}: element ${i} is ${a}, expected ${e} (error ${err.toExponential(2)} > atol ${tol.atol} + rtol ${tol.rtol} * |expected|)`);
+    }
+    worst = Math.max(worst, err);
+  }
+  return worst;
+}

@@ -6,7 +6,7 @@ import {
   conv2dWith, parsePadding, checkConvSizes, PackedConvWeights, PADDING_MODES,
   type Padding2d, type PaddingMode, type Activation,
 } from "../functional/conv.js";
-import { Module, Parameter } from "./module.js";
+import { Module, Parameter, adoptAsParameter } from "./module.js";
 import { uniformTensor, defaultBound } from "./init.js";
 
 const CONV2D_SPEC: ArgSpec = [
@@ -70,8 +70,8 @@ export class Conv2d extends Module {
 
     const groupIn = this.in_channels / this.groups;
     const bound = defaultBound(groupIn * this.kernel_size[0] * this.kernel_size[1]);
-    this.weight = new Parameter(uniformTensor([this.out_channels, groupIn, ...this.kernel_size], bound));
-    this.bias = a.bias ? new Parameter(uniformTensor([this.out_channels], bound)) : null;
+    this.weight = adoptAsParameter(uniformTensor([this.out_channels, groupIn, ...this.kernel_size], bound));
+    this.bias = a.bias ? adoptAsParameter(uniformTensor([this.out_channels], bound)) : null;
   }
 
   override forward(input: Tensor): Tensor {

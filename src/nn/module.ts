@@ -16,6 +16,13 @@ export class Parameter extends Tensor {
   }
 }
 
+/** @internal a Parameter that takes over a fresh tensor (whose own handle is released) */
+export function adoptAsParameter(fresh: Tensor): Parameter {
+  const param = new Parameter(fresh);
+  fresh.dispose();
+  return param;
+}
+
 export interface LoadResult {
   missing_keys: string[];
   unexpected_keys: string[];

@@ -5,3 +5,7 @@ export { f32_conv2d_packed_size, f32_conv2d_pack } from "./pack";
 export { f32_conv2d_igemm, f32_conv2d_igemm_workspace, f32_conv2d_ref } from "./conv";
 export { f32_dwconv2d, f32_dwconv2d_workspace } from "./dwconv";
 export { f32_add } from "./elementwise";
+export { f32_maxpool2d, f32_avgpool2d, f32_adaptive_avgpool2d, f32_adaptive_maxpool2d } from "./pool";
+export { f32_channel_stats, f32_channel_affine } from "./batchnorm";
+export { f32_clamp } from "./activation";
+export { f32_linear } from "./linear";

@@ -97,3 +97,15 @@ export function integer(value: unknown, name: string, min: number): number {
   if (value < min) throw new RangeError(`${name} must be ${min === 0 ? "non-negative" : "a positive integer"}, but got ${value}`);
   return value;
 }
+
+/** Python's repr of a float: 1e-05, 0.1, 1.0. */
+export function pyFloat(value: number): string {
+  if (!Number.isFinite(value)) return Number.isNaN(value) ? "nan" : value > 0 ? "inf" : "-inf";
+  if (value === 0) return Object.is(value, -0) ? "-0.0" : "0.0";
+  const exponent = Math.floor(Math.log10(Math.abs(value)));
+  if (exponent < -4 || exponent >= 16) {
+    return value.toExponential().replace(/e([+-])(\d)$/, "e$10$2").replace("e+", "e+");
+  }
+  const text = String(value);
+  return text.includes(".") || text.includes("e") ? text : `${text}.0`;
+}

@@ -1,24 +1,17 @@
 // Loads build/wasmnn.wasm once and hands out its exports and fresh views of its memory.
 // Views are re-made whenever memory.grow has replaced (detached) the buffer.
 
-/** The Wasm module's exports (see assembly/index.ts). */
-export interface Kernels {
-  memory: WebAssembly.Memory;
-  alloc(bytes: number): number;
-  free(ptr: number): void;
-  maxAlloc(): number;
-  f32_pad2d(input: number, output: number, planes: number, height: number, width: number,
-    top: number, bottom: number, left: number, right: number, mode: number, value: number): void;
-  f32_conv2d_packed_size(outChannels: number, groups: number, reduction: number): number;
-  f32_conv2d_pack(weight: number, bias: number, outChannels: number, groups: number, reduction: number, packed: number): void;
-  f32_conv2d_igemm_workspace(channels: number, height: number, width: number, kernelH: number, kernelW: number,
-    groups: number, padTop: number, padBottom: number, padLeft: number, padRight: number): number;
-  f32_conv2d_igemm(...args: number[]): void;
-  f32_conv2d_ref(...args: number[]): void;
-  f32_dwconv2d_workspace(height: number, width: number, padTop: number, padBottom: number, padLeft: number, padRight: number): number;
-  f32_dwconv2d(...args: number[]): void;
-  f32_add(a: number, b: number, out: number, n: number): void;
-}
+type KernelFn = (...args: number[]) => number;
+/** Names of the Wasm module's functions (see assembly/index.ts); every one takes and returns numbers. */
+const KERNEL_NAMES = [
+  "alloc", "free", "maxAlloc", "f32_add", "f32_pad2d", "f32_clamp", "f32_linear",
+  "f32_conv2d_packed_size", "f32_conv2d_pack", "f32_conv2d_igemm", "f32_conv2d_igemm_workspace", "f32_conv2d_ref",
+  "f32_dwconv2d", "f32_dwconv2d_workspace",
+  "f32_maxpool2d", "f32_avgpool2d", "f32_adaptive_avgpool2d", "f32_adaptive_maxpool2d",
+  "f32_channel_stats", "f32_channel_affine",
+] as const;
+/** The Wasm module's exports. */
+export type Kernels = { memory: WebAssembly.Memory } & Record<(typeof KERNEL_NAMES)[number], KernelFn>;
 
 /** What `init` accepts: a compiled module (required on Cloudflare Workers), bytes, a URL, a file path or a fetch Response. */
 export type WasmSource = WebAssembly.Module | BufferSource | URL | string | Response;
@@ -53,6 +46,8 @@ export function initFrom(source: WasmSource | undefined, platform: Platform): Pr
     pending = (async () => {
       const module = await compile(source ?? await platform.defaultSource(), platform);
       const instance = await WebAssembly.instantiate(module, {});
+      const missing = KERNEL_NAMES.filter((name) => typeof instance.exports[name] !== "function");
+      if (missing.length > 0) throw new Error(`init: the Wasm module lacks ${missing.join(", ")} (stale build/wasmnn.wasm? run npm run asbuild)`);
       kernels = instance.exports as unknown as Kernels;
     })();
     pending.catch(() => { pending = null; });   // a failed init may be retried
@@ -94,6 +89,7 @@ let f32View = new Float32Array(0);
 let i32View = new Int32Array(0);
 let i64View = new BigInt64Array(0);
 let u8View = new Uint8Array(0);
+let f64View = new Float64Array(0);
 
 /** Float32 view of linear memory, current after any memory.grow. */
 export function heapF32(): Float32Array {
@@ -110,6 +106,11 @@ export function heapI64(): BigInt64Array {
   const buffer = wasm().memory.buffer;
   if (i64View.buffer !== buffer) i64View = new BigInt64Array(buffer);
   return i64View;
+}
+export function heapF64(): Float64Array {
+  const buffer = wasm().memory.buffer;
+  if (f64View.buffer !== buffer) f64View = new Float64Array(buffer);
+  return f64View;
 }
 export function heapU8(): Uint8Array {
   const buffer = wasm().memory.buffer;

@@ -78,7 +78,7 @@ export class Tensor {
    * Copies the data out of linear memory: a Float32Array, or a BigInt64Array for int64 tensors
    * (typed as such with `data<BigInt64Array>()`).
    */
-  data<T extends Float32Array | BigInt64Array = Float32Array>(): T {
+  data<T extends Float32Array | BigInt64Array = Float32Array>(): NoInfer<T> {
     const storage = this.#live();
     const n = this.numel();
     if (this.dtype === "int64") return heapI64().slice(storage.ptr / 8, storage.ptr / 8 + n) as T;

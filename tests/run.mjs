@@ -17,10 +17,12 @@ function vitest() {
   } catch {
     return { name: "node (vitest)", passed: 0, failed: 1, skipped: 0, note: `vitest exited ${result.status} without a report` };
   }
+  // a file that failed without a failing test (an import or setup error) counts as one failure
+  const brokenFiles = report.testResults.filter((file) => file.status === "failed" && !file.assertionResults.some((t) => t.status === "failed")).length;
   return {
     name: "node (vitest)",
     passed: report.numPassedTests,
-    failed: report.numFailedTests + (report.numFailedTestSuites ?? 0) + (result.status !== 0 && report.numFailedTests === 0 ? 1 : 0),
+    failed: report.numFailedTests + brokenFiles + (result.status !== 0 && report.numFailedTests + brokenFiles === 0 ? 1 : 0),
     skipped: report.numPendingTests + report.numTodoTests,
   };
 }

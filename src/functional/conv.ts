@@ -5,6 +5,7 @@ import { Tensor, empty } from "../tensor.js";
 import { wasm } from "../runtime.js";
 import { allocate, release, Workspace } from "../allocator.js";
 import { parseArgs, pair, pyRepr, type ArgSpec } from "../args.js";
+import { checkPadLimits } from "./pad.js";
 import { checkFloat, checkImageInput, checkTensor, convOutputSize, fmtShape, nchw } from "./shape.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
@@ -132,7 +133,7 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
     throw new Error(`Given weight of size ${fmtShape(weight.shape)}, expected bias to be 1-dimensional with ${outChannels} elements, but got bias of size ${fmtShape(bias.shape)} instead`);
   }
   const [padTop, padBottom, padLeft, padRight] = resolvePadding(params.padding, kernel, dilation);
-  checkPaddingMode(params.paddingMode, input, [padTop, padBottom, padLeft, padRight]);
+  if (params.paddingMode !== "zeros") checkPadLimits(params.paddingMode, input, [padLeft, padRight, padTop, padBottom]);
   const paddedH = height + padTop + padBottom;
   const paddedW = width + padLeft + padRight;
   if (paddedH < dilation[0] * (kernelH - 1) + 1 || paddedW < dilation[1] * (kernelW - 1) + 1) {
@@ -176,26 +177,6 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
     if (params.packed === undefined) cache.dispose();
   }
   return output;
-}
-
-/** PyTorch's limits for non-zero padding modes (torch.nn.functional.pad). */
-function checkPaddingMode(mode: PaddingMode, input: Tensor, [top, bottom, left, right]: [number, number, number, number]): void {
-  if (mode === "zeros") return;
-  const rank = input.dim();
-  const height = input.shape[rank - 2];
-  const width = input.shape[rank - 1];
-  if (height === 0 || width === 0) {
-    // PyTorch 1.13's padding kernels refuse empty planes, each in its own words
-    if (mode === "replicate") throw new Error(`Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero dimensions for input, but got: ${fmtShape(input.shape)}`);
-    if (mode === "reflect") throw new Error(`3D or 4D (batch mode) tensor expected for input, but got: [ torch.FloatTensor{${input.shape.join(",")}} ]`);
-  }
-  if (mode === "reflect" && (left >= width || right >= width || top >= height || bottom >= height)) {
-    const [dim, before, after] = left >= width || right >= width ? [rank - 1, left, right] : [rank - 2, top, bottom];
-    throw new Error(`Argument #4: Padding size should be less than the corresponding input dimension, but got: padding (${before}, ${after}) at dimension ${dim} of input ${rank}`);
-  }
-  if (mode === "circular" && (left > width || right > width || top > height || bottom > height)) {
-    throw new Error("Padding value causes wrapping around more than once.");
-  }
 }
 
 /**

@@ -1,1 +1,6 @@
 export { conv2d } from "./conv.js";
+export { max_pool2d, avg_pool2d, adaptive_avg_pool2d, adaptive_max_pool2d } from "./pool.js";
+export { batch_norm } from "./norm.js";
+export { relu, relu6 } from "./activation.js";
+export { linear } from "./linear.js";
+export { pad } from "./pad.js";

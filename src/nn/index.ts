@@ -1,2 +1,7 @@
 export { Module, Parameter, type LoadResult } from "./module.js";
 export { Conv2d } from "./conv.js";
+export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d } from "./pooling.js";
+export { BatchNorm2d } from "./batchnorm.js";
+export { ReLU, ReLU6, Identity, Flatten } from "./activation.js";
+export { Linear } from "./linear.js";
+export { Sequential } from "./container.js";

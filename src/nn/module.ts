@@ -154,6 +154,17 @@ export class Module {
       throw new TypeError(`Expected state_dict to be dict-like, got ${typeof state_dict}.`);
     }
     const own = this.state_dict();
+    // keys a module fills in itself when absent (BatchNorm's num_batches_tracked, as PyTorch)
+    const fillIns: (() => void)[] = [];
+    for (const [prefix, module] of this.named_modules()) {
+      for (const name of module._optionalStateKeys()) {
+        const key = prefix ? `${prefix}.${name}` : name;
+        if (key in own && !(key in state_dict)) {
+          delete own[key];
+          fillIns.push(() => module._fillMissingState(name));
+        }
+      }
+    }
     const missing_keys = Object.keys(own).filter((key) => !(key in state_dict));
     const unexpected_keys = Object.keys(state_dict).filter((key) => !(key in own));
     const errors: string[] = [];
@@ -191,7 +202,8 @@ export class Module {
       heapU8().copyWithin(target.ptr, source.ptr, source.ptr + bytes);
       target._bump();
     }
-    this._invalidateCaches();
+    for (const fill of fillIns) fill();
+    for (const module of this.modules()) module._invalidateCaches();
     return { missing_keys, unexpected_keys };
   }
 
@@ -218,6 +230,13 @@ export class Module {
   [Symbol.dispose](): void {
     this.dispose();
   }
+
+  /** @internal state keys this module fills in itself when a state_dict lacks them */
+  _optionalStateKeys(): string[] {
+    return [];
+  }
+  /** @internal fills in an absent optional key (see _optionalStateKeys) */
+  _fillMissingState(_name: string): void {}
 
   /** @internal subclasses drop derived data (packed weights) here */
   _invalidateCaches(): void {}

@@ -1,0 +1,199 @@
+// f32 2-D pooling over NCHW planes: max (with PyTorch's NaN rule and int64 flat indices), average
+// (PyTorch's divisor rules) and their adaptive forms. The host computes output sizes and checks
+// arguments; windows here are clipped to the input.
+
+// NaN-propagating max with PyTorch's rule `if (val > maxval || isnan(val))`: the candidate
+// replaces the maximum only if greater or NaN, so the first of equal values (-0.0 before 0.0) stays.
+// @ts-ignore: decorator
+@inline function takeMask(current: v128, candidate: v128): v128 {
+  return v128.or(f32x4.gt(candidate, current), f32x4.ne(candidate, candidate));
+}
+
+/**
+ * max_pool2d. A window's value is its maximum; a NaN wins and propagates (the last NaN's index is
+ * kept, as PyTorch). `indices` (0 = none) receives int64 flat offsets ih * W + iw within the plane.
+ * Output columns whose windows lie inside the row run 4 at a time (lanes gathered, compared and
+ * selected without branches: on real data a scalar max mispredicts constantly); edge columns run
+ * the same rule in scalar code.
+ */
+export function f32_maxpool2d(
+  input: usize, planes: i32, height: i32, width: i32,
+  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, padH: i32, padW: i32, dilationH: i32, dilationW: i32,
+  output: usize, outHeight: i32, outWidth: i32, indices: usize,
+): void {
+  // columns [vectorStart, vectorLimit) have horizontally unclipped windows
+  const vectorStart = min((padW + strideW - 1) / strideW, outWidth);
+  const lastTap = (kernelW - 1) * dilationW;
+  const vectorLimit = max(vectorStart, min(outWidth, (width - 1 - lastTap + padW) / strideW + 1));
+  const strideBytes = <usize>strideW * 4;
+  const laneStep = i32x4(0, strideW, 2 * strideW, 3 * strideW);
+  for (let plane = 0; plane < planes; plane++) {
+    const inPlane = input + <usize>plane * height * width * 4;
+    const outOffset = <usize>plane * outHeight * outWidth;
+    for (let oy = 0; oy < outHeight; oy++) {
+      let y0 = oy * strideH - padH;
+      const y1 = min(y0 + (kernelH - 1) * dilationH + 1, height);
+      while (y0 < 0) y0 += dilationH;
+      const outRow = outOffset + <usize>oy * outWidth;
+      let ox = 0;
+      for (; ox < vectorStart; ox++) maxPoolScalar(inPlane, width, y0, y1, ox, kernelW, strideW, padW, dilationH, dilationW, output, indices, outRow);
+      for (; ox + 4 <= vectorLimit; ox += 4) {
+        const x0 = ox * strideW - padW;
+        let best = f32x4.splat(-Infinity);
+        let bestIndex = i32x4.splat(y0 * width + x0);
+        for (let y = y0; y < y1; y += dilationH) {
+          for (let kx = 0; kx <= lastTap; kx += dilationW) {
+            const x = x0 + kx;
+            const p = inPlane + (<usize>y * width + x) * 4;
+            let v = f32x4.splat(load<f32>(p));
+            v = f32x4.replace_lane(v, 1, load<f32>(p + strideBytes));
+            v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * strideBytes));
+            v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * strideBytes));
+            const take = takeMask(best, v);
+            best = v128.bitselect(v, best, take);
+            bestIndex = v128.bitselect(i32x4.add(i32x4.splat(y * width + x), laneStep), bestIndex, take);
+          }
+        }
+        v128.store(output + (outRow + ox) * 4, best);
+        if (indices != 0) {
+          v128.store(indices + (outRow + ox) * 8, i64x2.extend_low_i32x4_s(bestIndex));
+          v128.store(indices + (outRow + ox) * 8, i64x2.extend_high_i32x4_s(bestIndex), 16);
+        }
+      }
+      for (; ox < outWidth; ox++) maxPoolScalar(inPlane, width, y0, y1, ox, kernelW, strideW, padW, dilationH, dilationW, output, indices, outRow);
+    }
+  }
+}
+
+// one output of f32_maxpool2d, with the window clipped to the row
+// @ts-ignore: decorator
+@inline function maxPoolScalar(
+  inPlane: usize, width: i32, y0: i32, y1: i32, ox: i32, kernelW: i32, strideW: i32, padW: i32,
+  dilationH: i32, dilationW: i32, output: usize, indices: usize, outRow: usize,
+): void {
+  let x0 = ox * strideW - padW;
+  const x1 = min(x0 + (kernelW - 1) * dilationW + 1, width);
+  while (x0 < 0) x0 += dilationW;
+  let best: f32 = -Infinity;
+  let bestIndex: i32 = y0 * width + x0;
+  for (let y = y0; y < y1; y += dilationH) {
+    for (let x = x0; x < x1; x += dilationW) {
+      const value = load<f32>(inPlane + (<usize>y * width + x) * 4);
+      if (value > best || isNaN(value)) {
+        best = value;
+        bestIndex = y * width + x;
+      }
+    }
+  }
+  store<f32>(output + (outRow + ox) * 4, best);
+  if (indices != 0) store<i64>(indices + (outRow + ox) * 8, <i64>bestIndex);
+}
+
+/**
+ * avg_pool2d. The divisor is `divisorOverride` unless it is 0 (none; the host refuses a zero
+ * override as PyTorch does), else the window's size clipped to the
+ * padded input (countIncludePad) or to the input itself; a window wholly in padding gives 0.
+ */
+export function f32_avgpool2d(
+  input: usize, planes: i32, height: i32, width: i32,
+  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, padH: i32, padW: i32,
+  countIncludePad: bool, divisorOverride: i32,
+  output: usize, outHeight: i32, outWidth: i32,
+): void {
+  for (let plane = 0; plane < planes; plane++) {
+    const inPlane = input + <usize>plane * height * width * 4;
+    const outPlane = output + <usize>plane * outHeight * outWidth * 4;
+    for (let oy = 0; oy < outHeight; oy++) {
+      let y0 = oy * strideH - padH;
+      let y1 = min(y0 + kernelH, height + padH);
+      const paddedRows = y1 - y0;
+      y0 = max(y0, 0);
+      y1 = min(y1, height);
+      for (let ox = 0; ox < outWidth; ox++) {
+        let x0 = ox * strideW - padW;
+        let x1 = min(x0 + kernelW, width + padW);
+        const paddedCols = x1 - x0;
+        x0 = max(x0, 0);
+        x1 = min(x1, width);
+        let result: f32 = 0;
+        if (y0 < y1 && x0 < x1) {
+          let sum: f32 = 0;
+          for (let y = y0; y < y1; y++) {
+            const row = inPlane + <usize>y * width * 4;
+            for (let x = x0; x < x1; x++) sum += load<f32>(row + <usize>x * 4);
+          }
+          const divisor = divisorOverride != 0 ? divisorOverride
+            : countIncludePad ? paddedRows * paddedCols : (y1 - y0) * (x1 - x0);
+          result = sum / <f32>divisor;
+        }
+        store<f32>(outPlane + (<usize>oy * outWidth + ox) * 4, result);
+      }
+    }
+  }
+}
+
+// adaptive windows: [floor(o * in / out), ceil((o + 1) * in / out))
+// @ts-ignore: decorator
+@inline function adaptiveStart(o: i32, inSize: i32, outSize: i32): i32 {
+  return <i32>((<i64>o * inSize) / outSize);
+}
+// @ts-ignore: decorator
+@inline function adaptiveEnd(o: i32, inSize: i32, outSize: i32): i32 {
+  return <i32>((<i64>(o + 1) * inSize + outSize - 1) / outSize);
+}
+
+export function f32_adaptive_avgpool2d(
+  input: usize, planes: i32, height: i32, width: i32, output: usize, outHeight: i32, outWidth: i32,
+): void {
+  for (let plane = 0; plane < planes; plane++) {
+    const inPlane = input + <usize>plane * height * width * 4;
+    const outPlane = output + <usize>plane * outHeight * outWidth * 4;
+    for (let oy = 0; oy < outHeight; oy++) {
+      const y0 = adaptiveStart(oy, height, outHeight);
+      const y1 = adaptiveEnd(oy, height, outHeight);
+      for (let ox = 0; ox < outWidth; ox++) {
+        const x0 = adaptiveStart(ox, width, outWidth);
+        const x1 = adaptiveEnd(ox, width, outWidth);
+        let sum: f32 = 0;
+        for (let y = y0; y < y1; y++) {
+          const row = inPlane + <usize>y * width * 4;
+          for (let x = x0; x < x1; x++) sum += load<f32>(row + <usize>x * 4);
+        }
+        store<f32>(outPlane + (<usize>oy * outWidth + ox) * 4, sum / <f32>((y1 - y0) * (x1 - x0)));
+      }
+    }
+  }
+}
+
+export function f32_adaptive_maxpool2d(
+  input: usize, planes: i32, height: i32, width: i32, output: usize, outHeight: i32, outWidth: i32, indices: usize,
+): void {
+  for (let plane = 0; plane < planes; plane++) {
+    const inPlane = input + <usize>plane * height * width * 4;
+    const outOffset = <usize>plane * outHeight * outWidth;
+    for (let oy = 0; oy < outHeight; oy++) {
+      const y0 = adaptiveStart(oy, height, outHeight);
+      const y1 = adaptiveEnd(oy, height, outHeight);
+      for (let ox = 0; ox < outWidth; ox++) {
+        const x0 = adaptiveStart(ox, width, outWidth);
+        const x1 = adaptiveEnd(ox, width, outWidth);
+        let best: f32 = -Infinity;
+        let bestIndex: i64 = <i64>y0 * width + x0;
+        for (let y = y0; y < y1; y++) {
+          const row = inPlane + <usize>y * width * 4;
+          for (let x = x0; x < x1; x++) {
+            const value = load<f32>(row + <usize>x * 4);
+            // branchless: on random data the comparison mispredicts often
+            const take = value > best || isNaN(value);
+            best = select<f32>(value, best, take);
+            bestIndex = select<i64>(<i64>y * width + x, bestIndex, take);
+          }
+        }
+        const o = outOffset + <usize>oy * outWidth + ox;
+        store<f32>(output + o * 4, best);
+        if (indices != 0) store<i64>(indices + o * 8, bestIndex);
+      }
+    }
+  }
+}
+

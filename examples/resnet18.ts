@@ -1,0 +1,89 @@
+// torchvision's ResNet-18, ported line by line (torchvision/models/resnet.py, v0.14): the same
+// module tree and attribute names, so a torchvision state_dict saved as safetensors loads with
+// strict=true. `widths` scales the stages (torchvision: 64, 128, 256, 512) for small tests.
+//
+//   import { resnet18 } from "./examples/resnet18.js";
+//   const model = resnet18().eval();
+//   model.load_state_dict(safetensors.load(bytes));
+//   const logits = model.forward(image);   // [1, 3, 224, 224] -> [1, 1000]
+import { nn, F, type Tensor } from "../src/index.js";
+
+/** conv3x3 / conv1x1 as torchvision's helpers */
+const conv3x3 = (inPlanes: number, outPlanes: number, stride = 1) =>
+  new nn.Conv2d(inPlanes, outPlanes, 3, { stride, padding: 1, bias: false });
+const conv1x1 = (inPlanes: number, outPlanes: number, stride = 1) =>
+  new nn.Conv2d(inPlanes, outPlanes, 1, { stride, bias: false });
+
+export class BasicBlock extends nn.Module {
+  static readonly expansion = 1;
+  conv1: nn.Conv2d;
+  bn1: nn.BatchNorm2d;
+  relu = new nn.ReLU(true);
+  conv2: nn.Conv2d;
+  bn2: nn.BatchNorm2d;
+  downsample: nn.Module | null;
+
+  constructor(inPlanes: number, planes: number, stride = 1, downsample: nn.Module | null = null) {
+    super();
+    this.conv1 = conv3x3(inPlanes, planes, stride);
+    this.bn1 = new nn.BatchNorm2d(planes);
+    this.conv2 = conv3x3(planes, planes);
+    this.bn2 = new nn.BatchNorm2d(planes);
+    this.downsample = downsample;
+  }
+
+  override forward(x: Tensor): Tensor {
+    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    out = this.bn2.forward(this.conv2.forward(out));
+    const identity = this.downsample ? this.downsample.forward(x) : x;
+    return F.relu(out.add_(identity), true);
+  }
+}
+
+export class ResNet extends nn.Module {
+  conv1: nn.Conv2d;
+  bn1: nn.BatchNorm2d;
+  relu = new nn.ReLU(true);
+  maxpool = new nn.MaxPool2d(3, 2, 1);
+  layer1: nn.Sequential;
+  layer2: nn.Sequential;
+  layer3: nn.Sequential;
+  layer4: nn.Sequential;
+  avgpool = new nn.AdaptiveAvgPool2d([1, 1]);
+  fc: nn.Linear;
+  #inPlanes: number;
+
+  constructor(layers: [number, number, number, number], numClasses = 1000, widths: [number, number, number, number] = [64, 128, 256, 512]) {
+    super();
+    this.#inPlanes = widths[0];
+    this.conv1 = new nn.Conv2d(3, this.#inPlanes, 7, { stride: 2, padding: 3, bias: false });
+    this.bn1 = new nn.BatchNorm2d(this.#inPlanes);
+    this.layer1 = this.#makeLayer(widths[0], layers[0]);
+    this.layer2 = this.#makeLayer(widths[1], layers[1], 2);
+    this.layer3 = this.#makeLayer(widths[2], layers[2], 2);
+    this.layer4 = this.#makeLayer(widths[3], layers[3], 2);
+    this.fc = new nn.Linear(widths[3] * BasicBlock.expansion, numClasses);
+  }
+
+  #makeLayer(planes: number, blocks: number, stride = 1): nn.Sequential {
+    let downsample: nn.Module | null = null;
+    if (stride !== 1 || this.#inPlanes !== planes * BasicBlock.expansion) {
+      downsample = new nn.Sequential(conv1x1(this.#inPlanes, planes * BasicBlock.expansion, stride), new nn.BatchNorm2d(planes * BasicBlock.expansion));
+    }
+    const layers: nn.Module[] = [new BasicBlock(this.#inPlanes, planes, stride, downsample)];
+    this.#inPlanes = planes * BasicBlock.expansion;
+    for (let i = 1; i < blocks; i++) layers.push(new BasicBlock(this.#inPlanes, planes));
+    return new nn.Sequential(...layers);
+  }
+
+  override forward(x: Tensor): Tensor {
+    x = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
+    x = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));
+    return this.fc.forward(this.avgpool.forward(x).flatten(1));
+  }
+}
+
+/** ResNet-18: BasicBlock, [2, 2, 2, 2]. */
+export function resnet18(options: { num_classes?: number; widths?: [number, number, number, number] } = {}): ResNet {
+  return new ResNet([2, 2, 2, 2], options.num_classes ?? 1000, options.widths);
+}

@@ -1,0 +1,111 @@
+// nn.BatchNorm2d, as torch.nn.BatchNorm2d (https://pytorch.org/docs/1.13/generated/torch.nn.BatchNorm2d.html):
+// y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias, per channel of [N, C, H, W].
+
+import { Tensor, tensor, zeros, ones } from "../tensor.js";
+import { heapI64 } from "../runtime.js";
+import { parseArgs, pyFloat, integer, required, type ArgSpec } from "../args.js";
+import { batchNormWith } from "../functional/norm.js";
+import { bool } from "../functional/pool.js";
+import { fmtShape } from "../functional/shape.js";
+import type { Activation } from "../functional/conv.js";
+import { Module, Parameter, adoptAsParameter } from "./module.js";
+
+const SPEC: ArgSpec = [["num_features", required], ["eps", 1e-5], ["momentum", 0.1], ["affine", true], ["track_running_stats", true]];
+
+/**
+ * Batch normalisation over a 4-D input. Eval mode uses the running statistics; train mode the
+ * batch's (biased variance), updating running_mean/running_var (unbiased) with `momentum`, or as
+ * a cumulative average when momentum is null.
+ *
+ * ```ts
+ * const bn = new nn.BatchNorm2d(64).eval();
+ * bn.forward(x); // same shape as x
+ * ```
+ */
+export class BatchNorm2d extends Module {
+  weight: Parameter | null;
+  bias: Parameter | null;
+  readonly num_features: number;
+  readonly eps: number;
+  readonly momentum: number | null;
+  readonly affine: boolean;
+  readonly track_running_stats: boolean;
+  declare running_mean: Tensor | null;
+  declare running_var: Tensor | null;
+  declare num_batches_tracked: Tensor | null;
+
+  constructor(num_features: number, ...rest: unknown[]);
+  constructor(...args: unknown[]) {
+    super();
+    const a = parseArgs("BatchNorm2d.__init__", SPEC, args);
+    this.num_features = integer(a.num_features, "num_features", 0);
+    if (typeof a.eps !== "number") throw new TypeError(`eps must be a float, but got ${typeof a.eps}`);
+    if (a.momentum !== null && typeof a.momentum !== "number") throw new TypeError(`momentum must be a float or None, but got ${typeof a.momentum}`);
+    this.eps = a.eps;
+    this.momentum = a.momentum as number | null;
+    this.affine = bool(a.affine, "affine");
+    this.track_running_stats = bool(a.track_running_stats, "track_running_stats");
+    const c = this.num_features;
+    this.weight = this.affine ? adoptAsParameter(ones([c])) : null;
+    this.bias = this.affine ? adoptAsParameter(zeros([c])) : null;
+    if (this.track_running_stats) {
+      this.register_buffer("running_mean", zeros([c]));
+      this.register_buffer("running_var", ones([c]));
+      this.register_buffer("num_batches_tracked", tensor(new BigInt64Array([0n]), []));
+    } else {
+      this.register_buffer("running_mean", null);
+      this.register_buffer("running_var", null);
+      this.register_buffer("num_batches_tracked", null);
+    }
+  }
+
+  override forward(input: Tensor): Tensor {
+    return this._forwardWith(input, "none", false);
+  }
+
+  /** @internal forward with a fused clamp, optionally in place (used by Sequential fusion) */
+  _forwardWith(input: Tensor, activation: Activation, inPlace: boolean): Tensor {
+    if (input instanceof Tensor && input.dim() !== 4) throw new Error(`expected 4D input (got ${input.dim()}D input)`);
+    let factor = this.momentum ?? 0;
+    if (this.training && this.track_running_stats && this.num_batches_tracked !== null) {
+      checkTrainable(input, this.num_features);
+      const count = this.num_batches_tracked.data<BigInt64Array>()[0] + 1n;
+      if (this.momentum === null) factor = 1 / Number(count);
+      const out = this.#normalize(input, factor, activation, inPlace);
+      // counted only once the forward has succeeded
+      heapI64()[this.num_batches_tracked.ptr / 8] = count;
+      this.num_batches_tracked._bump();
+      return out;
+    }
+    return this.#normalize(input, factor, activation, inPlace);
+  }
+
+  #normalize(input: Tensor, factor: number, activation: Activation, inPlace: boolean): Tensor {
+    const useBatchStats = this.training || (this.running_mean === null && this.running_var === null);
+    const track = !this.training || this.track_running_stats;
+    return batchNormWith(input, track ? this.running_mean : null, track ? this.running_var : null,
+      this.weight, this.bias, useBatchStats, factor, this.eps, activation, inPlace);
+  }
+
+  // PyTorch's _load_from_state_dict: a checkpoint without num_batches_tracked (from before
+  // version 2, or a plain dict) loads, and the counter restarts at 0
+  override _optionalStateKeys(): string[] {
+    return this.num_batches_tracked ? ["num_batches_tracked"] : [];
+  }
+  override _fillMissingState(name: string): void {
+    if (name === "num_batches_tracked" && this.num_batches_tracked) {
+      heapI64()[this.num_batches_tracked.ptr / 8] = 0n;
+      this.num_batches_tracked._bump();
+    }
+  }
+
+  override extra_repr(): string {
+    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? "None" : pyFloat(this.momentum)}, affine=${this.affine ? "True" : "False"}, track_running_stats=${this.track_running_stats ? "True" : "False"}`;
+  }
+}
+
+function checkTrainable(input: Tensor, channels: number): void {
+  if (input.dim() === 4 && input.shape[1] === channels && input.shape[0] * input.shape[2] * input.shape[3] <= 1) {
+    throw new Error(`Expected more than 1 value per channel when training, got input size torch.Size(${fmtShape(input.shape)})`);
+  }
+}

@@ -1,0 +1,11 @@
+import * as ort from "onnxruntime-web";
+import * as tf from "@tensorflow/tfjs-core";
+import { setThreadsCount, getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
+import onnxProto from "onnx-proto"; const { onnx } = onnxProto as any;
+console.log(Object.keys(onnx).slice(0,10), ort.env.versions);
+setThreadsCount(1);
+await tf.setBackend("wasm");
+await tf.ready();
+console.log(tf.getBackend(), getThreadsCount(), tf.version_core);
+const x = tf.randomNormal([1, 56, 56, 64]); const w = tf.randomNormal([3,3,64,64]);
+let t=performance.now(); for (let i=0;i<5;i++){ const y = tf.conv2d(x as any, w as any, 1, "same"); y.dataSync(); y.dispose(); } console.log((performance.now()-t)/5);

@@ -2,7 +2,7 @@
 // Conv2d(3,64,7,2,3,bias=False) -> BatchNorm2d(64) -> ReLU -> MaxPool2d(3,2,1) on 1x3x304x228 with
 // PyTorch's weights, layer by layer, checked against PyTorch's output (tests/fixtures/seed_block.*).
 import { readFileSync } from "node:fs";
-import { init, nn, safetensors, tensor, tidy, type Tensor } from "../src/index.js";
+import { init, nn, safetensors, tensor, tidy, type Tensor } from "wasmnn";
 
 await init();
 

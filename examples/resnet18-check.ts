@@ -2,7 +2,7 @@
 // Make the weights first: /usr/bin/python3 examples/resnet18-torchvision.py /tmp/resnet18.safetensors
 // Then: npx tsx examples/resnet18-check.ts /tmp/resnet18.safetensors
 import { readFileSync } from "node:fs";
-import { init, safetensors, memory, type Tensor } from "../src/index.js";
+import { init, safetensors, memory, type Tensor } from "wasmnn";
 import { resnet18 } from "./resnet18.js";
 
 await init();

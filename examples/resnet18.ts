@@ -6,7 +6,7 @@
 //   const model = resnet18().eval();
 //   model.load_state_dict(safetensors.load(bytes));
 //   const logits = model.forward(image);   // [1, 3, 224, 224] -> [1, 1000]
-import { nn, F, type Tensor } from "../src/index.js";
+import { nn, F, type Tensor } from "wasmnn";
 
 /** conv3x3 / conv1x1 as torchvision's helpers */
 const conv3x3 = (inPlanes: number, outPlanes: number, stride = 1) =>

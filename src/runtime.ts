@@ -40,6 +40,21 @@ export interface Platform {
   readFile?(location: URL | string): Promise<BufferSource>;
 }
 
+/** What every entry's `init` takes: nothing, `{ module }`, or the source itself. */
+export type InitOptions = WasmSource | { module?: WasmSource };
+
+/** Loads the kernels once per process (idempotent), from `options` or the platform's default. */
+export function initWith(options: InitOptions | undefined, platform: Platform): Promise<void> {
+  const isOptions = options !== null && typeof options === "object" && !(options instanceof URL) &&
+    !(options instanceof WebAssembly.Module) && !ArrayBuffer.isView(options) && !(options instanceof ArrayBuffer) &&
+    !(typeof Response !== "undefined" && options instanceof Response);
+  if (isOptions) {
+    const unknown = Object.keys(options).filter((key) => key !== "module");
+    if (unknown.length > 0) throw new TypeError(`init(): unknown option ${unknown.map((k) => `'${k}'`).join(", ")}; expected { module }`);
+  }
+  return initFrom(isOptions ? (options as { module?: WasmSource }).module : (options as WasmSource | undefined), platform);
+}
+
 export function initFrom(source: WasmSource | undefined, platform: Platform): Promise<void> {
   if (kernels !== null) return Promise.resolve();
   if (pending === null) {

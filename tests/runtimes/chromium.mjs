@@ -1,0 +1,50 @@
+// Runs the conformance page in headless Chromium (/usr/bin/chromium via playwright-core).
+// Without Chromium the suite is skipped loudly; WASMNN_REQUIRE_BROWSER=1 (set by CI) makes that a failure.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { serve } from "./server.mjs";
+
+export const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+export function findChromium() {
+  return ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p)) ?? null;
+}
+
+export async function runChromium(root) {
+  const executablePath = findChromium();
+  if (executablePath === null) {
+    console.log("SKIPPED: browser suite (no Chromium found; apt-get install chromium)");
+    if (process.env.WASMNN_REQUIRE_BROWSER === "1") return { name: "chromium", passed: 0, failed: 1, skipped: 0, note: "WASMNN_REQUIRE_BROWSER=1 but no Chromium" };
+    return { name: "chromium", passed: 0, failed: 0, skipped: 1 };
+  }
+  const checks = [];
+  const check = (name, ok, detail = "") => {
+    checks.push(ok);
+    console.log(`  ${ok ? "✓" : "✗"} chromium: ${name}${detail ? ` (${detail})` : ""}`);
+  };
+  const { chromium } = await import("playwright-core");
+  const server = await serve(root);
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
+  try {
+    const page = await browser.newPage();
+    const consoleErrors = [];
+    page.on("console", (message) => { if (message.type() === "error") consoleErrors.push(message.text()); });
+    page.on("pageerror", (error) => consoleErrors.push(error.message));
+    await page.goto(`http://127.0.0.1:${server.address().port}/tests/browser/index.html`);
+    await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 60_000 });
+    const result = await page.evaluate(() => window.__result);
+    check("conformance cases run through the browser entry", result.failures.length === 0, result.failures.join("; ").slice(0, 500));
+    check("seed block matches PyTorch", result.seedMaxError !== null && result.seedMaxError <= 1e-4, `max abs error ${result.seedMaxError}`);
+    check("page is cross-origin isolated (COOP/COEP)", result.crossOriginIsolated === true);
+    check("no console errors", consoleErrors.length === 0, consoleErrors.join("; ").slice(0, 300));
+    mkdirSync(`${root}.test-output`, { recursive: true });
+    writeFileSync(`${root}.test-output/hashes-chromium.json`, JSON.stringify(result.hashes, null, 1));
+  } catch (error) {
+    check("page runs", false, error.stack ?? String(error));
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  const passed = checks.filter(Boolean).length;
+  return { name: "chromium", passed, failed: checks.length - passed, skipped: 0 };
+}

@@ -39,6 +39,15 @@ export async function runChromium(root) {
     check("no console errors", consoleErrors.length === 0, consoleErrors.join("; ").slice(0, 300));
     mkdirSync(`${root}.test-output`, { recursive: true });
     writeFileSync(`${root}.test-output/hashes-chromium.json`, JSON.stringify(result.hashes, null, 1));
+
+    // examples/browser/: the page a user would copy, through an import map to the browser entry
+    const example = await browser.newPage();
+    const exampleErrors = [];
+    example.on("pageerror", (error) => exampleErrors.push(error.message));
+    await example.goto(`http://127.0.0.1:${server.address().port}/examples/browser/index.html`);
+    await example.waitForFunction(() => document.getElementById("out").textContent.includes("->"), null, { timeout: 60_000 });
+    const text = await example.textContent("#out");
+    check("examples/browser runs the seed block", text.includes("-> [1, 64, 76, 57]") && exampleErrors.length === 0, text.split("\n").pop());
   } catch (error) {
     check("page runs", false, error.stack ?? String(error));
   } finally {

@@ -32,6 +32,8 @@ export interface Conv2dParams {
   packed?: PackedConvWeights;
   /** tests only: run the scalar reference kernel instead of the fast one */
   reference?: boolean;
+  /** false forces the direct GEMM where Winograd would run (tests compare the two) */
+  winograd?: boolean;
 }
 
 /** Explicit [top, bottom, left, right] padding; 'same' puts the odd extra on bottom/right, as PyTorch. */
@@ -95,6 +97,17 @@ export function conv2d(...args: unknown[]): Tensor {
 }
 
 const workspace = new Workspace("convolution workspace");
+const paddingScratch = new Workspace("convolution padding scratch");
+
+/**
+ * Winograd F(2x2, 3x3) serves dense 3x3 stride-1 convolutions with enough channels to amortise its
+ * transforms (measured: bench/conv-kernels.ts); everything else runs the direct GEMM.
+ */
+function useWinograd(kernel: readonly number[], stride: readonly number[], dilation: readonly number[], groups: number,
+  channels: number, outChannels: number, outHeight: number, outWidth: number): boolean {
+  return kernel[0] === 3 && kernel[1] === 3 && stride[0] === 1 && stride[1] === 1 && dilation[0] === 1 && dilation[1] === 1 &&
+    groups === 1 && channels >= 8 && outChannels >= 8 && outHeight * outWidth >= 64;
+}
 
 /** The convolution itself, after argument parsing. All checks happen before any kernel runs. */
 export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unknown, params: Conv2dParams): Tensor {
@@ -168,11 +181,21 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
   }
   const cache = params.packed ?? new PackedConvWeights();
   try {
-    const packed = cache.get(weight, bias, groups);
-    const ws = workspace.get(k.f32_conv2d_igemm_workspace(channels, height, width, kernelH, kernelW, groups, padTop, padBottom, padLeft, padRight));
-    k.f32_conv2d_igemm(input.ptr, batch, channels, height, width, packed, outChannels, groups,
-      kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
-      output.ptr, outHeight, outWidth, ws, actMin, actMax);
+    if (useWinograd(kernel, stride, dilation, groups, channels, outChannels, outHeight, outWidth) && params.winograd !== false) {
+      // 3x3 stride 1: Winograd F(2x2, 3x3), 16 multiplications per 2x2 tile instead of 36
+      const packed = cache.get(weight, bias, groups, "winograd");
+      const ws = workspace.get(k.f32_winograd_f2x3_workspace(channels, outChannels, outHeight, outWidth));
+      const padded = padTop | padBottom | padLeft | padRight ? channels * (height + padTop + padBottom) * (width + padLeft + padRight) * 4 : 16;
+      const scratch = paddingScratch.get(padded);
+      k.f32_conv2d_winograd_f2x3(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
+        padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax);
+    } else {
+      const packed = cache.get(weight, bias, groups, "gemm");
+      const ws = workspace.get(k.f32_conv2d_igemm_workspace(channels, height, width, kernelH, kernelW, groups, padTop, padBottom, padLeft, padRight));
+      k.f32_conv2d_igemm(input.ptr, batch, channels, height, width, packed, outChannels, groups,
+        kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
+        output.ptr, outHeight, outWidth, ws, actMin, actMax);
+    }
   } finally {
     if (params.packed === undefined) cache.dispose();
   }
@@ -190,20 +213,21 @@ export class PackedConvWeights {
   #bias: Tensor | null = null;
   #key = "";
 
-  get(weight: Tensor, bias: Tensor | null, groups: number): number {
-    const key = `${weight.version}/${bias?.version ?? -1}/${groups}`;
+  get(weight: Tensor, bias: Tensor | null, groups: number, layout: "gemm" | "winograd" = "gemm"): number {
+    const key = `${weight.version}/${bias?.version ?? -1}/${groups}/${layout}`;
     if (this.#bytes > 0 && this.#weight === weight && this.#bias === bias && this.#key === key) return this.#ptr;
     const k = wasm();
     const [outChannels, groupIn, kernelH, kernelW] = weight.shape;
     const reduction = groupIn * kernelH * kernelW;
-    const bytes = k.f32_conv2d_packed_size(outChannels, groups, reduction) * 4;
+    const bytes = (layout === "winograd" ? k.f32_winograd_f2x3_packed_size(outChannels, groupIn) : k.f32_conv2d_packed_size(outChannels, groups, reduction)) * 4;
     if (bytes !== this.#bytes) {
       const ptr = allocate(bytes, "packed convolution weights");
       this.dispose();
       this.#ptr = ptr;
       this.#bytes = bytes;
     }
-    k.f32_conv2d_pack(weight.ptr, bias?.ptr ?? 0, outChannels, groups, reduction, this.#ptr);
+    if (layout === "winograd") k.f32_winograd_f2x3_pack(weight.ptr, outChannels, groupIn, this.#ptr);
+    else k.f32_conv2d_pack(weight.ptr, bias?.ptr ?? 0, outChannels, groups, reduction, this.#ptr);
     this.#weight = weight;
     this.#bias = bias;
     this.#key = key;

@@ -5,3 +5,4 @@ export { BatchNorm2d } from "./batchnorm.js";
 export { ReLU, ReLU6, Identity, Flatten } from "./activation.js";
 export { Linear } from "./linear.js";
 export { Sequential } from "./container.js";
+export * as utils from "./utils.js";

@@ -1,0 +1,90 @@
+// Eval-mode fusion: a BatchNorm2d after a Conv2d folds into the convolution's weights and bias,
+// and a following ReLU/ReLU6 runs in the kernel's epilogue (one pass over the output instead of three).
+//   s = gamma / sqrt(running_var + eps),  W' = W * s[oc],  b' = (b - running_mean) * s + beta
+// torch.nn.utils.fusion.fuse_conv_bn_eval does the same fold; the unfused path stays exact.
+
+import { Tensor, tensor } from "../tensor.js";
+import { keep } from "../scope.js";
+import { conv2dWith, PackedConvWeights, type Activation } from "../functional/conv.js";
+import { Conv2d } from "./conv.js";
+import { BatchNorm2d } from "./batchnorm.js";
+import { adoptAsParameter } from "./module.js";
+
+/** True when `bn` (eval mode, with running statistics) can fold into `conv`. */
+export function canFold(conv: Conv2d, bn: unknown): bn is BatchNorm2d {
+  return bn instanceof BatchNorm2d && !bn.training && bn.running_mean !== null && bn.running_var !== null &&
+    bn.num_features === conv.out_channels;
+}
+
+/** W' and b' as Float32Arrays, computed in f64 and rounded once. */
+function foldValues(conv: Conv2d, bn: BatchNorm2d): { weight: Float32Array; bias: Float32Array } {
+  const weight = conv.weight.data();
+  const bias = conv.bias?.data();
+  const mean = bn.running_mean!.data();
+  const variance = bn.running_var!.data();
+  const gamma = bn.weight?.data();
+  const beta = bn.bias?.data();
+  const outChannels = conv.out_channels;
+  const perChannel = weight.length / Math.max(outChannels, 1);
+  const foldedWeight = new Float32Array(weight.length);
+  const foldedBias = new Float32Array(outChannels);
+  for (let oc = 0; oc < outChannels; oc++) {
+    const scale = (gamma ? gamma[oc] : 1) / Math.sqrt(variance[oc] + bn.eps);
+    for (let i = oc * perChannel; i < (oc + 1) * perChannel; i++) foldedWeight[i] = weight[i] * scale;
+    foldedBias[oc] = ((bias ? bias[oc] : 0) - mean[oc]) * scale + (beta ? beta[oc] : 0);
+  }
+  return { weight: foldedWeight, bias: foldedBias };
+}
+
+/** A folded Conv2d+BatchNorm2d pair, rebuilt whenever either module's tensors change. */
+export class ConvBnFold {
+  #weight: Tensor | null = null;
+  #bias: Tensor | null = null;
+  #key = "";
+  #packed = new PackedConvWeights();
+
+  forward(conv: Conv2d, bn: BatchNorm2d, input: Tensor, activation: Activation): Tensor {
+    const key = [conv.weight, conv.bias, bn.weight, bn.bias, bn.running_mean, bn.running_var]
+      .map((t) => (t === null ? "-" : `${t.ptr}:${t.version}`)).join("/") + `/${bn.eps}`;
+    if (key !== this.#key || this.#weight === null) {
+      this.dispose();
+      const { weight, bias } = foldValues(conv, bn);
+      this.#weight = keep(tensor(weight, conv.weight.shape));
+      this.#bias = keep(tensor(bias, [conv.out_channels]));
+      this.#key = key;
+    }
+    return conv2dWith(input, this.#weight, this.#bias, {
+      stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups,
+      paddingMode: conv.padding_mode, activation, packed: this.#packed,
+    });
+  }
+
+  dispose(): void {
+    this.#weight?.dispose();
+    this.#bias?.dispose();
+    this.#weight = null;
+    this.#bias = null;
+    this.#key = "";
+    this.#packed.dispose();
+  }
+}
+
+/**
+ * A new Conv2d computing conv followed by bn (eval mode), as torch.nn.utils.fusion.fuse_conv_bn_eval:
+ * use it in custom modules, e.g. `this.conv1 = nn.utils.fuse_conv_bn_eval(this.conv1, this.bn1)`
+ * and `this.bn1 = new nn.Identity()` after loading weights.
+ */
+export function fuse_conv_bn_eval(conv: Conv2d, bn: BatchNorm2d): Conv2d {
+  if (!(conv instanceof Conv2d)) throw new TypeError("fuse_conv_bn_eval(): conv must be an nn.Conv2d");
+  if (bn instanceof BatchNorm2d && bn.training) throw new Error("Fusion only for eval!");
+  if (!canFold(conv, bn)) throw new Error("fuse_conv_bn_eval(): bn must be an nn.BatchNorm2d with running statistics and conv.out_channels features");
+  const fused = new Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, {
+    stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups, bias: true, padding_mode: conv.padding_mode,
+  });
+  const { weight, bias } = foldValues(conv, bn);
+  fused.weight.dispose();
+  fused.bias?.dispose();
+  fused.weight = adoptAsParameter(tensor(weight, conv.weight.shape));
+  fused.bias = adoptAsParameter(tensor(bias, [conv.out_channels]));
+  return fused.eval();
+}

@@ -8,6 +8,14 @@
 // Weights are broadcast with load32_splat; 8 accumulators + 2 inputs + 1 weight stay in xmm
 // registers (V8 on x64 leaves ~15 to Wasm; larger tiles spill, see DESIGN "Kernel strategy").
 
+// acc + w * a. The default build multiplies then adds (two roundings, bit-identical everywhere);
+// the opt-in relaxed build (--enable relaxed-simd) lets the engine fuse them (FMA on x86 with AVX2).
+// @ts-ignore: decorator
+@inline function madd(acc: v128, w: v128, a: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(w, a, acc);
+  return f32x4.add(acc, f32x4.mul(w, a));
+}
+
 // scratch for tail stores (nr < 8): one row of 8 floats
 const tailScratch = memory.data(32, 16);
 
@@ -27,17 +35,17 @@ export function f32_gemm_4x8__simd128(
     const a0 = v128.load(a, 0);
     const a1 = v128.load(a, 16);
     let wk = v128.load32_splat(w, 0);
-    acc00 = f32x4.add(acc00, f32x4.mul(wk, a0));
-    acc01 = f32x4.add(acc01, f32x4.mul(wk, a1));
+    acc00 = madd(acc00, wk, a0);
+    acc01 = madd(acc01, wk, a1);
     wk = v128.load32_splat(w, 4);
-    acc10 = f32x4.add(acc10, f32x4.mul(wk, a0));
-    acc11 = f32x4.add(acc11, f32x4.mul(wk, a1));
+    acc10 = madd(acc10, wk, a0);
+    acc11 = madd(acc11, wk, a1);
     wk = v128.load32_splat(w, 8);
-    acc20 = f32x4.add(acc20, f32x4.mul(wk, a0));
-    acc21 = f32x4.add(acc21, f32x4.mul(wk, a1));
+    acc20 = madd(acc20, wk, a0);
+    acc21 = madd(acc21, wk, a1);
     wk = v128.load32_splat(w, 12);
-    acc30 = f32x4.add(acc30, f32x4.mul(wk, a0));
-    acc31 = f32x4.add(acc31, f32x4.mul(wk, a1));
+    acc30 = madd(acc30, wk, a0);
+    acc31 = madd(acc31, wk, a1);
     a += aStride;
     w += 16;
   }

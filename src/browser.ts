@@ -8,6 +8,6 @@ export type { InitOptions } from "./runtime.js";
 /** Loads the kernels once (idempotent). `init({ module })` or `init(module)` takes a Module, bytes, URL or Response. */
 export function init(options?: InitOptions): Promise<void> {
   return initWith(options, {
-    defaultSource: async () => fetch(new URL("../build/wasmnn.wasm", import.meta.url)),
+    defaultSource: async (build) => fetch(build === "relaxed-simd" ? new URL("../build/wasmnn-relaxed.wasm", import.meta.url) : new URL("../build/wasmnn.wasm", import.meta.url)),
   });
 }

@@ -3,7 +3,8 @@ export { Tensor, tensor, zeros, ones, randn, type DType, type NestedArray } from
 export { manual_seed } from "./random.js";
 export { tidy, keep } from "./scope.js";
 export { memory } from "./memory.js";
-export type { WasmSource } from "./runtime.js";
+export { backend } from "./runtime.js";
+export type { WasmSource, WasmBuild } from "./runtime.js";
 export * as nn from "./nn/index.js";
 export * as F from "./functional/index.js";
 export * as safetensors from "./safetensors.js";

@@ -9,7 +9,7 @@ declare const Deno: { readFile(path: URL | string): Promise<Uint8Array<ArrayBuff
 /** Loads the kernels once (idempotent). `init({ module })` or `init(module)` takes a Module, bytes, URL, path or Response. */
 export function init(options?: InitOptions): Promise<void> {
   return initWith(options, {
-    defaultSource: async () => new URL("../build/wasmnn.wasm", import.meta.url),
+    defaultSource: async (build) => new URL(build === "relaxed-simd" ? "../build/wasmnn-relaxed.wasm" : "../build/wasmnn.wasm", import.meta.url),
     readFile: (location) => Deno.readFile(location),
   });
 }

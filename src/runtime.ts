@@ -36,13 +36,30 @@ export function isInitialised(): boolean {
  */
 export interface Platform {
   /** Where the .wasm comes from when `init()` is given nothing. */
-  defaultSource(): Promise<WasmSource>;
+  defaultSource(build: WasmBuild): Promise<WasmSource>;
   /** Reads a file path or file: URL (Node, Deno); absent where there is no file system. */
   readFile?(location: URL | string): Promise<BufferSource>;
 }
 
-/** What every entry's `init` takes: nothing, `{ module }`, or the source itself. */
-export type InitOptions = WasmSource | { module?: WasmSource };
+/**
+ * The two builds: "simd128" (default) uses only deterministic instructions, so every runtime gives
+ * the same bits; "relaxed-simd" lets the engine fuse multiply-adds (faster, not bit-reproducible).
+ */
+export type WasmBuild = "simd128" | "relaxed-simd";
+
+/**
+ * What every entry's `init` takes: nothing, `{ module }`, the source itself, or `{ relaxed: true }`
+ * to use the relaxed-SIMD build where the engine validates it (else the default build is used).
+ */
+export type InitOptions = WasmSource | { module?: WasmSource; relaxed?: boolean };
+
+let loadedBuild: WasmBuild = "simd128";
+
+/** Which build init() loaded: "relaxed-simd" only if asked for and the engine accepted it. */
+export function backend(): WasmBuild {
+  wasm();
+  return loadedBuild;
+}
 
 /** Loads the kernels once per process (idempotent), from `options` or the platform's default. */
 export function initWith(options: InitOptions | undefined, platform: Platform): Promise<void> {
@@ -50,21 +67,46 @@ export function initWith(options: InitOptions | undefined, platform: Platform): 
     !(options instanceof WebAssembly.Module) && !ArrayBuffer.isView(options) && !(options instanceof ArrayBuffer) &&
     !(typeof Response !== "undefined" && options instanceof Response);
   if (isOptions) {
-    const unknown = Object.keys(options).filter((key) => key !== "module");
-    if (unknown.length > 0) throw new TypeError(`init(): unknown option ${unknown.map((k) => `'${k}'`).join(", ")}; expected { module }`);
+    const unknown = Object.keys(options).filter((key) => key !== "module" && key !== "relaxed");
+    if (unknown.length > 0) throw new TypeError(`init(): unknown option ${unknown.map((k) => `'${k}'`).join(", ")}; expected { module, relaxed }`);
   }
-  return initFrom(isOptions ? (options as { module?: WasmSource }).module : (options as WasmSource | undefined), platform);
+  const { module, relaxed } = isOptions ? options as { module?: WasmSource; relaxed?: boolean } : { module: options as WasmSource | undefined, relaxed: false };
+  if (module === undefined && relaxed === true) {
+    return initFrom(undefined, { ...platform, defaultSource: () => relaxedOrDefault(platform) });
+  }
+  return initFrom(module, platform);
 }
+
+/** The relaxed build's bytes if this engine validates them, else the default build. */
+async function relaxedOrDefault(platform: Platform): Promise<WasmSource> {
+  try {
+    const source = await platform.defaultSource("relaxed-simd");
+    const bytes = source instanceof WebAssembly.Module ? null
+      : typeof Response !== "undefined" && source instanceof Response ? new Uint8Array(await source.arrayBuffer())
+      : source instanceof URL || typeof source === "string" ? await readSource(source, platform)
+      : source;
+    if (bytes !== null && WebAssembly.validate(bytes as BufferSource)) {
+      pendingBuild = "relaxed-simd";
+      return bytes as BufferSource;
+    }
+  } catch {
+    // no relaxed build here: fall through to the default one
+  }
+  return platform.defaultSource("simd128");
+}
+let pendingBuild: WasmBuild = "simd128";
 
 export function initFrom(source: WasmSource | undefined, platform: Platform): Promise<void> {
   if (kernels !== null) return Promise.resolve();
   if (pending === null) {
     pending = (async () => {
-      const module = await compile(source ?? await platform.defaultSource(), platform);
+      pendingBuild = "simd128";
+      const module = await compile(source ?? await platform.defaultSource("simd128"), platform);
       const instance = await WebAssembly.instantiate(module, {});
       const missing = KERNEL_NAMES.filter((name) => typeof instance.exports[name] !== "function");
       if (missing.length > 0) throw new Error(`init: the Wasm module lacks ${missing.join(", ")} (stale build/wasmnn.wasm? run npm run asbuild)`);
       kernels = instance.exports as unknown as Kernels;
+      loadedBuild = pendingBuild;
     })();
     pending.catch(() => { pending = null; });   // a failed init may be retried
   }

@@ -1,24 +1,42 @@
 // f32 2-D convolution, NCHW, as GEMM over im2col panels of 8 output pixels.
 //
 // For each image and group: the (mode-)padded input planes are made once in the workspace; then
-// for every tile of 8 output pixels a K x 8 panel is gathered (K = C/groups*KH*KW, contiguous
-// v128 copies when the 8 pixels sit in one row at stride 1) and the 4x8 micro-kernel runs it
-// against every block of 4 output channels. 1x1 stride-1 unpadded convolutions skip the panel:
-// the input planes already are the GEMM's B matrix.
+// for tiles of 8 output pixels K x 8 panels are gathered (K = C/groups*KH*KW, contiguous v128
+// copies when the 8 pixels sit in one row at stride 1) and the 4x8 micro-kernel runs them against
+// every block of 4 output channels. 1x1 stride-1 unpadded convolutions skip the panel: the input
+// planes already are the GEMM's B matrix.
 
 import { f32_gemm_4x8__simd128 } from "./gemm";
 import { GEMM_MR, GEMM_NR } from "./pack";
 import { f32_pad2d, mapIndex } from "./pad";
 
-/** Workspace bytes f32_conv2d_igemm needs: padded planes of one image + one panel + 8 offsets. */
+// Cache blocking: K is split into blocks of at most KC_MAX rows, and pixel tiles are processed in
+// chunks whose panels (chunk x KC x 8 floats) fit in about half of L2. Within a (chunk, K block) every
+// block of 4 output channels loads its weights once and runs them against all the chunk's panels,
+// so deep layers on small images (e.g. 512 channels at 7x7) read their weights once per chunk
+// instead of once per 8 pixels.
+const KC_MAX: i32 = 512;
+const PANEL_BYTES: i32 = 256 * 1024;
+
+// @ts-ignore: decorator
+@inline function blockK(reduction: i32): i32 {
+  return max(1, min(reduction, KC_MAX));
+}
+// @ts-ignore: decorator
+@inline function chunkTiles(reduction: i32): i32 {
+  return max(1, PANEL_BYTES / (blockK(reduction) * GEMM_NR * 4));
+}
+
+/** Workspace bytes f32_conv2d_igemm needs: padded planes of one image, a chunk of panels, 8 offsets. */
 export function f32_conv2d_igemm_workspace(
   channels: i32, height: i32, width: i32, kernelH: i32, kernelW: i32, groups: i32,
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32,
 ): f64 {
   const padded = padTop | padBottom | padLeft | padRight
     ? <f64>channels * (height + padTop + padBottom) * (width + padLeft + padRight) : 0;
-  const reduction = <f64>(channels / groups) * kernelH * kernelW;
-  return (padded + reduction * GEMM_NR + GEMM_NR) * 4 + 64;
+  const reduction = (channels / groups) * kernelH * kernelW;
+  const panels = <f64>chunkTiles(reduction) * blockK(reduction) * GEMM_NR;
+  return (padded + panels + GEMM_NR) * 4 + 64;
 }
 
 export function f32_conv2d_igemm(
@@ -43,10 +61,14 @@ export function f32_conv2d_igemm(
   const outPixels = outHeight * outWidth;
   const outPlaneBytes = <usize>outPixels * 4;
   const pointwise = taps == 1 && strideH == 1 && strideW == 1 && !padded;
-  // workspace: [padded planes][panel K x 8][8 pixel offsets]
+  const kc = blockK(reduction);
+  const chunk = chunkTiles(reduction);
+  const tiles = (outPixels + GEMM_NR - 1) / GEMM_NR;
+  const panelBytes = <usize>kc * GEMM_NR * 4;
+  // workspace: [padded planes][chunk panels, kc x 8 each][8 pixel offsets]
   const paddedInput = workspace;
-  const panel = workspace + (padded ? <usize>channels * planeFloats * 4 : 0);
-  const offsets = panel + <usize>reduction * GEMM_NR * 4;
+  const panels = workspace + (padded ? <usize>channels * planeFloats * 4 : 0);
+  const offsets = panels + <usize>chunk * panelBytes;
 
   for (let n = 0; n < batch; n++) {
     let source = input + <usize>n * channels * height * width * 4;
@@ -59,36 +81,49 @@ export function f32_conv2d_igemm(
       const groupSource = source + <usize>g * groupIn * planeFloats * 4;
       const groupPacked = packed + <usize>g * blocks * blockFloats * 4;
       const groupOutput = outImage + <usize>g * groupOut * outPlaneBytes;
-      for (let p0 = 0; p0 < outPixels; p0 += GEMM_NR) {
-        const nr = min(GEMM_NR, outPixels - p0);
-        let a: usize;
-        let aStride: usize;
-        if (pointwise && nr == GEMM_NR) {
-          // [C, H*W] is already the K x pixels matrix: read 8 pixels of each channel plane
-          a = groupSource + <usize>p0 * 4;
-          aStride = planeFloats * 4;
-        } else {
-          gatherPanel(groupSource, paddedW, planeFloats, groupIn, kernelH, kernelW,
-            strideH, strideW, dilationH, dilationW, outWidth, p0, nr, panel, offsets);
-          a = panel;
-          aStride = GEMM_NR * 4;
-        }
-        for (let b = 0; b < blocks; b++) {
-          const mr = min(GEMM_MR, groupOut - b * GEMM_MR);
-          f32_gemm_4x8__simd128(reduction, groupPacked + <usize>b * blockFloats * 4, a, aStride,
-            groupOutput + <usize>b * GEMM_MR * outPlaneBytes + <usize>p0 * 4, outPlaneBytes, mr, nr, actMin, actMax);
+      for (let t0 = 0; t0 < tiles; t0 += chunk) {
+        const count = min(chunk, tiles - t0);
+        // (one pass even when K = 0, e.g. zero input channels: the output is then the bias)
+        for (let k0 = 0; k0 < max(reduction, 1); k0 += kc) {
+          const kn = min(kc, reduction - k0);
+          const last = k0 + kn >= reduction;
+          const lo: f32 = last ? actMin : -Infinity;
+          const hi: f32 = last ? actMax : Infinity;
+          for (let t = 0; t < count; t++) {
+            const p0 = (t0 + t) * GEMM_NR;
+            const nr = min(GEMM_NR, outPixels - p0);
+            if (pointwise && nr == GEMM_NR) continue;   // read straight from the input planes below
+            gatherPanel(groupSource, paddedW, planeFloats, kernelH, kernelW, strideH, strideW, dilationH, dilationW,
+              outWidth, p0, nr, k0, kn, panels + <usize>t * panelBytes, offsets);
+          }
+          for (let b = 0; b < blocks; b++) {
+            const mr = min(GEMM_MR, groupOut - b * GEMM_MR);
+            const block = groupPacked + <usize>b * blockFloats * 4;
+            const weights = block + <usize>(GEMM_MR + k0 * GEMM_MR) * 4;
+            const init = k0 == 0 ? block : 0;
+            const outBlock = groupOutput + <usize>b * GEMM_MR * outPlaneBytes;
+            for (let t = 0; t < count; t++) {
+              const p0 = (t0 + t) * GEMM_NR;
+              const nr = min(GEMM_NR, outPixels - p0);
+              // [C, H*W] is already the K x pixels matrix for 1x1 stride-1 convolutions
+              const direct = pointwise && nr == GEMM_NR;
+              const a = direct ? groupSource + (<usize>k0 * planeFloats + p0) * 4 : panels + <usize>t * panelBytes;
+              const aStride = direct ? planeFloats * 4 : GEMM_NR * 4;
+              f32_gemm_4x8__simd128(kn, init, weights, a, aStride, outBlock + <usize>p0 * 4, outPlaneBytes, mr, nr, lo, hi);
+            }
+          }
         }
       }
     }
   }
 }
 
-// [groupIn, paddedH, paddedW] -> panel [groupIn*KH*KW][8]: row k = (c, kh, kw) holds that tap's
-// input value for output pixels p0..p0+7 (pixels past the end repeat pixel p0; never stored).
+// [groupIn, paddedH, paddedW] -> panel [kn][8]: row k (k0 <= k < k0 + kn, k = (c, kh, kw)) holds that
+// tap's input value for output pixels p0..p0+7 (pixels past the end repeat pixel p0; never stored).
 function gatherPanel(
-  source: usize, paddedW: i32, planeFloats: usize, groupIn: i32, kernelH: i32, kernelW: i32,
+  source: usize, paddedW: i32, planeFloats: usize, kernelH: i32, kernelW: i32,
   strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, outWidth: i32,
-  p0: i32, nr: i32, panel: usize, offsets: usize,
+  p0: i32, nr: i32, k0: i32, kn: i32, panel: usize, offsets: usize,
 ): void {
   const firstRow = p0 / outWidth;
   const firstCol = p0 - firstRow * outWidth;
@@ -100,33 +135,29 @@ function gatherPanel(
     const ox = p - oy * outWidth;
     store<i32>(offsets + <usize>j * 4, (oy * strideH * paddedW + ox * strideW) * 4);
   }
+  const taps = kernelH * kernelW;
+  let c = k0 / taps;
+  let kh = (k0 - c * taps) / kernelW;
+  let kw = k0 - c * taps - kh * kernelW;
+  const base = <usize>load<i32>(offsets);
   let dst = panel;
-  if (contiguous) {
-    const base = <usize>load<i32>(offsets);
-    for (let c = 0; c < groupIn; c++) {
-      const plane = source + <usize>c * planeFloats * 4 + base;
-      for (let kh = 0; kh < kernelH; kh++) {
-        const row = plane + <usize>(kh * dilationH * paddedW) * 4;
-        for (let kw = 0; kw < kernelW; kw++) {
-          const src = row + <usize>(kw * dilationW) * 4;
-          v128.store(dst, v128.load(src, 0), 0);
-          v128.store(dst, v128.load(src, 16), 16);
-          dst += GEMM_NR * 4;
-        }
+  for (let k = 0; k < kn; k++) {
+    const src = source + <usize>c * planeFloats * 4 + <usize>(kh * dilationH * paddedW + kw * dilationW) * 4;
+    if (contiguous) {
+      v128.store(dst, v128.load(src + base, 0), 0);
+      v128.store(dst, v128.load(src + base, 16), 16);
+    } else {
+      for (let j = 0; j < GEMM_NR; j++) {
+        store<f32>(dst + <usize>j * 4, load<f32>(src + <usize>load<i32>(offsets + <usize>j * 4)));
       }
     }
-    return;
-  }
-  for (let c = 0; c < groupIn; c++) {
-    const plane = source + <usize>c * planeFloats * 4;
-    for (let kh = 0; kh < kernelH; kh++) {
-      const row = plane + <usize>(kh * dilationH * paddedW) * 4;
-      for (let kw = 0; kw < kernelW; kw++) {
-        const src = row + <usize>(kw * dilationW) * 4;
-        for (let j = 0; j < GEMM_NR; j++) {
-          store<f32>(dst + <usize>j * 4, load<f32>(src + <usize>load<i32>(offsets + <usize>j * 4)));
-        }
-        dst += GEMM_NR * 4;
+    dst += GEMM_NR * 4;
+    // next (c, kh, kw)
+    if (++kw == kernelW) {
+      kw = 0;
+      if (++kh == kernelH) {
+        kh = 0;
+        c++;
       }
     }
   }

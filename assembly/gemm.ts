@@ -2,7 +2,9 @@
 //
 // out[r][j] = bias[r] + sum_k w[k][r] * a[k][j]      r < 4 (mr valid), j < 8 (nr valid)
 //
-// Packed weights hold one block of 4 output channels: [4 bias][kc][4 weights] (see pack.ts).
+// Packed weights hold one block of 4 output channels: [4 bias][K][4 weights] (see pack.ts); a call
+// covers kc rows of it from `weights`. The accumulators start from the 4 floats at `init` (the bias),
+// or, when init is 0, from what `out` already holds (the next block of K, for caches' sake).
 // `a` is a K x 8 panel whose rows are `aStride` bytes apart: a packed im2col panel (32 bytes) or,
 // for 1x1 stride-1 convolutions, the input planes themselves (H*W*4 bytes).
 // Weights are broadcast with load32_splat; 8 accumulators + 2 inputs + 1 weight stay in xmm
@@ -20,17 +22,25 @@
 const tailScratch = memory.data(32, 16);
 
 export function f32_gemm_4x8__simd128(
-  kc: i32, packed: usize, a: usize, aStride: usize,
+  kc: i32, init: usize, weights: usize, a: usize, aStride: usize,
   out: usize, outStride: usize, mr: i32, nr: i32, actMin: f32, actMax: f32,
 ): void {
   const vmin = f32x4.splat(actMin);
   const vmax = f32x4.splat(actMax);
-  let acc00 = v128.load32_splat(packed, 0);
-  let acc10 = v128.load32_splat(packed, 4);
-  let acc20 = v128.load32_splat(packed, 8);
-  let acc30 = v128.load32_splat(packed, 12);
-  let acc01 = acc00, acc11 = acc10, acc21 = acc20, acc31 = acc30;
-  let w = packed + 16;
+  let acc00: v128, acc01: v128, acc10: v128, acc11: v128, acc20: v128, acc21: v128, acc30: v128, acc31: v128;
+  if (init != 0) {
+    acc00 = v128.load32_splat(init, 0);
+    acc10 = v128.load32_splat(init, 4);
+    acc20 = v128.load32_splat(init, 8);
+    acc30 = v128.load32_splat(init, 12);
+    acc01 = acc00; acc11 = acc10; acc21 = acc20; acc31 = acc30;
+  } else {
+    acc00 = loadRow(out, nr, 0);                            acc01 = loadRow(out, nr, 16);
+    acc10 = mr > 1 ? loadRow(out + outStride, nr, 0) : acc00;  acc11 = mr > 1 ? loadRow(out + outStride, nr, 16) : acc01;
+    acc20 = mr > 2 ? loadRow(out + 2 * outStride, nr, 0) : acc00; acc21 = mr > 2 ? loadRow(out + 2 * outStride, nr, 16) : acc01;
+    acc30 = mr > 3 ? loadRow(out + 3 * outStride, nr, 0) : acc00; acc31 = mr > 3 ? loadRow(out + 3 * outStride, nr, 16) : acc01;
+  }
+  let w = weights;
   for (let k = 0; k < kc; k++) {
     const a0 = v128.load(a, 0);
     const a1 = v128.load(a, 16);
@@ -70,6 +80,15 @@ export function f32_gemm_4x8__simd128(
   if (mr > 1) storeRowTail(out + outStride, acc10, acc11, nr);
   if (mr > 2) storeRowTail(out + 2 * outStride, acc20, acc21, nr);
   if (mr > 3) storeRowTail(out + 3 * outStride, acc30, acc31, nr);
+}
+
+// half (offset 0 or 16) of an output row of nr valid floats, zeros past them
+// @ts-ignore: decorator
+@inline function loadRow(out: usize, nr: i32, offset: usize): v128 {
+  if (nr == 8) return v128.load(out + offset);
+  memory.fill(tailScratch, 0, 32);
+  memory.copy(tailScratch, out, <usize>nr * 4);
+  return v128.load(tailScratch + offset);
 }
 
 // @ts-ignore: decorator

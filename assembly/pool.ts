@@ -40,7 +40,8 @@ export function f32_maxpool2d(
       for (; ox + 4 <= vectorLimit; ox += 4) {
         const x0 = ox * strideW - padW;
         let best = f32x4.splat(-Infinity);
-        let bestIndex = i32x4.splat(y0 * width + x0);
+        // each lane's window starts at its own column (an all -inf window keeps its first index)
+        let bestIndex = i32x4.add(i32x4.splat(y0 * width + x0), laneStep);
         for (let y = y0; y < y1; y += dilationH) {
           for (let kx = 0; kx <= lastTap; kx += dilationW) {
             const x = x0 + kx;

@@ -158,7 +158,8 @@ export function f32_conv2d_winograd_f2x3(
         for (let b = 0; b < blocks; b++) {
           const weights = packed + (<usize>(xi * blocks + b) * blockFloats) * 4;
           for (let t = 0; t < count; t++) {
-            f32_gemm_4x8__simd128(channels, weights, vBlock + <usize>xi * vPositionStride + <usize>t * TILE_BLOCK * 4, passTiles * 4,
+            // the block's 4-float header is zeros: the bias is added after the output transform
+            f32_gemm_4x8__simd128(channels, weights, weights + GEMM_MR * 4, vBlock + <usize>xi * vPositionStride + <usize>t * TILE_BLOCK * 4, passTiles * 4,
               mPass + <usize>xi * mPositionStride + (<usize>b * GEMM_MR * passTiles + t * TILE_BLOCK) * 4, passTiles * 4,
               GEMM_MR, TILE_BLOCK, -Infinity, Infinity);
           }

@@ -31,7 +31,13 @@ export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
   }
   if (headerLength > BigInt(MAX_HEADER_BYTES)) fail(`header length ${headerLength} exceeds the ${MAX_HEADER_BYTES}-byte limit`);
   const headerEnd = 8 + Number(headerLength);
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(file.subarray(8, headerEnd));
+  let text: string;
+  try {
+    // strict, and a BOM is kept (so JSON.parse refuses it), as the reference implementation
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(file.subarray(8, headerEnd));
+  } catch {
+    fail(`header at offsets 8..${headerEnd} is not valid UTF-8`);
+  }
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -50,7 +56,7 @@ export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
     if (name === "__metadata__") {
       if (info === null || typeof info !== "object" || Array.isArray(info) ||
         Object.values(info).some((v) => typeof v !== "string")) {
-        fail(`__metadata__ must be an object of strings, but got ${JSON.stringify(info)}`);
+        fail(`__metadata__ must be an object of strings, but got ${preview(info)}`);
       }
       continue;
     }
@@ -74,7 +80,7 @@ export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
     for (const entry of entries) {
       const tensor = empty(entry.shape, entry.dtype);
       heapU8().set(file.subarray(headerEnd + entry.begin, headerEnd + entry.end), tensor.ptr);
-      out[entry.name] = tensor;
+      setOwn(out, entry.name, tensor);
     }
   } catch (error) {
     for (const tensor of Object.values(out)) tensor.dispose();
@@ -84,9 +90,9 @@ export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
 }
 
 function parseEntry(name: string, info: unknown, dataLength: number): Entry {
-  if (info === null || typeof info !== "object" || Array.isArray(info)) fail(`tensor '${name}': expected an object with dtype, shape and data_offsets, but got ${JSON.stringify(info)}`);
+  if (info === null || typeof info !== "object" || Array.isArray(info)) fail(`tensor '${name}': expected an object with dtype, shape and data_offsets, but got ${preview(info)}`);
   const { dtype, shape, data_offsets } = info as Record<string, unknown>;
-  if (typeof dtype !== "string") fail(`tensor '${name}': dtype must be a string, but got ${JSON.stringify(dtype)}`);
+  if (typeof dtype !== "string") fail(`tensor '${name}': dtype must be a string, but got ${preview(dtype)}`);
   const kind = DTYPES[dtype];
   if (kind === undefined) {
     fail(KNOWN_UNSUPPORTED.has(dtype)
@@ -94,10 +100,10 @@ function parseEntry(name: string, info: unknown, dataLength: number): Entry {
       : `tensor '${name}' has unknown dtype ${JSON.stringify(dtype)}; wasmnn supports F32 and I64`);
   }
   if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
-    fail(`tensor '${name}': shape must be an array of non-negative integers, but got ${JSON.stringify(shape)}`);
+    fail(`tensor '${name}': shape must be an array of non-negative integers, but got ${preview(shape)}`);
   }
   if (!Array.isArray(data_offsets) || data_offsets.length !== 2 || data_offsets.some((o) => !Number.isSafeInteger(o) || o < 0)) {
-    fail(`tensor '${name}': data_offsets must be two non-negative integers, but got ${JSON.stringify(data_offsets)}`);
+    fail(`tensor '${name}': data_offsets must be two non-negative integers, but got ${preview(data_offsets)}`);
   }
   const [begin, end] = data_offsets as [number, number];
   if (begin > end) fail(`tensor '${name}': data_offsets [${begin}, ${end}] end before they begin`);
@@ -109,6 +115,22 @@ function parseEntry(name: string, info: unknown, dataLength: number): Entry {
     fail(`tensor '${name}': shape [${shape.join(", ")}] of ${dtype} needs ${Number.isSafeInteger(expectedBytes) ? expectedBytes : "too many"} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`);
   }
   return { name, dtype: kind.dtype, shape, begin, end };
+}
+
+/** A short JSON rendering of a header value for messages (deeply nested values overflow JSON.stringify). */
+function preview(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = Array.isArray(value) ? "a deeply nested array" : "a deeply nested object";
+  }
+  return text.length > 120 ? `${text.slice(0, 120)}...` : text;
+}
+
+/** record[key] = value as an own property, also for the key "__proto__". */
+function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** The first top-level key that appears twice (JSON.parse silently keeps the last). */
@@ -149,7 +171,7 @@ export function save(tensors: Record<string, Tensor>, metadata?: Record<string, 
   for (const [name, tensor] of entries) {
     if (!(tensor instanceof Tensor)) throw new TypeError(`safetensors.save: '${name}' is not a Tensor`);
     const bytes = tensor.numel() * (tensor.dtype === "int64" ? 8 : 4);
-    header[name] = { dtype: tensor.dtype === "int64" ? "I64" : "F32", shape: [...tensor.shape], data_offsets: [offset, offset + bytes] };
+    setOwn(header, name, { dtype: tensor.dtype === "int64" ? "I64" : "F32", shape: [...tensor.shape], data_offsets: [offset, offset + bytes] });
     offset += bytes;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));

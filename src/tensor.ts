@@ -204,6 +204,9 @@ function inferShape(shape: number[], total: number): number[] {
 
 function checkSameShape(a: Tensor, b: Tensor): void {
   if (!(b instanceof Tensor)) throw new TypeError(`add(): expected a Tensor, but got ${typeof b}`);
+  // both must be live before add() allocates its output (which would leak if a disposed one threw later)
+  a.ptr;
+  b.ptr;
   if (a.dtype !== "float32" || b.dtype !== "float32") {
     throw new TypeError(`add(): expected float32 tensors, but got ${a.dtype} and ${b.dtype}`);
   }

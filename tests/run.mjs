@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { runChromium } from "./runtimes/chromium.mjs";
 import { runDeno } from "./runtimes/deno.mjs";
 import { runWorkerd } from "./runtimes/workerd.mjs";
+import { runPage } from "./runtimes/page.mjs";
 
 const root = new URL("../", import.meta.url).pathname;
 const RUNTIMES = ["node", "chromium", "deno", "workerd"];
@@ -71,6 +72,8 @@ function bitIdentity() {
 const suites = [vitest()];
 console.log("\n== Chromium ==");
 suites.push(await runChromium(root));
+console.log("\n== the explorer page (Chromium) ==");
+suites.push(await runPage(root));
 console.log("\n== Deno ==");
 suites.push(runDeno(root));
 console.log("\n== workerd (Miniflare) ==");

@@ -18,7 +18,9 @@ export function linear(...args: unknown[]): Tensor {
   if (input.dim() === 0) throw new Error("both arguments to linear need to be at least 1D, but they are 0D and 2D");
   const [outFeatures, inFeatures] = weight.shape;
   const features = input.shape[input.dim() - 1];
-  const rows = input.numel() / Math.max(features, 1);
+  // the product of the leading dims (not numel / features: with in_features == 0 that is 0 rows,
+  // and the output, which is then the bias, would be left uninitialised)
+  const rows = input.shape.slice(0, -1).reduce((p, d) => p * d, 1);
   if (features !== inFeatures) {
     throw new Error(`mat1 and mat2 shapes cannot be multiplied (${rows}x${features} and ${inFeatures}x${outFeatures})`);
   }

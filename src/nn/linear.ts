@@ -25,9 +25,10 @@ export class Linear extends Module {
     const a = parseArgs("Linear.__init__", SPEC, args);
     this.in_features = integer(a.in_features, "in_features", 0);
     this.out_features = integer(a.out_features, "out_features", 0);
+    const hasBias = bool(a.bias, "bias");   // checked before anything is allocated
     const bound = defaultBound(this.in_features);
     this.weight = adoptAsParameter(uniformTensor([this.out_features, this.in_features], bound));
-    this.bias = bool(a.bias, "bias") ? adoptAsParameter(uniformTensor([this.out_features], bound)) : null;
+    this.bias = hasBias ? adoptAsParameter(uniformTensor([this.out_features], bound)) : null;
   }
 
   override forward(input: Tensor): Tensor {

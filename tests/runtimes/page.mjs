@@ -1,0 +1,153 @@
+// The "what convolution does" page (page/, `npm run page`) in headless Chromium (/usr/bin/chromium via
+// playwright-core): it loads without console errors, draws 64 non-blank feature maps, stride 2 → 1
+// doubles the conv's output size, an invalid groups value shows the library's error, and a
+// screenshot lands in .test-output/page.png. Needs `npm run build` (dist/) first; builds page/dist itself.
+// Without Chromium the suite is skipped loudly; WASMNN_REQUIRE_BROWSER=1 (set by CI) makes that a failure.
+import { mkdirSync, readFileSync } from "node:fs";
+import { serve } from "./server.mjs";
+import { CHROMIUM_FLAGS, findChromium } from "./chromium.mjs";
+import { buildPage } from "../../scripts/page.mjs";
+
+/** A safetensors file with a ResNet's names (conv1.*, bn1.*) and a distractor deeper conv. */
+function resnetStemFile() {
+  const entries = [];
+  const f32 = (name, shape, value) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    entries.push({ name, dtype: "F32", shape, bytes: Buffer.from(Float32Array.from({ length: n }, (_, i) => value(i)).buffer) });
+  };
+  f32("conv1.weight", [64, 3, 7, 7], (i) => (((i * 7919) % 201) - 100) / 400);
+  f32("bn1.weight", [64], (i) => 0.5 + (i % 5) / 10);
+  f32("bn1.bias", [64], (i) => ((i % 7) - 3) / 10);
+  f32("bn1.running_mean", [64], (i) => ((i % 3) - 1) / 10);
+  f32("bn1.running_var", [64], (i) => 1 + (i % 4) / 4);
+  entries.push({ name: "bn1.num_batches_tracked", dtype: "I64", shape: [], bytes: Buffer.from(BigInt64Array.of(100n).buffer) });
+  f32("layer1.0.conv1.weight", [64, 64, 3, 3], () => 0.01);
+  const header = {};
+  let offset = 0;
+  for (const e of entries) {
+    header[e.name] = { dtype: e.dtype, shape: e.shape, data_offsets: [offset, offset + e.bytes.length] };
+    offset += e.bytes.length;
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  return Buffer.concat([length, json, ...entries.map((e) => e.bytes)]);
+}
+
+export async function runPage(root) {
+  const executablePath = findChromium();
+  if (executablePath === null) {
+    console.log("SKIPPED: page suite (no Chromium found; apt-get install chromium)");
+    if (process.env.WASMNN_REQUIRE_BROWSER === "1") return { name: "page", passed: 0, failed: 1, skipped: 0, note: "WASMNN_REQUIRE_BROWSER=1 but no Chromium" };
+    return { name: "page", passed: 0, failed: 0, skipped: 1 };
+  }
+  root = root.endsWith("/") ? root : `${root}/`;
+  const checks = [];
+  const check = (name, ok, detail = "") => {
+    checks.push(ok);
+    console.log(`  ${ok ? "✓" : "✗"} page: ${name}${detail ? ` (${detail})` : ""}`);
+  };
+  const started = Date.now();
+  await buildPage(root);
+  const { chromium } = await import("playwright-core");
+  const server = await serve(root);
+  const browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
+  const output = `${root}.test-output`;
+  mkdirSync(output, { recursive: true });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const consoleErrors = [];
+    page.on("console", (message) => { if (message.type() === "error") consoleErrors.push(message.text()); });
+    page.on("pageerror", (error) => consoleErrors.push(error.message));
+    page.on("requestfailed", (request) => consoleErrors.push(`request failed: ${request.url()}`));
+    const runs = () => page.evaluate(() => window.__wasmnnPage?.runs ?? 0);
+    /** does `action`, then waits for the page to finish the update it starts */
+    const settle = async (action) => {
+      const before = await runs();
+      await action();
+      await page.waitForFunction((n) => window.__wasmnnPage.runs > n, before, { timeout: 15_000 });
+    };
+    const text = (selector) => page.textContent(selector).then((t) => t.trim());
+    const sizes = async () => ({ measured: await text("#size-measured"), formula: await text("#size-formula") });
+
+    await page.goto(`http://127.0.0.1:${server.address().port}/page/`);
+    await page.waitForFunction(() => (window.__wasmnnPage?.runs ?? 0) > 0, null, { timeout: 30_000 });
+    check("loads with no console errors", consoleErrors.length === 0 && (await page.evaluate(() => window.__wasmnnPage.error)) === null,
+      consoleErrors.join("; ").slice(0, 300));
+
+    // every canvas in the grid must have pixel variance (a blank or constant map has none)
+    const maps = await page.evaluate(() => [...document.querySelectorAll("#grid canvas")].map((canvas) => {
+      const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+      let sum = 0;
+      let sumSquares = 0;
+      const n = data.length / 4;
+      for (let i = 0; i < data.length; i += 4) {
+        sum += data[i];
+        sumSquares += data[i] * data[i];
+      }
+      return { size: `${canvas.height}×${canvas.width}`, variance: sumSquares / n - (sum / n) ** 2 };
+    }));
+    const nonBlank = maps.filter((m) => m.variance > 1).length;
+    check("the grid shows 64 non-blank feature maps", maps.length === 64 && nonBlank === 64,
+      `${nonBlank} of ${maps.length} maps have pixel variance, ${maps[0]?.size ?? "?"} each`);
+
+    await page.screenshot({ path: `${output}/page.png`, fullPage: true });
+    check("screenshot saved", readFileSync(`${output}/page.png`).subarray(1, 4).toString() === "PNG", ".test-output/page.png");
+
+    const before = await sizes();
+    await settle(() => page.fill('#conv input[name="stride"]', "1"));
+    const after = await sizes();
+    const dims = (s) => s.split("×").map(Number);
+    const [h0, w0] = dims(before.measured);
+    const [h1, w1] = dims(after.measured);
+    const convShape = await text('#layers tbody tr[data-layer="0"] td.shape');
+    check("stride 2 → 1 doubles the conv's output size", h1 === 2 * h0 && w1 === 2 * w0 && after.formula === after.measured &&
+      before.formula === before.measured && convShape === `[1, 64, ${h1}, ${w1}]`,
+      `${before.measured} → ${after.measured}, formula ${before.formula} → ${after.formula}, table ${convShape}`);
+
+    await settle(() => page.fill('#conv input[name="groups"]', "5"));
+    const shown = await page.isVisible("#error");
+    const errorText = shown ? await text("#error pre") : "";
+    await settle(() => page.fill('#conv input[name="groups"]', "1"));
+    const cleared = !(await page.isVisible("#error"));
+    check("groups=5 shows the library's error, groups=1 clears it",
+      shown && errorText === "in_channels must be divisible by groups" && cleared, `shown: "${errorText}", cleared: ${cleared}`);
+
+    // weights files: the seed fixture (a Sequential state_dict under "seed.state.") and ResNet names
+    await settle(() => page.setInputFiles("#weights-file", `${root}tests/fixtures/seed_block.safetensors`));
+    const seedStatus = await text("#weights-status");
+    await settle(() => page.setInputFiles("#weights-file", { name: "resnet-stem.safetensors", mimeType: "application/octet-stream", buffer: resnetStemFile() }));
+    const resnetStatus = await text("#weights-status");
+    const mapCount = await page.locator("#grid canvas").count();
+    check("weights load from safetensors (Sequential keys under a prefix, ResNet's conv1/bn1)",
+      seedStatus.includes("seed.state.0.weight → 0.weight") && seedStatus.includes("6 of 20 tensors recognised") &&
+      resnetStatus.includes("conv1.weight → 0.weight") && resnetStatus.includes("bn1.running_var → 1.running_var") &&
+      resnetStatus.includes("6 of 7 tensors recognised") && mapCount === 64,
+      `${seedStatus.slice(0, 70)}… | ${resnetStatus.slice(0, 70)}…`);
+
+    // the pool layer, then a click on a map enlarges it with its value range
+    await page.click('#layer-choice label:has(input[value="3"])');
+    await page.click('#grid button.map[data-channel="5"]');
+    const zoom = await text("#zoom-stats");
+    const poolShape = await text('#layers tbody tr[data-layer="3"] td.shape');
+    check("a click enlarges a map with its value range", (await page.isVisible("#zoom")) && /^152×114 · min .* · max /.test(zoom) &&
+      poolShape === "[1, 64, 152, 114]", `${await text("#zoom-title")}: ${zoom}`);
+    await page.keyboard.press("Escape");
+
+    // phone width: nothing wider than the screen
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await page.screenshot({ path: `${output}/page-phone.png`, fullPage: true });
+    check("usable at phone width (390 px, no horizontal overflow)", overflow <= 0, `overflow ${overflow}px, .test-output/page-phone.png`);
+
+    check("no console errors through all of the above", consoleErrors.length === 0, consoleErrors.join("; ").slice(0, 300));
+  } catch (error) {
+    check("page runs", false, error.stack ?? String(error));
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  const passed = checks.filter(Boolean).length;
+  console.log(`  page suite: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { name: "page", passed, failed: checks.length - passed, skipped: 0 };
+}

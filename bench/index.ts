@@ -1,0 +1,275 @@
+// `npm run bench [-- --quick] [-- --filter <substring>] [-- --no-cold-start]`
+//   --quick          fewer rounds (smoke test); --filter: workloads whose name contains it
+//                    (case-insensitive); --no-cold-start: skip the fresh-process cold start.
+//   A full, unfiltered run writes bench/RESULTS.md; others write bench/build/RESULTS.partial.md.
+//
+// wasmnn vs onnxruntime-web (wasm EP, 1 thread) vs tfjs-backend-wasm (1 thread) on the same
+// inputs and weights, in one Node process. Per workload: build all three (weights copied from
+// wasmnn's modules), check the outputs agree, warm up, then interleave rounds (each round runs
+// every engine once, in an order rotated per round); report medians, GFLOP/s (2·MACs / time), the
+// fraction of this machine's Wasm SIMD peak (bench/peak.ts), and wasmnn's speed-up over the best
+// peer as the median of per-round ratios (the machine swings between speed regimes; ratios taken
+// within a round cancel that). Writes the same tables to bench/RESULTS.md.
+import "./v8-flags.js"; // first: before any Wasm compiles
+import os from "node:os";
+import { writeFile, readFile, mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { SUITE, type Workload } from "./suite.js";
+import { init, buildWasmnn, type WasmnnCase } from "./engines/wasmnn.js";
+import { buildOrt, ortVersion } from "./engines/ort.js";
+import { buildTfjs, tfjsInfo, tfjsVersions } from "./engines/tfjs.js";
+import { measurePeak } from "./peak.js";
+import { runColdStart, phaseText, type ColdStartResult } from "./cold-start.js";
+import { measureResnetMemory, type MemoryReport } from "./memory.js";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const filterAt = args.indexOf("--filter");
+const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
+if (filterAt >= 0 && !filter) throw new Error("--filter needs a substring, e.g. --filter depthwise");
+const coldStart = !args.includes("--no-cold-start");
+
+/** rounds: at least `minRounds`, more for fast workloads until ~budgetMs of measuring */
+const cfg = quick
+  ? { warmup: 2, minRounds: 5, maxRounds: 20, budgetMs: 400, peakRepeats: 2, coldRuns: 2 }
+  : { warmup: 5, minRounds: 21, maxRounds: 300, budgetMs: 6000, peakRepeats: 5, coldRuns: 9 };
+
+const ENGINES = ["wasmnn", "ort", "tfjs"] as const;
+type Engine = (typeof ENGINES)[number];
+const ENGINE_LABEL: Record<Engine, string> = { wasmnn: "wasmnn", ort: "onnxruntime-web", tfjs: "tfjs-wasm" };
+
+interface Runner { run(): void | Promise<void> }
+
+interface Row {
+  name: string;
+  macs: number;
+  ms: Partial<Record<Engine, number>>;
+  ratio: number | null;
+  rounds: number;
+  check: { maxAbs: number; diff: Partial<Record<Engine, number>> };
+  errors: Partial<Record<Engine, string>>;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+async function time(r: Runner): Promise<number> {
+  const t = performance.now();
+  const p = r.run();
+  if (p) await p;
+  return performance.now() - t;
+}
+
+const maxAbsDiff = (a: Float32Array, b: Float32Array): number => {
+  if (a.length !== b.length) return Infinity;
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+};
+const errText = (e: unknown): string => (e instanceof Error ? e.message : typeof e === "object" && e && "message" in e ? String((e as { message: unknown }).message) : String(e)).split("\n")[0].slice(0, 200);
+
+async function benchWorkload(w: Workload, index: number): Promise<Row> {
+  const wn: WasmnnCase = buildWasmnn(w, 1000 + index);
+  const runners: Partial<Record<Engine, Runner & { dispose(): void | Promise<void> }>> = { wasmnn: wn };
+  const errors: Row["errors"] = {};
+  const ref = wn.output();
+  const check: Row["check"] = { maxAbs: ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0), diff: {} };
+  try {
+    const o = await buildOrt(wn.weights, w.input, wn.inputData);
+    check.diff.ort = maxAbsDiff(ref, await o.output());
+    runners.ort = o;
+  } catch (e) { errors.ort = errText(e); }
+  try {
+    const t = await buildTfjs(wn.weights, w.input, wn.inputData, wn.outShape);
+    check.diff.tfjs = maxAbsDiff(ref, t.output());
+    runners.tfjs = t;
+  } catch (e) { errors.tfjs = errText(e); }
+
+  const active = ENGINES.filter((e) => runners[e] && (!process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(",").includes(e)));
+  // warm-up, interleaved; the last round sizes the measurement
+  let roundMs = 0;
+  for (let i = 0; i < cfg.warmup; i++) {
+    roundMs = 0;
+    for (const e of active) roundMs += await time(runners[e]!);
+  }
+  const rounds = Math.max(cfg.minRounds, Math.min(cfg.maxRounds, Math.ceil(cfg.budgetMs / Math.max(roundMs, 1e-3))));
+  const times: Record<Engine, number[]> = { wasmnn: [], ort: [], tfjs: [] };
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const now: Partial<Record<Engine, number>> = {};
+    for (let j = 0; j < active.length; j++) {
+      const e = active[(r + j) % active.length];
+      now[e] = await time(runners[e]!);
+      times[e].push(now[e]!);
+    }
+    const peers = active.filter((e) => e !== "wasmnn").map((e) => now[e]!);
+    if (peers.length) ratios.push(Math.min(...peers) / now.wasmnn!);
+  }
+  for (const e of active) await runners[e]!.dispose();
+  const ms: Row["ms"] = {};
+  for (const e of active) ms[e] = median(times[e]);
+  return { name: w.name, macs: wn.macs, ms, ratio: ratios.length ? median(ratios) : null, rounds, check, errors };
+}
+
+// ---- formatting ------------------------------------------------------------------------------
+const fmtMs = (v: number | undefined) => (v === undefined ? "n/a" : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const gflops = (macs: number, ms: number | undefined) => (ms === undefined ? undefined : (2 * macs) / ms / 1e6);
+const fmtG = (v: number | undefined) => (v === undefined ? "n/a" : v.toFixed(1));
+const pct = (v: number | undefined, peak: number) => (v === undefined ? "n/a" : `${((100 * v) / peak).toFixed(0)} %`);
+const fmtE = (v: number | undefined) => (v === undefined ? "n/a" : v === 0 ? "0" : v.toExponential(1));
+
+function speedTable(rows: Row[], peak: number): string {
+  const head = [
+    "workload", "MMACs", "wasmnn ms", "ort ms", "tfjs ms", "wasmnn GFLOP/s", "ort GFLOP/s", "tfjs GFLOP/s",
+    "wasmnn % of peak", "best peer % of peak", "wasmnn vs best peer",
+  ];
+  const lines = [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`];
+  for (const r of rows) {
+    const g = Object.fromEntries(ENGINES.map((e) => [e, gflops(r.macs, r.ms[e])])) as Record<Engine, number | undefined>;
+    const peerG = [g.ort, g.tfjs].filter((v): v is number => v !== undefined);
+    const best = peerG.length ? Math.max(...peerG) : undefined;
+    lines.push(`| ${[
+      r.name, (r.macs / 1e6).toFixed(1), fmtMs(r.ms.wasmnn), fmtMs(r.ms.ort), fmtMs(r.ms.tfjs),
+      fmtG(g.wasmnn), fmtG(g.ort), fmtG(g.tfjs), pct(g.wasmnn, peak), pct(best, peak),
+      r.ratio === null ? "n/a" : `${r.ratio.toFixed(2)}×`,
+    ].join(" | ")} |`);
+  }
+  return lines.join("\n");
+}
+
+function checkTable(rows: Row[]): string {
+  const lines = [
+    "| workload | rounds | max \\|wasmnn out\\| | max abs diff ort | max abs diff tfjs | agree |",
+    "|---|---:|---:|---:|---:|---|",
+  ];
+  for (const r of rows) {
+    const diffs = [r.check.diff.ort, r.check.diff.tfjs].filter((v): v is number => v !== undefined);
+    const tol = 1e-4 * Math.max(1, r.check.maxAbs);
+    const ok = diffs.every((d) => d <= tol);
+    const errs = Object.entries(r.errors).map(([e, m]) => `${e}: ${m}`).join("; ");
+    lines.push(`| ${r.name} | ${r.rounds} | ${r.check.maxAbs.toPrecision(3)} | ${fmtE(r.check.diff.ort)} | ${fmtE(r.check.diff.tfjs)} | ${ok ? "yes" : "**NO**"}${errs ? ` (${errs})` : ""} |`);
+  }
+  return lines.join("\n");
+}
+
+function coldTable(c: ColdStartResult): string {
+  const lines = [
+    "| engine | import → first seed-block result (median) | min | max | phases, ms (medians) | whole process, spawn → exit (median) | runs |",
+    "|---|---:|---:|---:|---|---:|---:|",
+  ];
+  for (const [e, r] of Object.entries(c)) {
+    if ("error" in r) lines.push(`| ${ENGINE_LABEL[e as Engine] ?? e} | failed: ${r.error} | | | | | |`);
+    else lines.push(`| ${ENGINE_LABEL[e as Engine] ?? e} | **${r.median.toFixed(0)} ms** | ${r.min.toFixed(0)} ms | ${r.max.toFixed(0)} ms | ${phaseText(r.phases, r.median)} | ${r.processMedian.toFixed(0)} ms | ${r.runs} |`);
+  }
+  return lines.join("\n");
+}
+
+function memoryText(m: MemoryReport): string {
+  const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+  return [
+    `| ResNet-18 224×224 (wasmnn, fresh process) | |`,
+    `|---|---:|`,
+    `| Wasm memory after init | ${mb(m.afterInit)} |`,
+    `| live bytes after building the model (weights + buffers) | ${mb(m.builtLive)} |`,
+    `| Wasm memory after the first forward | ${mb(m.firstForwardWasm)} |`,
+    `| **peak linear memory** (Wasm memory after ${m.forwards} forwards; it never shrinks) | **${mb(m.peakWasm)}** |`,
+    `| live bytes after the forwards (weights + cached packed weights + workspace) | ${mb(m.liveAfter)} |`,
+    `| reference: weights + packed copy (2 × ${mb(m.weightBytes)}) + three largest activations (${mb(m.top3ActivationBytes)}) | ${mb(2 * m.weightBytes + m.top3ActivationBytes)} |`,
+  ].join("\n");
+}
+
+// ---- main ------------------------------------------------------------------------------------
+async function main(): Promise<void> {
+  const started = performance.now();
+  const workloads = SUITE.filter((w) => !filter || w.name.toLowerCase().includes(filter.toLowerCase()));
+  if (!workloads.length) throw new Error(`--filter ${filter}: no workload matches; names: ${SUITE.map((w) => w.name).join(", ")}`);
+
+  await init();
+  const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  const cpu = os.cpus();
+  const tv = tfjsVersions();
+  const machine = {
+    cpu: `${cpu[0]?.model ?? "?"} (${cpu.length} cores)`,
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    versions: `wasmnn ${pkg.version}, onnxruntime-web ${ortVersion()}, @tensorflow/tfjs-core ${tv.core}, @tensorflow/tfjs-backend-wasm ${tv.wasm}`,
+  };
+  console.log(`machine: ${machine.cpu}; ${machine.os}; Node ${machine.node}`);
+  console.log(`engines: ${machine.versions}`);
+  console.log(`mode: ${quick ? "--quick" : "full"}${filter ? `, --filter ${filter}` : ""}\n`);
+
+  // the peak is a ceiling: measured at the start and again at the end, the better of the two counts
+  const peakStart = await measurePeak({ repeats: cfg.peakRepeats });
+  console.log(`Wasm SIMD peak (register-only f32x4 mul+add, 1 thread): ${peakStart.gflops.toFixed(1)} GFLOP/s (${Object.entries(peakStart.variants).map(([k, v]) => `${k}: ${v.toFixed(1)}`).join(", ")})\n`);
+
+  const rows: Row[] = [];
+  for (const w of workloads) {
+    const row = await benchWorkload(w, SUITE.indexOf(w));
+    rows.push(row);
+    const g = (e: Engine) => fmtG(gflops(row.macs, row.ms[e]));
+    console.log(`${row.name.padEnd(38)} wasmnn ${fmtMs(row.ms.wasmnn).padStart(6)} ms  ort ${fmtMs(row.ms.ort).padStart(6)} ms  tfjs ${fmtMs(row.ms.tfjs).padStart(6)} ms` +
+      `  | GFLOP/s ${g("wasmnn")}/${g("ort")}/${g("tfjs")}  | ×${row.ratio?.toFixed(2) ?? "n/a"}  | diff ort ${fmtE(row.check.diff.ort)} tfjs ${fmtE(row.check.diff.tfjs)} (max|y| ${row.check.maxAbs.toPrecision(3)})` +
+      `${Object.keys(row.errors).length ? `  errors: ${JSON.stringify(row.errors)}` : ""}`);
+  }
+  const tfInfo = await tfjsInfo();
+
+  let cold: ColdStartResult | null = null;
+  let mem: MemoryReport | null = null;
+  if (coldStart && (!filter || "seed stem block".includes(filter.toLowerCase()) || filter.toLowerCase().includes("cold"))) {
+    console.log(`\ncold start (${cfg.coldRuns} fresh Node processes per engine) ...`);
+    cold = await runColdStart({ runs: cfg.coldRuns });
+  }
+  if (!filter || "resnet-18 224×224".includes(filter.toLowerCase())) mem = await measureResnetMemory();
+
+  const peakEnd = await measurePeak({ repeats: cfg.peakRepeats });
+  const peak = peakEnd.gflops > peakStart.gflops ? peakEnd : peakStart;
+  console.log(`\nWasm SIMD peak again: ${peakEnd.gflops.toFixed(1)} GFLOP/s; using ${peak.gflops.toFixed(1)} GFLOP/s`);
+  const speed = speedTable(rows, peak.gflops);
+  const checks = checkTable(rows);
+  console.log(`\n${speed}\n\nAgreement (weights copied from wasmnn's modules; tolerance 1e-4 · max(1, max|out|)):\n\n${checks}`);
+  if (cold) console.log(`\nCold start:\n\n${coldTable(cold)}`);
+  if (mem) console.log(`\nMemory:\n\n${memoryText(mem)}`);
+  const minutes = (performance.now() - started) / 60000;
+  console.log(`\nbench took ${minutes.toFixed(1)} min`);
+
+  const md = [
+    "# wasmnn benchmark",
+    "",
+    `Generated by \`npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}\` on ${new Date().toISOString().slice(0, 10)} (${minutes.toFixed(1)} min).`,
+    "",
+    `- Machine: ${machine.cpu}, ${machine.os}`,
+    `- Node ${machine.node}`,
+    `- Engines: ${machine.versions}`,
+    `- onnxruntime-web: wasm execution provider, \`env.wasm.numThreads = 1\`, graphOptimizationLevel "all" (fuses Conv+BN+ReLU); ONNX graphs built in TypeScript (bench/onnx.ts); the timed call is \`session.run\` (it copies the input into and the output out of its heap).`,
+    `- tfjs-backend-wasm: \`setThreadsCount(1)\` before \`setBackend("wasm")\` (${tfInfo}); NHWC input prepared beforehand; BatchNorm folded into the conv (as tfjs-converter does), \`tf.fused.conv2d\` / \`tf.fused.depthwiseConv2d\` with bias + ReLU; grouped conv as split + per-group conv + concat; reflect as \`mirrorPad\` + conv.`,
+    `- wasmnn: \`module.eval()\`, timed \`module.forward(x)\` + \`dispose()\` of the output.`,
+    `- Method: batch 1, float32, ${cfg.warmup} interleaved warm-up rounds, then ≥ ${cfg.minRounds} rounds (up to ${cfg.maxRounds}, ~${cfg.budgetMs / 1000} s per workload); each round runs every engine once, order rotated per round. ms = median. GFLOP/s = 2·MACs / median time (MACs of convolutions and fc only). "wasmnn vs best peer" = median over rounds of (fastest peer's time in that round / wasmnn's time): > 1 means wasmnn is faster.`,
+    `- Wasm SIMD peak (bench/peak.ts, register-only f32x4 mul+add, 1 thread; best of a measurement before and after the workloads): **${peak.gflops.toFixed(1)} GFLOP/s** (${Object.entries(peak.variants).map(([k, v]) => `${k}: ${v.toFixed(1)}`).join(", ")}). "% of peak" = GFLOP/s / peak; a kernel that does fewer multiplies than the direct convolution (Winograd) can exceed 100 %.`,
+    process.execArgv.includes("--no-liftoff")
+      ? "- V8: the bench process runs with `--no-liftoff` (every engine's Wasm compiled by TurboFan before its first run; see bench/v8-flags.ts)."
+      : "- V8: default tiering (BENCH_DEFAULT_TIERING=1): Liftoff first, TurboFan when hot — engines may run baseline code for part of a workload.",
+    "",
+    "## Speed",
+    "",
+    speed,
+    "",
+    "## Agreement",
+    "",
+    "Same input and weights in all three engines (copied from wasmnn's modules; BatchNorm statistics randomised; ResNet-18's fc bias zeroed so the check sees the network's signal). Tolerance 1e-4 · max(1, max|out|).",
+    "",
+    checks,
+    "",
+    ...(cold ? ["## Cold start", "", "A fresh `node` process per run (bench/cold-child.mjs), engines interleaved: time from before the engine's `import()` to the first result of the seed block (conv 7×7 s2 → BN → ReLU → maxpool on 3×304×228), read back into JS. Inputs and weights are read from disk before the clock starts. wasmnn is loaded as the package ships it (src/index.ts bundled by esbuild as scripts/build.mjs does, into bench/build/pkg/dist/node.js, with the .wasm at ../build/), not through tsx.", "", coldTable(cold), ""] : []),
+    ...(mem ? ["## Memory", "", memoryText(mem), ""] : []),
+  ].join("\n");
+  // only a full, unfiltered run replaces bench/RESULTS.md; smoke runs go to bench/build/
+  const out = quick || filter ? new URL("./build/RESULTS.partial.md", import.meta.url) : new URL("./RESULTS.md", import.meta.url);
+  await mkdir(new URL("./build/", import.meta.url), { recursive: true });
+  await writeFile(out, md);
+  console.log(`wrote ${fileURLToPath(out)}`);
+}
+
+await main();

@@ -1,14 +1,33 @@
 // f32 depthwise 2-D convolution (groups == channels, any channel multiplier), NCHW.
-// Each input plane is (mode-)padded once into the workspace. Output rows run 4 pixels per v128:
-// at stride 1 a tap is one load, at stride 2 two loads and a shuffle, otherwise a 4-lane gather.
-// 3x3 kernels keep their 9 weights in registers. Every path sums the taps in the same order
-// (bias last), so the vector and scalar tails agree bit for bit.
+// Each input plane is (mode-)padded, or copied, into the workspace, which has slack past its end.
+// Output rows run 4 pixels per v128, the row's last partial vector included (its extra lanes read
+// the slack and are not stored): at stride 1 a tap is one load, at stride 2 two loads and a
+// shuffle, otherwise a 4-lane gather. 3x3 kernels keep their 9 weights in registers.
 
 import { f32_pad2d } from "./pad";
 
-export function f32_dwconv2d_workspace(height: i32, width: i32, padTop: i32, padBottom: i32, padLeft: i32, padRight: i32): f64 {
-  // + 16 floats of slack: the stride-2 loads read up to 4 floats past a row's last used column
-  return <f64>(height + padTop + padBottom) * (width + padLeft + padRight) * 4 + 128;
+// floats of slack after the staged plane: the last row's last vector reads up to 3 * strideW + 8
+// floats past the plane
+// @ts-ignore: decorator
+@inline function slackFloats(strideW: i32): i32 {
+  return 3 * strideW + 16;
+}
+
+export function f32_dwconv2d_workspace(height: i32, width: i32, padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, strideW: i32): f64 {
+  return (<f64>(height + padTop + padBottom) * (width + padLeft + padRight) + slackFloats(strideW)) * 4 + 64;
+}
+
+// scratch for a partial vector's store
+const tailScratch = memory.data(16, 16);
+
+// @ts-ignore: decorator
+@inline function storePartial(out: usize, v: v128, count: i32): void {
+  if (count >= 4) {
+    v128.store(out, v);
+    return;
+  }
+  v128.store(tailScratch, v);
+  memory.copy(out, tailScratch, <usize>count * 4);
 }
 
 // four inputs at p, p + stride, p + 2 stride, p + 3 stride (floats)
@@ -31,28 +50,28 @@ export function f32_dwconv2d(
   output: usize, outHeight: i32, outWidth: i32,
   workspace: usize, actMin: f32, actMax: f32,
 ): void {
-  const padded = (padTop | padBottom | padLeft | padRight) != 0;
   const paddedH = height + padTop + padBottom;
   const paddedW = width + padLeft + padRight;
   const taps = kernelH * kernelW;
   const outPlaneBytes = <usize>outHeight * outWidth * 4;
-  // the last vector's stride-2 loads read 8 floats from its first tap: stay inside the plane
-  // (+ the workspace's slack when padded; unpadded planes use the scalar tail near the end)
-  const vectorEnd = strideW == 2 && !padded ? max(0, min(outWidth, (paddedW - 8 - (kernelW - 1) * dilationW) / 2 + 1)) & ~3 : outWidth & ~3;
+  const planeBytes = <usize>paddedH * paddedW * 4;
+  // the slack is read by the last partial vectors only; zeros keep those lanes finite
+  memory.fill(workspace + planeBytes, 0, <usize>slackFloats(strideW) * 4);
   for (let n = 0; n < batch; n++) {
     for (let c = 0; c < channels; c++) {
-      let plane = input + (<usize>n * channels + c) * height * width * 4;
-      if (padded) {
-        f32_pad2d(plane, workspace, 1, height, width, padTop, padBottom, padLeft, padRight, padMode, 0);
-        plane = workspace;
-      }
+      const plane = workspace;
+      f32_pad2d(input + (<usize>n * channels + c) * height * width * 4, plane, 1, height, width,
+        padTop, padBottom, padLeft, padRight, padMode, 0);
       for (let m = 0; m < multiplier; m++) {
         const oc = c * multiplier + m;
         const kernel = weight + <usize>oc * taps * 4;
         const b: f32 = bias != 0 ? load<f32>(bias + <usize>oc * 4) : 0;
         const outPlane = output + (<usize>n * channels * multiplier + oc) * outPlaneBytes;
         if (kernelH == 3 && kernelW == 3) {
-          dw3x3Plane(plane, paddedW, kernel, b, outPlane, outHeight, outWidth, strideH, strideW, dilationH, dilationW, vectorEnd, actMin, actMax);
+          // one inlined copy per common stride, so the loads' stride is a constant in the hot loop
+          if (strideW == 1) dw3x3Plane(plane, paddedW, kernel, b, outPlane, outHeight, outWidth, strideH, 1, dilationH, dilationW, actMin, actMax);
+          else if (strideW == 2) dw3x3Plane(plane, paddedW, kernel, b, outPlane, outHeight, outWidth, strideH, 2, dilationH, dilationW, actMin, actMax);
+          else dw3x3Plane(plane, paddedW, kernel, b, outPlane, outHeight, outWidth, strideH, strideW, dilationH, dilationW, actMin, actMax);
           continue;
         }
         const vmin = f32x4.splat(actMin);
@@ -60,8 +79,7 @@ export function f32_dwconv2d(
         for (let oy = 0; oy < outHeight; oy++) {
           const rowBase = plane + <usize>(oy * strideH * paddedW) * 4;
           const outRow = outPlane + <usize>oy * outWidth * 4;
-          let ox = 0;
-          for (; ox < vectorEnd; ox += 4) {
+          for (let ox = 0; ox < outWidth; ox += 4) {
             let acc = f32x4.splat(0);
             for (let kh = 0; kh < kernelH; kh++) {
               const src = rowBase + <usize>(kh * dilationH * paddedW + ox * strideW) * 4;
@@ -71,9 +89,8 @@ export function f32_dwconv2d(
               }
             }
             acc = f32x4.add(acc, f32x4.splat(b));
-            v128.store(outRow + <usize>ox * 4, f32x4.pmin(f32x4.pmax(acc, vmin), vmax));
+            storePartial(outRow + <usize>ox * 4, f32x4.pmin(f32x4.pmax(acc, vmin), vmax), outWidth - ox);
           }
-          scalarTail(rowBase, paddedW, kernel, kernelH, kernelW, b, outRow, ox, outWidth, strideW, dilationH, dilationW, actMin, actMax);
         }
       }
     }
@@ -84,7 +101,7 @@ export function f32_dwconv2d(
 // @ts-ignore: decorator
 @inline function dw3x3Plane(
   plane: usize, paddedW: i32, kernel: usize, b: f32, outPlane: usize, outHeight: i32, outWidth: i32,
-  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, vectorEnd: i32, actMin: f32, actMax: f32,
+  strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, actMin: f32, actMax: f32,
 ): void {
   const w0 = v128.load32_splat(kernel, 0), w1 = v128.load32_splat(kernel, 4), w2 = v128.load32_splat(kernel, 8);
   const w3 = v128.load32_splat(kernel, 12), w4 = v128.load32_splat(kernel, 16), w5 = v128.load32_splat(kernel, 20);
@@ -97,8 +114,7 @@ export function f32_dwconv2d(
   for (let oy = 0; oy < outHeight; oy++) {
     const rowBase = plane + <usize>(oy * strideH * paddedW) * 4;
     const outRow = outPlane + <usize>oy * outWidth * 4;
-    let ox = 0;
-    for (; ox < vectorEnd; ox += 4) {
+    for (let ox = 0; ox < outWidth; ox += 4) {
       const r0 = rowBase + <usize>(ox * strideW) * 4;
       const r1 = r0 + rowStep;
       const r2 = r1 + rowStep;
@@ -112,31 +128,7 @@ export function f32_dwconv2d(
       acc = f32x4.add(acc, f32x4.mul(w7, loadStrided(r2 + tapStep, strideW)));
       acc = f32x4.add(acc, f32x4.mul(w8, loadStrided(r2 + 2 * tapStep, strideW)));
       acc = f32x4.add(acc, vb);
-      v128.store(outRow + <usize>ox * 4, f32x4.pmin(f32x4.pmax(acc, vmin), vmax));
+      storePartial(outRow + <usize>ox * 4, f32x4.pmin(f32x4.pmax(acc, vmin), vmax), outWidth - ox);
     }
-    scalarTail(rowBase, paddedW, kernel, 3, 3, b, outRow, ox, outWidth, strideW, dilationH, dilationW, actMin, actMax);
-  }
-}
-
-// outputs [ox, outWidth) of a row, one at a time, in the vector paths' summation order
-// @ts-ignore: decorator
-@inline function scalarTail(
-  rowBase: usize, paddedW: i32, kernel: usize, kernelH: i32, kernelW: i32, b: f32, outRow: usize,
-  ox: i32, outWidth: i32, strideW: i32, dilationH: i32, dilationW: i32, actMin: f32, actMax: f32,
-): void {
-  for (; ox < outWidth; ox++) {
-    let sum: f32 = 0;
-    for (let kh = 0; kh < kernelH; kh++) {
-      const src = rowBase + <usize>(kh * dilationH * paddedW + ox * strideW) * 4;
-      const w = kernel + <usize>(kh * kernelW) * 4;
-      for (let kw = 0; kw < kernelW; kw++) {
-        sum += load<f32>(w + <usize>kw * 4) * load<f32>(src + <usize>(kw * dilationW) * 4);
-      }
-    }
-    sum += b;
-    // the vector path's clamp: pmax/pmin semantics keep NaN
-    sum = sum < actMin ? actMin : sum;
-    sum = actMax < sum ? actMax : sum;
-    store<f32>(outRow + <usize>ox * 4, sum);
   }
 }

@@ -16,6 +16,19 @@ import { GEMM_MR } from "./pack";
 import { f32_pad2d } from "./pad";
 
 const TILE_BLOCK: i32 = 8;
+// tiles are taken in groups of 4 neighbours of one tile row (a v128's lanes); a block of the
+// micro-kernel's 8 columns is 2 consecutive groups, which may lie in different tile rows, so narrow
+// images (7x7: 4 tiles a row) waste no columns
+const GROUP: i32 = 4;
+
+// @ts-ignore: decorator
+@inline function groupsPerRow(outWidth: i32): i32 {
+  return (tilesOf(outWidth) + GROUP - 1) / GROUP;
+}
+// @ts-ignore: decorator
+@inline function blockCount(outHeight: i32, outWidth: i32): i32 {
+  return (tilesOf(outHeight) * groupsPerRow(outWidth) + 1) / 2;
+}
 
 // @ts-ignore: decorator
 @inline function tilesOf(size: i32): i32 {
@@ -74,14 +87,13 @@ const L2_BYTES: f64 = 512 * 1024;
 function blocksPerPass(channels: i32, outChannels: i32, outHeight: i32, outWidth: i32): i32 {
   const paddedOut = <f64>(((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR);
   const weightBytes = 16 * paddedOut * <f64>(channels + 1) * 4;
-  const tileBlocks = tilesOf(outHeight) * ((tilesOf(outWidth) + TILE_BLOCK - 1) / TILE_BLOCK);
-  return weightBytes > L2_BYTES / 2 ? tileBlocks : 1;
+  return weightBytes > L2_BYTES / 2 ? blockCount(outHeight, outWidth) : 1;
 }
 
 /** Workspace bytes: staged input planes, then V and M for one pass of tile blocks. */
 export function f32_winograd_f2x3_workspace(channels: i32, outChannels: i32, outHeight: i32, outWidth: i32): f64 {
   const stageH = <f64>(2 * tilesOf(outHeight) + 2);
-  const stageW = <f64>(2 * ((tilesOf(outWidth) + TILE_BLOCK - 1) / TILE_BLOCK) * TILE_BLOCK + 2);
+  const stageW = <f64>(2 * GROUP * groupsPerRow(outWidth) + 2);
   const paddedOut = <f64>(((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR);
   const pass = <f64>blocksPerPass(channels, outChannels, outHeight, outWidth);
   return (<f64>channels * stageH * stageW + pass * 16 * (<f64>channels + paddedOut) * TILE_BLOCK) * 4 + 64;
@@ -98,7 +110,7 @@ export function f32_conv2d_winograd_f2x3(
   const tilesH = tilesOf(outHeight);
   const tilesW = tilesOf(outWidth);
   const stageH = 2 * tilesH + 2;
-  const stageW = 2 * ((tilesW + TILE_BLOCK - 1) / TILE_BLOCK) * TILE_BLOCK + 2;
+  const stageW = 2 * GROUP * groupsPerRow(outWidth) + 2;
   const stagePlane = <usize>stageH * stageW;
   const paddedH = height + padTop + padBottom;
   const paddedW = width + padLeft + padRight;
@@ -132,8 +144,9 @@ export function f32_conv2d_winograd_f2x3(
     }
     const outImage = output + <usize>n * outChannels * outPlane * 4;
 
-    const blocksPerRow = (tilesW + TILE_BLOCK - 1) / TILE_BLOCK;
-    const totalBlocks = tilesH * blocksPerRow;
+    const rowGroups = groupsPerRow(outWidth);
+    const totalGroups = tilesH * rowGroups;
+    const totalBlocks = blockCount(outHeight, outWidth);
     const pass = blocksPerPass(channels, outChannels, outHeight, outWidth);
     // per pass: vPass [16][C][pass*8] and mPass [16][OCpad][pass*8]; a block's tiles are 8 columns of them
     const passTiles = pass * TILE_BLOCK;
@@ -144,12 +157,15 @@ export function f32_conv2d_winograd_f2x3(
       const count = min(pass, totalBlocks - first);
       // V = B^T d B for each block's 8 tiles x all channels
       for (let t = 0; t < count; t++) {
-        const th = (first + t) / blocksPerRow;
-        const tw0 = ((first + t) - th * blocksPerRow) * TILE_BLOCK;
-        for (let c = 0; c < channels; c++) {
-          for (let j0 = 0; j0 < TILE_BLOCK; j0 += 4) {
-            const base = staged + (<usize>c * stagePlane + <usize>(2 * th) * stageW + <usize>(2 * (tw0 + j0))) * 4;
-            inputTransform4(base, <usize>stageW * 4, vBlock + (<usize>c * passTiles + t * TILE_BLOCK + j0) * 4, vPositionStride);
+        for (let half = 0; half < 2; half++) {
+          // a missing second group (odd group count) leaves stale lanes: their outputs are never stored
+          const group = (first + t) * 2 + half;
+          if (group >= totalGroups) break;
+          const th = group / rowGroups;
+          const tw0 = (group - th * rowGroups) * GROUP;
+          for (let c = 0; c < channels; c++) {
+            const base = staged + (<usize>c * stagePlane + <usize>(2 * th) * stageW + <usize>(2 * tw0)) * 4;
+            inputTransform4(base, <usize>stageW * 4, vBlock + (<usize>c * passTiles + t * TILE_BLOCK + half * GROUP) * 4, vPositionStride);
           }
         }
       }
@@ -167,17 +183,17 @@ export function f32_conv2d_winograd_f2x3(
       }
       // Y = A^T M A + bias -> output rows 2th, 2th+1
       for (let t = 0; t < count; t++) {
-        const th = (first + t) / blocksPerRow;
-        const tw0 = ((first + t) - th * blocksPerRow) * TILE_BLOCK;
-        const rowsLeft = outHeight - 2 * th;
-        for (let oc = 0; oc < outChannels; oc++) {
-          const vbias = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>oc * 4) : 0);
-          const outRow0 = outImage + (<usize>oc * outPlane + <usize>(2 * th) * outWidth) * 4;
-          for (let j0 = 0; j0 < TILE_BLOCK; j0 += 4) {
-            const firstCol = 2 * (tw0 + j0);
-            if (firstCol >= outWidth) break;
-            outputTransform4(mPass + (<usize>oc * passTiles + t * TILE_BLOCK + j0) * 4, mPositionStride,
-              outRow0 + <usize>firstCol * 4, <usize>outWidth * 4, min(8, outWidth - firstCol), rowsLeft, vbias, vmin, vmax);
+        for (let half = 0; half < 2; half++) {
+          const group = (first + t) * 2 + half;
+          if (group >= totalGroups) break;
+          const th = group / rowGroups;
+          const firstCol = 2 * (group - th * rowGroups) * GROUP;
+          const rowsLeft = outHeight - 2 * th;
+          for (let oc = 0; oc < outChannels; oc++) {
+            const vbias = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>oc * 4) : 0);
+            const outRow0 = outImage + (<usize>oc * outPlane + <usize>(2 * th) * outWidth + firstCol) * 4;
+            outputTransform4(mPass + (<usize>oc * passTiles + t * TILE_BLOCK + half * GROUP) * 4, mPositionStride,
+              outRow0, <usize>outWidth * 4, min(8, outWidth - firstCol), rowsLeft, vbias, vmin, vmax);
           }
         }
       }

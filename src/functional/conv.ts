@@ -106,7 +106,7 @@ const paddingScratch = new Workspace("convolution padding scratch");
 function useWinograd(kernel: readonly number[], stride: readonly number[], dilation: readonly number[], groups: number,
   channels: number, outChannels: number, outHeight: number, outWidth: number): boolean {
   return kernel[0] === 3 && kernel[1] === 3 && stride[0] === 1 && stride[1] === 1 && dilation[0] === 1 && dilation[1] === 1 &&
-    groups === 1 && channels >= 8 && outChannels >= 8 && outHeight * outWidth >= 64;
+    groups === 1 && channels >= 8 && outChannels >= 8 && outHeight * outWidth >= 16;
 }
 
 /** The convolution itself, after argument parsing. All checks happen before any kernel runs. */
@@ -173,7 +173,7 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
   }
   if (groups === channels && groupIn === 1 && groups > 1) {
     // depthwise: channels stay planes, each with its own small kernel
-    const ws = workspace.get(k.f32_dwconv2d_workspace(height, width, padTop, padBottom, padLeft, padRight));
+    const ws = workspace.get(k.f32_dwconv2d_workspace(height, width, padTop, padBottom, padLeft, padRight, stride[1]));
     k.f32_dwconv2d(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels / channels,
       kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
       output.ptr, outHeight, outWidth, ws, actMin, actMax);

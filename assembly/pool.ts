@@ -25,7 +25,8 @@ export function f32_maxpool2d(
   const vectorStart = min((padW + strideW - 1) / strideW, outWidth);
   const lastTap = (kernelW - 1) * dilationW;
   const vectorLimit = max(vectorStart, min(outWidth, (width - 1 - lastTap + padW) / strideW + 1));
-  const strideBytes = <usize>strideW * 4;
+  // at stride 2 four windows' columns come from two loads of 8 floats: stop where the 8th would leave the row
+  const stride2Limit = max(vectorStart, min(vectorLimit, (width - 8 - lastTap + padW) / 2 + 4));
   const laneStep = i32x4(0, strideW, 2 * strideW, 3 * strideW);
   for (let plane = 0; plane < planes; plane++) {
     const inPlane = input + <usize>plane * height * width * 4;
@@ -37,33 +38,58 @@ export function f32_maxpool2d(
       const outRow = outOffset + <usize>oy * outWidth;
       let ox = 0;
       for (; ox < vectorStart; ox++) maxPoolScalar(inPlane, width, y0, y1, ox, kernelW, strideW, padW, dilationH, dilationW, output, indices, outRow);
-      for (; ox + 4 <= vectorLimit; ox += 4) {
-        const x0 = ox * strideW - padW;
-        let best = f32x4.splat(-Infinity);
-        // each lane's window starts at its own column (an all -inf window keeps its first index)
-        let bestIndex = i32x4.add(i32x4.splat(y0 * width + x0), laneStep);
-        for (let y = y0; y < y1; y += dilationH) {
-          for (let kx = 0; kx <= lastTap; kx += dilationW) {
-            const x = x0 + kx;
-            const p = inPlane + (<usize>y * width + x) * 4;
-            let v = f32x4.splat(load<f32>(p));
-            v = f32x4.replace_lane(v, 1, load<f32>(p + strideBytes));
-            v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * strideBytes));
-            v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * strideBytes));
-            const take = takeMask(best, v);
-            best = v128.bitselect(v, best, take);
-            bestIndex = v128.bitselect(i32x4.add(i32x4.splat(y * width + x), laneStep), bestIndex, take);
-          }
-        }
-        v128.store(output + (outRow + ox) * 4, best);
-        if (indices != 0) {
-          v128.store(indices + (outRow + ox) * 8, i64x2.extend_low_i32x4_s(bestIndex));
-          v128.store(indices + (outRow + ox) * 8, i64x2.extend_high_i32x4_s(bestIndex), 16);
-        }
+      // one inlined copy per common case, so the hot loop's loads and index work are constant-shaped
+      if (strideW == 2 && indices == 0) {
+        ox = maxPoolVectors(inPlane, width, y0, y1, ox, stride2Limit, 2, padW, lastTap, dilationH, dilationW, laneStep, output, 0, outRow);
+      } else if (strideW == 1 && indices == 0) {
+        ox = maxPoolVectors(inPlane, width, y0, y1, ox, vectorLimit, 1, padW, lastTap, dilationH, dilationW, laneStep, output, 0, outRow);
+      } else {
+        ox = maxPoolVectors(inPlane, width, y0, y1, ox, vectorLimit, strideW, padW, lastTap, dilationH, dilationW, laneStep, output, indices, outRow);
       }
       for (; ox < outWidth; ox++) maxPoolScalar(inPlane, width, y0, y1, ox, kernelW, strideW, padW, dilationH, dilationW, output, indices, outRow);
     }
   }
+}
+
+// four neighbouring outputs of a row at a time, from ox while ox + 4 <= limit; returns the next ox
+// @ts-ignore: decorator
+@inline function maxPoolVectors(
+  inPlane: usize, width: i32, y0: i32, y1: i32, ox: i32, limit: i32, strideW: i32, padW: i32, lastTap: i32,
+  dilationH: i32, dilationW: i32, laneStep: v128, output: usize, indices: usize, outRow: usize,
+): i32 {
+  const strideBytes = <usize>strideW * 4;
+  for (; ox + 4 <= limit; ox += 4) {
+    const x0 = ox * strideW - padW;
+    let best = f32x4.splat(-Infinity);
+    // each lane's window starts at its own column (an all -inf window keeps its first index)
+    let bestIndex = i32x4.add(i32x4.splat(y0 * width + x0), laneStep);
+    for (let y = y0; y < y1; y += dilationH) {
+      for (let kx = 0; kx <= lastTap; kx += dilationW) {
+        const x = x0 + kx;
+        const p = inPlane + (<usize>y * width + x) * 4;
+        let v: v128;
+        if (strideW == 1) {
+          v = v128.load(p);
+        } else if (strideW == 2) {
+          v = v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
+        } else {
+          v = f32x4.splat(load<f32>(p));
+          v = f32x4.replace_lane(v, 1, load<f32>(p + strideBytes));
+          v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * strideBytes));
+          v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * strideBytes));
+        }
+        const take = takeMask(best, v);
+        best = v128.bitselect(v, best, take);
+        if (indices != 0) bestIndex = v128.bitselect(i32x4.add(i32x4.splat(y * width + x), laneStep), bestIndex, take);
+      }
+    }
+    v128.store(output + (outRow + ox) * 4, best);
+    if (indices != 0) {
+      v128.store(indices + (outRow + ox) * 8, i64x2.extend_low_i32x4_s(bestIndex));
+      v128.store(indices + (outRow + ox) * 8, i64x2.extend_high_i32x4_s(bestIndex), 16);
+    }
+  }
+  return ox;
 }
 
 // one output of f32_maxpool2d, with the window clipped to the row

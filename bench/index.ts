@@ -16,6 +16,7 @@ import { writeFile, readFile, mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { SUITE, type Workload } from "./suite.js";
 import { init, buildWasmnn, type WasmnnCase } from "./engines/wasmnn.js";
+import { backend } from "../src/index.js";
 import { buildOrt, ortVersion } from "./engines/ort.js";
 import { buildTfjs, tfjsInfo, tfjsVersions } from "./engines/tfjs.js";
 import { measurePeak } from "./peak.js";
@@ -24,6 +25,8 @@ import { measureResnetMemory, type MemoryReport } from "./memory.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
+// --relaxed: wasmnn runs its opt-in relaxed-SIMD build (needs --experimental-wasm-relaxed-simd on Node 20; v8-flags.ts adds it)
+const relaxed = args.includes("--relaxed");
 const filterAt = args.indexOf("--filter");
 const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
 if (filterAt >= 0 && !filter) throw new Error("--filter needs a substring, e.g. --filter depthwise");
@@ -187,7 +190,8 @@ async function main(): Promise<void> {
   const workloads = SUITE.filter((w) => !filter || w.name.toLowerCase().includes(filter.toLowerCase()));
   if (!workloads.length) throw new Error(`--filter ${filter}: no workload matches; names: ${SUITE.map((w) => w.name).join(", ")}`);
 
-  await init();
+  await init({ relaxed });
+  if (relaxed && backend() !== "relaxed-simd") throw new Error("--relaxed: this engine did not accept the relaxed-SIMD build");
   const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
   const cpu = os.cpus();
   const tv = tfjsVersions();
@@ -199,7 +203,7 @@ async function main(): Promise<void> {
   };
   console.log(`machine: ${machine.cpu}; ${machine.os}; Node ${machine.node}`);
   console.log(`engines: ${machine.versions}`);
-  console.log(`mode: ${quick ? "--quick" : "full"}${filter ? `, --filter ${filter}` : ""}\n`);
+  console.log(`mode: ${quick ? "--quick" : "full"}${filter ? `, --filter ${filter}` : ""}${relaxed ? ", wasmnn relaxed-SIMD build" : ""}\n`);
 
   // the peak is a ceiling: measured at the start and again at the end, the better of the two counts
   const peakStart = await measurePeak({ repeats: cfg.peakRepeats });
@@ -266,7 +270,8 @@ async function main(): Promise<void> {
     ...(mem ? ["## Memory", "", memoryText(mem), ""] : []),
   ].join("\n");
   // only a full, unfiltered run replaces bench/RESULTS.md; smoke runs go to bench/build/
-  const out = quick || filter ? new URL("./build/RESULTS.partial.md", import.meta.url) : new URL("./RESULTS.md", import.meta.url);
+  const out = relaxed ? new URL("./RESULTS-relaxed.md", import.meta.url)
+    : quick || filter ? new URL("./build/RESULTS.partial.md", import.meta.url) : new URL("./RESULTS.md", import.meta.url);
   await mkdir(new URL("./build/", import.meta.url), { recursive: true });
   await writeFile(out, md);
   console.log(`wrote ${fileURLToPath(out)}`);

@@ -16,8 +16,13 @@ import { spawn } from "node:child_process";
 
 export const FLAG = "--no-liftoff";
 
-if (!process.execArgv.includes(FLAG) && !process.env.BENCH_DEFAULT_TIERING) {
-  const child = spawn(process.execPath, [...process.execArgv, FLAG, ...process.argv.slice(1)], { stdio: "inherit" });
+// `--relaxed` (wasmnn's relaxed-SIMD build) needs Node 20's --experimental-wasm-relaxed-simd, also on the command line
+const RELAXED_FLAG = "--experimental-wasm-relaxed-simd";
+const wantRelaxed = process.argv.includes("--relaxed") && !process.execArgv.includes(RELAXED_FLAG);
+
+if ((!process.execArgv.includes(FLAG) && !process.env.BENCH_DEFAULT_TIERING) || wantRelaxed) {
+  const flags = [...process.execArgv, ...(process.execArgv.includes(FLAG) || process.env.BENCH_DEFAULT_TIERING ? [] : [FLAG]), ...(wantRelaxed ? [RELAXED_FLAG] : [])];
+  const child = spawn(process.execPath, [...flags, ...process.argv.slice(1)], { stdio: "inherit" });
   const code = await new Promise<number>((resolve) => child.on("close", (c, signal) => resolve(c ?? (signal ? 1 : 0))));
   process.exit(code);
 }

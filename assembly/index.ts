@@ -10,3 +10,4 @@ export { f32_channel_stats, f32_channel_affine } from "./batchnorm";
 export { f32_clamp } from "./activation";
 export { f32_linear } from "./linear";
 export { f32_winograd_f2x3_packed_size, f32_winograd_f2x3_pack, f32_winograd_f2x3_workspace, f32_conv2d_winograd_f2x3 } from "./winograd";
+export { f32_winograd_f4x3_packed_size, f32_winograd_f4x3_pack, f32_winograd_f4x3_workspace, f32_conv2d_winograd_f4x3 } from "./winograd4";

@@ -15,11 +15,11 @@ import { f32_gemm_4x8__simd128 } from "./gemm";
 import { GEMM_MR } from "./pack";
 import { f32_pad2d } from "./pad";
 
-const TILE_BLOCK: i32 = 8;
+export const TILE_BLOCK: i32 = 8;
 // tiles are taken in groups of 4 neighbours of one tile row (a v128's lanes); a block of the
 // micro-kernel's 8 columns is 2 consecutive groups, which may lie in different tile rows, so narrow
 // images (7x7: 4 tiles a row) waste no columns
-const GROUP: i32 = 4;
+export const GROUP: i32 = 4;
 
 // @ts-ignore: decorator
 @inline function groupsPerRow(outWidth: i32): i32 {
@@ -82,7 +82,7 @@ export function f32_winograd_f2x3_pack(weight: usize, outChannels: i32, inChanne
 // Tile blocks transformed per pass. When the transformed weights U fit in L2 beside a block's V and
 // M, one block per pass keeps everything cache-resident; when U is larger (deep layers on small
 // images), all blocks go in one pass so U streams from memory once instead of once per block.
-const L2_BYTES: f64 = 512 * 1024;
+export const L2_BYTES: f64 = 512 * 1024;
 
 function blocksPerPass(channels: i32, outChannels: i32, outHeight: i32, outWidth: i32): i32 {
   const paddedOut = <f64>(((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR);
@@ -112,10 +112,7 @@ export function f32_conv2d_winograd_f2x3(
   const stageH = 2 * tilesH + 2;
   const stageW = 2 * GROUP * groupsPerRow(outWidth) + 2;
   const stagePlane = <usize>stageH * stageW;
-  const paddedH = height + padTop + padBottom;
-  const paddedW = width + padLeft + padRight;
   const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
-  const blockFloats = GEMM_MR * (channels + 1);
   const staged = workspace;
   const vBlock = staged + <usize>channels * stagePlane * 4;
   const outPlane = <usize>outHeight * outWidth;
@@ -123,25 +120,8 @@ export function f32_conv2d_winograd_f2x3(
   const vmax = f32x4.splat(actMax);
 
   for (let n = 0; n < batch; n++) {
-    // stage [C, H, W] into [C, stageH, stageW]: padded by mode, zeros beyond (read only by discarded tiles)
-    let source = input + <usize>n * channels * height * width * 4;
-    let sourceW = width;
-    let sourceH = height;
-    if ((padTop | padBottom | padLeft | padRight) != 0) {
-      f32_pad2d(source, scratch, channels, height, width, padTop, padBottom, padLeft, padRight, padMode, 0);
-      source = scratch;
-      sourceW = paddedW;
-      sourceH = paddedH;
-    }
-    memory.fill(staged, 0, <usize>channels * stagePlane * 4);
-    const copyW = min(sourceW, stageW);
-    const copyH = min(sourceH, stageH);
-    for (let c = 0; c < channels; c++) {
-      for (let y = 0; y < copyH; y++) {
-        memory.copy(staged + (<usize>c * stagePlane + <usize>y * stageW) * 4,
-          source + ((<usize>c * sourceH + y) * sourceW) * 4, <usize>copyW * 4);
-      }
-    }
+    stageInput(input + <usize>n * channels * height * width * 4, channels, height, width,
+      padTop, padBottom, padLeft, padRight, padMode, scratch, staged, stageH, stageW);
     const outImage = output + <usize>n * outChannels * outPlane * 4;
 
     const rowGroups = groupsPerRow(outWidth);
@@ -169,18 +149,7 @@ export function f32_conv2d_winograd_f2x3(
           }
         }
       }
-      // M[xi] = U[xi] . V[xi]: each weight block once per pass, against every block's tiles
-      for (let xi = 0; xi < 16; xi++) {
-        for (let b = 0; b < blocks; b++) {
-          const weights = packed + (<usize>(xi * blocks + b) * blockFloats) * 4;
-          for (let t = 0; t < count; t++) {
-            // the block's 4-float header is zeros: the bias is added after the output transform
-            f32_gemm_4x8__simd128(channels, weights, weights + GEMM_MR * 4, vBlock + <usize>xi * vPositionStride + <usize>t * TILE_BLOCK * 4, passTiles * 4,
-              mPass + <usize>xi * mPositionStride + (<usize>b * GEMM_MR * passTiles + t * TILE_BLOCK) * 4, passTiles * 4,
-              GEMM_MR, TILE_BLOCK, -Infinity, Infinity);
-          }
-        }
-      }
+      positionGemms(16, channels, blocks, packed, vBlock, mPass, count, passTiles);
       // Y = A^T M A + bias -> output rows 2th, 2th+1
       for (let t = 0; t < count; t++) {
         for (let half = 0; half < 2; half++) {
@@ -196,6 +165,60 @@ export function f32_conv2d_winograd_f2x3(
               outRow0, <usize>outWidth * 4, min(8, outWidth - firstCol), rowsLeft, vbias, vmin, vmax);
           }
         }
+      }
+    }
+  }
+}
+
+/**
+ * [C, H, W] -> [C, stageH, stageW]: (mode-)padded, zeros beyond (read only by tiles whose outputs
+ * are discarded). Shared by the F(2,3) and F(4,3) kernels.
+ */
+// @ts-ignore: decorator
+@inline export function stageInput(
+  source: usize, channels: i32, height: i32, width: i32,
+  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
+  scratch: usize, staged: usize, stageH: i32, stageW: i32,
+): void {
+  let sourceW = width;
+  let sourceH = height;
+  if ((padTop | padBottom | padLeft | padRight) != 0) {
+    f32_pad2d(source, scratch, channels, height, width, padTop, padBottom, padLeft, padRight, padMode, 0);
+    source = scratch;
+    sourceW = width + padLeft + padRight;
+    sourceH = height + padTop + padBottom;
+  }
+  const stagePlane = <usize>stageH * stageW;
+  memory.fill(staged, 0, <usize>channels * stagePlane * 4);
+  const copyW = min(sourceW, stageW);
+  const copyH = min(sourceH, stageH);
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < copyH; y++) {
+      memory.copy(staged + (<usize>c * stagePlane + <usize>y * stageW) * 4,
+        source + ((<usize>c * sourceH + y) * sourceW) * 4, <usize>copyW * 4);
+    }
+  }
+}
+
+/**
+ * M[xi] = U[xi] . V[xi] for every tile position: each weight block once per pass, against every
+ * block's 8 tiles. V is [positions][C][passTiles], M [positions][OCpad][passTiles].
+ */
+// @ts-ignore: decorator
+@inline export function positionGemms(
+  positions: i32, channels: i32, blocks: i32, packed: usize, vPass: usize, mPass: usize, count: i32, passTiles: i32,
+): void {
+  const blockFloats = GEMM_MR * (channels + 1);
+  const vPositionStride = <usize>channels * passTiles * 4;
+  const mPositionStride = <usize>blocks * GEMM_MR * passTiles * 4;
+  for (let xi = 0; xi < positions; xi++) {
+    for (let b = 0; b < blocks; b++) {
+      const weights = packed + (<usize>(xi * blocks + b) * blockFloats) * 4;
+      for (let t = 0; t < count; t++) {
+        // the block's 4-float header is zeros: the bias is added after the output transform
+        f32_gemm_4x8__simd128(channels, weights, weights + GEMM_MR * 4, vPass + <usize>xi * vPositionStride + <usize>t * TILE_BLOCK * 4, passTiles * 4,
+          mPass + <usize>xi * mPositionStride + (<usize>b * GEMM_MR * passTiles + t * TILE_BLOCK) * 4, passTiles * 4,
+          GEMM_MR, TILE_BLOCK, -Infinity, Infinity);
       }
     }
   }

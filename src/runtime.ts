@@ -10,6 +10,7 @@ const KERNEL_NAMES = [
   "f32_maxpool2d", "f32_avgpool2d", "f32_adaptive_avgpool2d", "f32_adaptive_maxpool2d",
   "f32_channel_stats", "f32_channel_affine",
   "f32_winograd_f2x3_packed_size", "f32_winograd_f2x3_pack", "f32_winograd_f2x3_workspace", "f32_conv2d_winograd_f2x3",
+  "f32_winograd_f4x3_packed_size", "f32_winograd_f4x3_pack", "f32_winograd_f4x3_workspace", "f32_conv2d_winograd_f4x3",
 ] as const;
 /** The Wasm module's exports. */
 export type Kernels = { memory: WebAssembly.Memory } & Record<(typeof KERNEL_NAMES)[number], KernelFn>;

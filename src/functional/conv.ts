@@ -32,8 +32,8 @@ export interface Conv2dParams {
   packed?: PackedConvWeights;
   /** tests only: run the scalar reference kernel instead of the fast one */
   reference?: boolean;
-  /** false forces the direct GEMM where Winograd would run (tests compare the two) */
-  winograd?: boolean;
+  /** tests: false forces the direct GEMM, a kind forces that Winograd variant (3x3 stride 1 only) */
+  winograd?: boolean | WinogradKind;
 }
 
 /** Explicit [top, bottom, left, right] padding; 'same' puts the odd extra on bottom/right, as PyTorch. */
@@ -99,14 +99,19 @@ export function conv2d(...args: unknown[]): Tensor {
 const workspace = new Workspace("convolution workspace");
 const paddingScratch = new Workspace("convolution padding scratch");
 
+export type WinogradKind = "winograd" | "winograd4";
+
 /**
- * Winograd F(2x2, 3x3) serves dense 3x3 stride-1 convolutions with enough channels to amortise its
- * transforms (measured: bench/conv-kernels.ts); everything else runs the direct GEMM.
+ * Winograd serves dense 3x3 stride-1 convolutions with enough channels to amortise its transforms:
+ * F(4x4, 3x3) where the image has room for its 4x4 tiles, F(2x2, 3x3) on small images; everything
+ * else runs the direct GEMM (measured with interleaved runs, see bench/).
  */
-function useWinograd(kernel: readonly number[], stride: readonly number[], dilation: readonly number[], groups: number,
-  channels: number, outChannels: number, outHeight: number, outWidth: number): boolean {
-  return kernel[0] === 3 && kernel[1] === 3 && stride[0] === 1 && stride[1] === 1 && dilation[0] === 1 && dilation[1] === 1 &&
-    groups === 1 && channels >= 8 && outChannels >= 8 && outHeight * outWidth >= 16;
+function chooseWinograd(kernel: readonly number[], stride: readonly number[], dilation: readonly number[], groups: number,
+  channels: number, outChannels: number, outHeight: number, outWidth: number): WinogradKind | null {
+  const eligible = kernel[0] === 3 && kernel[1] === 3 && stride[0] === 1 && stride[1] === 1 && dilation[0] === 1 &&
+    dilation[1] === 1 && groups === 1 && channels >= 8 && outChannels >= 8 && outHeight * outWidth >= 16;
+  if (!eligible) return null;
+  return outHeight >= 12 && outWidth >= 12 ? "winograd4" : "winograd";
 }
 
 /** The convolution itself, after argument parsing. All checks happen before any kernel runs. */
@@ -181,14 +186,23 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
   }
   const cache = params.packed ?? new PackedConvWeights();
   try {
-    if (useWinograd(kernel, stride, dilation, groups, channels, outChannels, outHeight, outWidth) && params.winograd !== false) {
-      // 3x3 stride 1: Winograd F(2x2, 3x3), 16 multiplications per 2x2 tile instead of 36
-      const packed = cache.get(weight, bias, groups, "winograd");
-      const ws = workspace.get(k.f32_winograd_f2x3_workspace(channels, outChannels, outHeight, outWidth));
+    const winograd = params.winograd === false ? null
+      : typeof params.winograd === "string" ? params.winograd
+      : chooseWinograd(kernel, stride, dilation, groups, channels, outChannels, outHeight, outWidth);
+    if (winograd !== null) {
+      // 3x3 stride 1: Winograd, F(4x4, 3x3) (36 multiplications per 4x4 tile instead of 144) or F(2x2, 3x3)
+      const packed = cache.get(weight, bias, groups, winograd);
       const padded = padTop | padBottom | padLeft | padRight ? channels * (height + padTop + padBottom) * (width + padLeft + padRight) * 4 : 16;
       const scratch = paddingScratch.get(padded);
-      k.f32_conv2d_winograd_f2x3(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
-        padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax);
+      if (winograd === "winograd4") {
+        const ws = workspace.get(k.f32_winograd_f4x3_workspace(channels, outChannels, outHeight, outWidth));
+        k.f32_conv2d_winograd_f4x3(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
+          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax);
+      } else {
+        const ws = workspace.get(k.f32_winograd_f2x3_workspace(channels, outChannels, outHeight, outWidth));
+        k.f32_conv2d_winograd_f2x3(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
+          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax);
+      }
     } else {
       const packed = cache.get(weight, bias, groups, "gemm");
       const ws = workspace.get(k.f32_conv2d_igemm_workspace(channels, height, width, kernelH, kernelW, groups, padTop, padBottom, padLeft, padRight));
@@ -213,13 +227,15 @@ export class PackedConvWeights {
   #bias: Tensor | null = null;
   #key = "";
 
-  get(weight: Tensor, bias: Tensor | null, groups: number, layout: "gemm" | "winograd" = "gemm"): number {
+  get(weight: Tensor, bias: Tensor | null, groups: number, layout: "gemm" | WinogradKind = "gemm"): number {
     const key = `${weight.version}/${bias?.version ?? -1}/${groups}/${layout}`;
     if (this.#bytes > 0 && this.#weight === weight && this.#bias === bias && this.#key === key) return this.#ptr;
     const k = wasm();
     const [outChannels, groupIn, kernelH, kernelW] = weight.shape;
     const reduction = groupIn * kernelH * kernelW;
-    const bytes = (layout === "winograd" ? k.f32_winograd_f2x3_packed_size(outChannels, groupIn) : k.f32_conv2d_packed_size(outChannels, groups, reduction)) * 4;
+    const bytes = (layout === "winograd" ? k.f32_winograd_f2x3_packed_size(outChannels, groupIn)
+      : layout === "winograd4" ? k.f32_winograd_f4x3_packed_size(outChannels, groupIn)
+      : k.f32_conv2d_packed_size(outChannels, groups, reduction)) * 4;
     if (bytes !== this.#bytes) {
       const ptr = allocate(bytes, "packed convolution weights");
       this.dispose();
@@ -227,6 +243,7 @@ export class PackedConvWeights {
       this.#bytes = bytes;
     }
     if (layout === "winograd") k.f32_winograd_f2x3_pack(weight.ptr, outChannels, groupIn, this.#ptr);
+    else if (layout === "winograd4") k.f32_winograd_f4x3_pack(weight.ptr, outChannels, groupIn, this.#ptr);
     else k.f32_conv2d_pack(weight.ptr, bias?.ptr ?? 0, outChannels, groups, reduction, this.#ptr);
     this.#weight = weight;
     this.#bias = bias;

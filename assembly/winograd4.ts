@@ -1,0 +1,265 @@
+// f32 3x3 stride-1 convolution by Winograd F(4x4, 3x3) (Lavin & Gray 2015): each 4x4 output tile
+// costs 36 multiplications per (input, output) channel pair instead of 144 — 4x fewer, against
+// F(2x2, 3x3)'s 2.25x — at the price of larger transforms and more rounding (coefficients up to
+// 8 and 1/24; the tests bound it). Same layout as winograd.ts: tiles in groups of 4 neighbours of
+// a tile row (a v128's lanes), blocks of 8 tiles for the 4x8 micro-kernel, 36 position GEMMs.
+//
+//   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+//   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+//   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+
+import { GEMM_MR } from "./pack";
+import { GROUP, TILE_BLOCK, L2_BYTES, stageInput, positionGemms } from "./winograd";
+
+const POSITIONS: i32 = 36;
+
+// @ts-ignore: decorator
+@inline function tilesOf(size: i32): i32 {
+  return (size + 3) >> 2;
+}
+// @ts-ignore: decorator
+@inline function groupsPerRow(outWidth: i32): i32 {
+  return (tilesOf(outWidth) + GROUP - 1) / GROUP;
+}
+// @ts-ignore: decorator
+@inline function blockCount(outHeight: i32, outWidth: i32): i32 {
+  return (tilesOf(outHeight) * groupsPerRow(outWidth) + 1) / 2;
+}
+// @ts-ignore: decorator
+@inline function stageWidth(outWidth: i32): i32 {
+  // a group's loads read 20 floats from its first column
+  return 4 * GROUP * groupsPerRow(outWidth) + 4;
+}
+
+function blocksPerPass(channels: i32, outChannels: i32, outHeight: i32, outWidth: i32): i32 {
+  const paddedOut = <f64>(((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR);
+  const weightBytes = <f64>POSITIONS * paddedOut * <f64>(channels + 1) * 4;
+  return weightBytes > L2_BYTES / 2 ? blockCount(outHeight, outWidth) : 1;
+}
+
+/** Floats in the packed weights: per tile position (36) and block of 4 output channels, [4 zeros][C][4]. */
+export function f32_winograd_f4x3_packed_size(outChannels: i32, inChannels: i32): i32 {
+  return POSITIONS * ((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR * (inChannels + 1);
+}
+
+// row i of G applied to (g0, g1, g2)
+// @ts-ignore: decorator
+@inline function gRow(i: i32, g0: f64, g1: f64, g2: f64): f64 {
+  if (i == 0) return g0 / 4;
+  if (i == 1) return -(g0 + g1 + g2) / 6;
+  if (i == 2) return -(g0 - g1 + g2) / 6;
+  if (i == 3) return g0 / 24 + g1 / 12 + g2 / 6;
+  if (i == 4) return g0 / 24 - g1 / 12 + g2 / 6;
+  return g2;
+}
+
+/** weight [OC, C, 3, 3] -> U = G g G^T (6x6, in f64, rounded once), laid out per tile position. */
+export function f32_winograd_f4x3_pack(weight: usize, outChannels: i32, inChannels: i32, packed: usize): void {
+  const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
+  const blockFloats = GEMM_MR * (inChannels + 1);
+  memory.fill(packed, 0, <usize>f32_winograd_f4x3_packed_size(outChannels, inChannels) * 4);
+  for (let oc = 0; oc < outChannels; oc++) {
+    const block = oc / GEMM_MR;
+    const lane = oc % GEMM_MR;
+    for (let c = 0; c < inChannels; c++) {
+      const g = weight + (<usize>oc * inChannels + c) * 9 * 4;
+      for (let i = 0; i < 6; i++) {
+        // (G g) row i, for the 3 kernel columns
+        const a = gRow(i, <f64>load<f32>(g, 0), <f64>load<f32>(g, 12), <f64>load<f32>(g, 24));
+        const b = gRow(i, <f64>load<f32>(g, 4), <f64>load<f32>(g, 16), <f64>load<f32>(g, 28));
+        const cc = gRow(i, <f64>load<f32>(g, 8), <f64>load<f32>(g, 20), <f64>load<f32>(g, 32));
+        for (let k = 0; k < 6; k++) {
+          const position = i * 6 + k;
+          store<f32>(packed + ((<usize>(position * blocks + block) * blockFloats) + GEMM_MR + <usize>c * GEMM_MR + lane) * 4,
+            <f32>gRow(k, a, b, cc));
+        }
+      }
+    }
+  }
+}
+
+/** Workspace bytes: staged input planes, V and M for one pass, and the transforms' scratch. */
+export function f32_winograd_f4x3_workspace(channels: i32, outChannels: i32, outHeight: i32, outWidth: i32): f64 {
+  const stageH = <f64>(4 * tilesOf(outHeight) + 2);
+  const paddedOut = <f64>(((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR);
+  const pass = <f64>blocksPerPass(channels, outChannels, outHeight, outWidth);
+  return (<f64>channels * stageH * <f64>stageWidth(outWidth) + pass * POSITIONS * (<f64>channels + paddedOut) * TILE_BLOCK
+    + 64 * 4) * 4 + 64;
+}
+
+export function f32_conv2d_winograd_f4x3(
+  input: usize, batch: i32, channels: i32, height: i32, width: i32,
+  packed: usize, bias: usize, outChannels: i32,
+  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
+  output: usize, outHeight: i32, outWidth: i32,
+  workspace: usize, scratch: usize, actMin: f32, actMax: f32,
+): void {
+  if (batch == 0 || outChannels == 0 || outHeight == 0 || outWidth == 0) return;
+  const tilesH = tilesOf(outHeight);
+  const stageH = 4 * tilesH + 2;
+  const stageW = stageWidth(outWidth);
+  const stagePlane = <usize>stageH * stageW;
+  const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
+  const rowGroups = groupsPerRow(outWidth);
+  const totalGroups = tilesH * rowGroups;
+  const totalBlocks = blockCount(outHeight, outWidth);
+  const pass = blocksPerPass(channels, outChannels, outHeight, outWidth);
+  const passTiles = pass * TILE_BLOCK;
+  const staged = workspace;
+  const vPass = staged + <usize>channels * stagePlane * 4;
+  const mPass = vPass + <usize>POSITIONS * channels * passTiles * 4;
+  const rows = mPass + <usize>POSITIONS * blocks * GEMM_MR * passTiles * 4;   // 36 + 16 v128 of scratch
+  const vPositionStride = <usize>channels * passTiles * 4;
+  const mPositionStride = <usize>blocks * GEMM_MR * passTiles * 4;
+  const outPlane = <usize>outHeight * outWidth;
+  const vmin = f32x4.splat(actMin);
+  const vmax = f32x4.splat(actMax);
+
+  for (let n = 0; n < batch; n++) {
+    stageInput(input + <usize>n * channels * height * width * 4, channels, height, width,
+      padTop, padBottom, padLeft, padRight, padMode, scratch, staged, stageH, stageW);
+    const outImage = output + <usize>n * outChannels * outPlane * 4;
+    for (let first = 0; first < totalBlocks; first += pass) {
+      const count = min(pass, totalBlocks - first);
+      // V = B^T d B for each block's 8 tiles x all channels
+      for (let t = 0; t < count; t++) {
+        for (let half = 0; half < 2; half++) {
+          // a missing second group (odd group count) leaves stale lanes: their outputs are never stored
+          const group = (first + t) * 2 + half;
+          if (group >= totalGroups) break;
+          const th = group / rowGroups;
+          const tw0 = (group - th * rowGroups) * GROUP;
+          for (let c = 0; c < channels; c++) {
+            const base = staged + (<usize>c * stagePlane + <usize>(4 * th) * stageW + <usize>(4 * tw0)) * 4;
+            inputTransform(base, <usize>stageW * 4, rows, vPass + (<usize>c * passTiles + t * TILE_BLOCK + half * GROUP) * 4, vPositionStride);
+          }
+        }
+      }
+      positionGemms(POSITIONS, channels, blocks, packed, vPass, mPass, count, passTiles);
+      // Y = A^T M A + bias -> output rows 4th .. 4th+3
+      for (let t = 0; t < count; t++) {
+        for (let half = 0; half < 2; half++) {
+          const group = (first + t) * 2 + half;
+          if (group >= totalGroups) break;
+          const th = group / rowGroups;
+          const firstCol = 4 * (group - th * rowGroups) * GROUP;
+          const rowsLeft = outHeight - 4 * th;
+          const cols = min(16, outWidth - firstCol);
+          for (let oc = 0; oc < outChannels; oc++) {
+            const vbias = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>oc * 4) : 0);
+            outputTransform(mPass + (<usize>oc * passTiles + t * TILE_BLOCK + half * GROUP) * 4, mPositionStride, rows,
+              outImage + (<usize>oc * outPlane + <usize>(4 * th) * outWidth + firstCol) * 4, <usize>outWidth * 4,
+              cols, rowsLeft, vbias, vmin, vmax);
+          }
+        }
+      }
+    }
+  }
+}
+
+// B^T z for a 6-vector (lanes = tiles): o0 = 4z0 - 5z2 + z4, o1,2 = (z4 - 4z2) ± (z3 - 4z1),
+// o3,4 = (z4 - z2) ± 2(z3 - z1), o5 = 4z1 - 5z3 + z5; results stored at dst + k * stride
+// @ts-ignore: decorator
+@inline function transformB(z0: v128, z1: v128, z2: v128, z3: v128, z4: v128, z5: v128, dst: usize, stride: usize): void {
+  const four = f32x4.splat(4);
+  const five = f32x4.splat(5);
+  const two = f32x4.splat(2);
+  const a = f32x4.sub(z4, f32x4.mul(four, z2));
+  const b = f32x4.sub(z3, f32x4.mul(four, z1));
+  const c = f32x4.sub(z4, z2);
+  const e = f32x4.mul(two, f32x4.sub(z3, z1));
+  v128.store(dst, f32x4.add(f32x4.sub(f32x4.mul(four, z0), f32x4.mul(five, z2)), z4));
+  v128.store(dst + stride, f32x4.add(a, b));
+  v128.store(dst + 2 * stride, f32x4.sub(a, b));
+  v128.store(dst + 3 * stride, f32x4.add(c, e));
+  v128.store(dst + 4 * stride, f32x4.sub(c, e));
+  v128.store(dst + 5 * stride, f32x4.add(f32x4.sub(f32x4.mul(four, z1), f32x4.mul(five, z3)), z5));
+}
+
+// 4 neighbouring 6x6 input tiles (columns 4j + k of 6 rows) -> V[6i+k] at dst + xi * positionStride.
+// Rows first into `rows` (W = d B, [6][6] v128), then columns (V = B^T W).
+// @ts-ignore: decorator
+@inline function inputTransform(base: usize, rowBytes: usize, rows: usize, dst: usize, positionStride: usize): void {
+  for (let i = 0; i < 6; i++) {
+    const p = base + <usize>i * rowBytes;
+    const a0 = v128.load(p), a1 = v128.load(p, 16), a2 = v128.load(p, 32), a3 = v128.load(p, 48), a4 = v128.load(p, 64);
+    // 4x4 transposes: column k of the 4 tiles = x[k], x[4+k], x[8+k], x[12+k]
+    const t0 = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7);
+    const t2 = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
+    const u0 = v128.shuffle<f32>(a1, a2, 0, 4, 1, 5), u2 = v128.shuffle<f32>(a3, a4, 0, 4, 1, 5);
+    transformB(
+      v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), v128.shuffle<f32>(t0, t2, 2, 3, 6, 7),
+      v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), v128.shuffle<f32>(t1, t3, 2, 3, 6, 7),
+      v128.shuffle<f32>(u0, u2, 0, 1, 4, 5), v128.shuffle<f32>(u0, u2, 2, 3, 6, 7),
+      rows + <usize>i * 96, 16);
+  }
+  for (let k = 0; k < 6; k++) {
+    const col = rows + <usize>k * 16;
+    transformB(v128.load(col), v128.load(col, 96), v128.load(col, 192), v128.load(col, 288), v128.load(col, 384), v128.load(col, 480),
+      dst + <usize>k * positionStride, 6 * positionStride);
+  }
+}
+
+// A^T z for a 6-vector: p = z1 + z2, q = z1 - z2, r = z3 + z4, s = z3 - z4;
+// y0 = z0 + p + r, y1 = q + 2s, y2 = p + 4r, y3 = q + 8s + z5; stored at dst + k * stride
+// @ts-ignore: decorator
+@inline function transformA(z0: v128, z1: v128, z2: v128, z3: v128, z4: v128, z5: v128, dst: usize, stride: usize): void {
+  const p = f32x4.add(z1, z2);
+  const q = f32x4.sub(z1, z2);
+  const r = f32x4.add(z3, z4);
+  const s = f32x4.sub(z3, z4);
+  v128.store(dst, f32x4.add(f32x4.add(z0, p), r));
+  v128.store(dst + stride, f32x4.add(q, f32x4.mul(f32x4.splat(2), s)));
+  v128.store(dst + 2 * stride, f32x4.add(p, f32x4.mul(f32x4.splat(4), r)));
+  v128.store(dst + 3 * stride, f32x4.add(f32x4.add(q, f32x4.mul(f32x4.splat(8), s)), z5));
+}
+
+// 4 neighbouring tiles of one output channel: m[xi] at src + xi * positionStride -> 4 output rows
+// of 16 columns (cols, rows valid). Rows of M first into `rows` ([6][4] v128: row i, output column
+// b), then columns into the 4 output rows ([4][4] v128 after it), transposed to tile-major on store.
+// @ts-ignore: decorator
+@inline function outputTransform(
+  src: usize, positionStride: usize, rows: usize, out: usize, rowBytes: usize, cols: i32, rowsLeft: i32,
+  vbias: v128, vmin: v128, vmax: v128,
+): void {
+  for (let i = 0; i < 6; i++) {
+    const p = src + <usize>(i * 6) * positionStride;
+    transformA(v128.load(p), v128.load(p + positionStride), v128.load(p + 2 * positionStride),
+      v128.load(p + 3 * positionStride), v128.load(p + 4 * positionStride), v128.load(p + 5 * positionStride),
+      rows + <usize>i * 64, 16);
+  }
+  const ys = rows + 6 * 64;   // [4 output rows a][4 columns b] v128, lanes = tiles
+  for (let b = 0; b < 4; b++) {
+    const col = rows + <usize>b * 16;
+    transformA(v128.load(col), v128.load(col, 64), v128.load(col, 128), v128.load(col, 192), v128.load(col, 256), v128.load(col, 320),
+      ys + <usize>b * 16, 64);
+  }
+  const rowCount = min(4, rowsLeft);
+  for (let a = 0; a < rowCount; a++) {
+    const y = ys + <usize>a * 64;
+    const y0 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y), vbias), vmin), vmax);
+    const y1 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 16), vbias), vmin), vmax);
+    const y2 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 32), vbias), vmin), vmax);
+    const y3 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 48), vbias), vmin), vmax);
+    // transpose: tile j's 4 consecutive outputs = lane j of y0..y3
+    const t0 = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7);
+    const t2 = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(y2, y3, 2, 6, 3, 7);
+    const row = out + <usize>a * rowBytes;
+    storeCols(row, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), cols);
+    storeCols(row + 16, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), cols - 4);
+    storeCols(row + 32, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), cols - 8);
+    storeCols(row + 48, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), cols - 12);
+  }
+}
+
+const tailScratch = memory.data(16, 16);
+
+// @ts-ignore: decorator
+@inline function storeCols(out: usize, v: v128, count: i32): void {
+  if (count >= 4) {
+    v128.store(out, v);
+  } else if (count > 0) {
+    v128.store(tailScratch, v);
+    memory.copy(out, tailScratch, <usize>count * 4);
+  }
+}

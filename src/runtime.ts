@@ -6,7 +6,7 @@ type KernelFn = (...args: number[]) => number;
 const KERNEL_NAMES = [
   "alloc", "free", "maxAlloc", "f32_add", "f32_pad2d", "f32_clamp", "f32_linear",
   "f32_conv2d_packed_size", "f32_conv2d_pack", "f32_conv2d_igemm", "f32_conv2d_igemm_workspace", "f32_conv2d_ref",
-  "f32_dwconv2d", "f32_dwconv2d_workspace",
+  "f32_dwconv2d", "f32_dwconv2d_workspace", "f32_dwconv2d_c4", "f32_dwconv2d_c4_workspace",
   "f32_maxpool2d", "f32_avgpool2d", "f32_adaptive_avgpool2d", "f32_adaptive_maxpool2d",
   "f32_channel_stats", "f32_channel_affine",
   "f32_winograd_f2x3_packed_size", "f32_winograd_f2x3_pack", "f32_winograd_f2x3_workspace", "f32_conv2d_winograd_f2x3",

@@ -32,6 +32,8 @@ export interface Conv2dParams {
   packed?: PackedConvWeights;
   /** tests only: run the scalar reference kernel instead of the fast one */
   reference?: boolean;
+  /** tests: the depthwise kernel, 4 channels across lanes (default) or one plane at a time */
+  depthwise?: "c4" | "planes";
   /** tests: false forces the direct GEMM, a kind forces that Winograd variant (3x3 stride 1 only) */
   winograd?: boolean | WinogradKind;
 }
@@ -177,7 +179,15 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
     return output;
   }
   if (groups === channels && groupIn === 1 && groups > 1) {
-    // depthwise: channels stay planes, each with its own small kernel
+    // depthwise: by default 4 channels across the lanes ("c4"); per plane when a negative pad crops
+    const crops = padTop < 0 || padBottom < 0 || padLeft < 0 || padRight < 0;
+    if ((params.depthwise ?? "c4") === "c4" && !crops) {
+      const ws = workspace.get(k.f32_dwconv2d_c4_workspace(height, width, padTop, padBottom, padLeft, padRight, outHeight, outWidth));
+      k.f32_dwconv2d_c4(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels / channels,
+        kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
+        output.ptr, outHeight, outWidth, ws, actMin, actMax);
+      return output;
+    }
     const ws = workspace.get(k.f32_dwconv2d_workspace(height, width, padTop, padBottom, padLeft, padRight, stride[1]));
     k.f32_dwconv2d(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels / channels,
       kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,

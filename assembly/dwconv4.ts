@@ -1,0 +1,198 @@
+// f32 depthwise 2-D convolution with 4 channels across a v128's lanes ("c4"), for NCHW tensors.
+// Per group of 4 channels: the padded input is staged interleaved, [PH][PW][4] (4x4 transposes
+// for the interior, the padding mode's index map for the border), so every tap of every output
+// pixel is one aligned load whatever the stride or dilation; 3x3 weights (9 vectors) stay in
+// registers; the [OH][OW][4] result is transposed back into the 4 output planes. Taps are summed
+// in kernel order and the bias added last, as in the other depthwise kernel and the reference.
+
+import { mapIndex } from "./pad";
+
+export function f32_dwconv2d_c4_workspace(height: i32, width: i32, padTop: i32, padBottom: i32, padLeft: i32, padRight: i32,
+  outHeight: i32, outWidth: i32): f64 {
+  return (<f64>(height + padTop + padBottom) * (width + padLeft + padRight) + <f64>outHeight * outWidth + 4) * 16 + 64;
+}
+
+// lane l of a v128 from 4 scalars
+// @ts-ignore: decorator
+@inline function gather4(p0: usize, step: usize): v128 {
+  let v = f32x4.splat(load<f32>(p0));
+  v = f32x4.replace_lane(v, 1, load<f32>(p0 + step));
+  v = f32x4.replace_lane(v, 2, load<f32>(p0 + 2 * step));
+  return f32x4.replace_lane(v, 3, load<f32>(p0 + 3 * step));
+}
+
+export function f32_dwconv2d_c4(
+  input: usize, batch: i32, channels: i32, height: i32, width: i32,
+  weight: usize, bias: usize, multiplier: i32,
+  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
+  output: usize, outHeight: i32, outWidth: i32,
+  workspace: usize, actMin: f32, actMax: f32,
+): void {
+  const paddedH = height + padTop + padBottom;
+  const paddedW = width + padLeft + padRight;
+  const taps = kernelH * kernelW;
+  const staged = workspace;                                  // [PH][PW][4]
+  const result = staged + <usize>paddedH * paddedW * 16;     // [OH][OW][4]
+  const plane = <usize>height * width * 4;
+  const outPlane = <usize>outHeight * outWidth * 4;
+  const vmin = f32x4.splat(actMin);
+  const vmax = f32x4.splat(actMax);
+  const outChannels = channels * multiplier;
+  for (let n = 0; n < batch; n++) {
+    for (let c0 = 0; c0 < channels; c0 += 4) {
+      const lanes = min(4, channels - c0);
+      // planes of the group's channels (missing lanes repeat the last real channel; never stored)
+      const base = input + (<usize>n * channels + c0) * plane;
+      stage(base, lanes, plane, height, width, padTop, padLeft, paddedH, paddedW, padMode, staged);
+      for (let m = 0; m < multiplier; m++) {
+        // weights and bias of output channels (c0 + l) * multiplier + m, one lane each
+        const wStep = <usize>multiplier * taps * 4;
+        const wBase = weight + (<usize>c0 * multiplier + m) * taps * 4;
+        const b = bias != 0 ? laneVector(bias + (<usize>c0 * multiplier + m) * 4, <usize>multiplier * 4, lanes) : f32x4.splat(0);
+        if (kernelH == 3 && kernelW == 3) {
+          conv3x3(staged, paddedW, laneVector(wBase, wStep, lanes), laneVector(wBase + 4, wStep, lanes), laneVector(wBase + 8, wStep, lanes),
+            laneVector(wBase + 12, wStep, lanes), laneVector(wBase + 16, wStep, lanes), laneVector(wBase + 20, wStep, lanes),
+            laneVector(wBase + 24, wStep, lanes), laneVector(wBase + 28, wStep, lanes), laneVector(wBase + 32, wStep, lanes),
+            b, result, outHeight, outWidth, strideH, strideW, dilationH, dilationW, vmin, vmax);
+        } else {
+          for (let oy = 0; oy < outHeight; oy++) {
+            for (let ox = 0; ox < outWidth; ox++) {
+              const origin = staged + (<usize>(oy * strideH) * paddedW + <usize>(ox * strideW)) * 16;
+              let acc = f32x4.splat(0);
+              for (let kh = 0; kh < kernelH; kh++) {
+                for (let kw = 0; kw < kernelW; kw++) {
+                  const w = laneVector(wBase + <usize>(kh * kernelW + kw) * 4, wStep, lanes);
+                  acc = f32x4.add(acc, f32x4.mul(w, v128.load(origin + (<usize>(kh * dilationH) * paddedW + <usize>(kw * dilationW)) * 16)));
+                }
+              }
+              v128.store(result + (<usize>oy * outWidth + ox) * 16, f32x4.pmin(f32x4.pmax(f32x4.add(acc, b), vmin), vmax));
+            }
+          }
+        }
+        unstage(result, outHeight, outWidth, output + ((<usize>n * outChannels + <usize>c0 * multiplier + m) * outPlane),
+          <usize>multiplier * outPlane, lanes);
+      }
+    }
+  }
+}
+
+// 4 floats at p, p + step, ... (lanes past `lanes` repeat the last one)
+// @ts-ignore: decorator
+@inline function laneVector(p: usize, step: usize, lanes: i32): v128 {
+  return lanes == 4 ? gather4(p, step) : gather4Partial(p, step, lanes);
+}
+
+function gather4Partial(p: usize, step: usize, lanes: i32): v128 {
+  let v = f32x4.splat(load<f32>(p));
+  if (lanes > 1) v = f32x4.replace_lane(v, 1, load<f32>(p + step));
+  if (lanes > 2) v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * step));
+  return v;
+}
+
+// [4 planes of H x W] -> [PH][PW][4], padded by mode
+function stage(
+  base: usize, lanes: i32, plane: usize, height: i32, width: i32, padTop: i32, padLeft: i32,
+  paddedH: i32, paddedW: i32, padMode: i32, staged: usize,
+): void {
+  const p1 = base + (lanes > 1 ? plane : 0);
+  const p2 = base + (lanes > 2 ? 2 * plane : lanes > 1 ? plane : 0);
+  const p3 = base + (lanes > 3 ? 3 * plane : lanes > 2 ? 2 * plane : lanes > 1 ? plane : 0);
+  for (let py = 0; py < paddedH; py++) {
+    const row = staged + <usize>py * paddedW * 16;
+    const iy = mapIndex(py - padTop, height, padMode);
+    if (iy < 0) {
+      memory.fill(row, 0, <usize>paddedW * 16);
+      continue;
+    }
+    const rowOffset = <usize>iy * width * 4;
+    // interior: 4x4 transposes of 4 pixels x 4 channels
+    let ix = 0;
+    for (; ix + 4 <= width; ix += 4) {
+      const x0 = v128.load(base + rowOffset + <usize>ix * 4);
+      const x1 = v128.load(p1 + rowOffset + <usize>ix * 4);
+      const x2 = v128.load(p2 + rowOffset + <usize>ix * 4);
+      const x3 = v128.load(p3 + rowOffset + <usize>ix * 4);
+      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+      const dst = row + <usize>(padLeft + ix) * 16;
+      v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(dst, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+      v128.store(dst, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+      v128.store(dst, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+    }
+    for (; ix < width; ix++) {
+      v128.store(row + <usize>(padLeft + ix) * 16, pixel(base, p1, p2, p3, rowOffset + <usize>ix * 4));
+    }
+    // the border columns, by the mode's index map
+    for (let px = 0; px < paddedW; px++) {
+      if (px == padLeft) px = padLeft + width;
+      if (px >= paddedW) break;
+      const mx = mapIndex(px - padLeft, width, padMode);
+      v128.store(row + <usize>px * 16, mx < 0 ? f32x4.splat(0) : pixel(base, p1, p2, p3, rowOffset + <usize>mx * 4));
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function pixel(p0: usize, p1: usize, p2: usize, p3: usize, offset: usize): v128 {
+  let v = f32x4.splat(load<f32>(p0 + offset));
+  v = f32x4.replace_lane(v, 1, load<f32>(p1 + offset));
+  v = f32x4.replace_lane(v, 2, load<f32>(p2 + offset));
+  return f32x4.replace_lane(v, 3, load<f32>(p3 + offset));
+}
+
+// @ts-ignore: decorator
+@inline function conv3x3(
+  staged: usize, paddedW: i32, w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128,
+  b: v128, result: usize, outHeight: i32, outWidth: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
+  vmin: v128, vmax: v128,
+): void {
+  const rowStep = <usize>(dilationH * paddedW) * 16;
+  const tap = <usize>dilationW * 16;
+  const pixelStep = <usize>strideW * 16;
+  let dst = result;
+  for (let oy = 0; oy < outHeight; oy++) {
+    let r0 = staged + <usize>(oy * strideH) * paddedW * 16;
+    for (let ox = 0; ox < outWidth; ox++) {
+      const r1 = r0 + rowStep;
+      const r2 = r1 + rowStep;
+      let acc = f32x4.mul(w0, v128.load(r0));
+      acc = f32x4.add(acc, f32x4.mul(w1, v128.load(r0 + tap)));
+      acc = f32x4.add(acc, f32x4.mul(w2, v128.load(r0 + 2 * tap)));
+      acc = f32x4.add(acc, f32x4.mul(w3, v128.load(r1)));
+      acc = f32x4.add(acc, f32x4.mul(w4, v128.load(r1 + tap)));
+      acc = f32x4.add(acc, f32x4.mul(w5, v128.load(r1 + 2 * tap)));
+      acc = f32x4.add(acc, f32x4.mul(w6, v128.load(r2)));
+      acc = f32x4.add(acc, f32x4.mul(w7, v128.load(r2 + tap)));
+      acc = f32x4.add(acc, f32x4.mul(w8, v128.load(r2 + 2 * tap)));
+      v128.store(dst, f32x4.pmin(f32x4.pmax(f32x4.add(acc, b), vmin), vmax));
+      dst += 16;
+      r0 += pixelStep;
+    }
+  }
+}
+
+// [OH][OW][4] -> lanes' output planes (plane l at out + l * laneStride), 4x4 transposes
+function unstage(result: usize, outHeight: i32, outWidth: i32, out: usize, laneStride: usize, lanes: i32): void {
+  const pixels = outHeight * outWidth;
+  let p = 0;
+  if (lanes == 4) {
+    for (; p + 4 <= pixels; p += 4) {
+      const src = result + <usize>p * 16;
+      const x0 = v128.load(src), x1 = v128.load(src, 16), x2 = v128.load(src, 32), x3 = v128.load(src, 48);
+      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+      const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+      const dst = out + <usize>p * 4;
+      v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+      v128.store(dst + laneStride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+      v128.store(dst + 2 * laneStride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+      v128.store(dst + 3 * laneStride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+    }
+  }
+  for (; p < pixels; p++) {
+    for (let l = 0; l < lanes; l++) {
+      store<f32>(out + <usize>l * laneStride + <usize>p * 4, load<f32>(result + <usize>p * 16 + <usize>l * 4));
+    }
+  }
+}

@@ -17,10 +17,10 @@ const conv1x1 = (inPlanes: number, outPlanes: number, stride = 1) =>
 export class BasicBlock extends nn.Module {
   static readonly expansion = 1;
   conv1: nn.Conv2d;
-  bn1: nn.BatchNorm2d;
+  bn1: nn.BatchNorm2d | nn.Identity;
   relu = new nn.ReLU(true);
   conv2: nn.Conv2d;
-  bn2: nn.BatchNorm2d;
+  bn2: nn.BatchNorm2d | nn.Identity;
   downsample: nn.Module | null;
 
   constructor(inPlanes: number, planes: number, stride = 1, downsample: nn.Module | null = null) {
@@ -32,6 +32,12 @@ export class BasicBlock extends nn.Module {
     this.downsample = downsample;
   }
 
+  /** Folds bn1/bn2 into conv1/conv2 for inference (see ResNet.fuse). */
+  fuse(): void {
+    [this.conv1, this.bn1] = fusePair(this.conv1, this.bn1);
+    [this.conv2, this.bn2] = fusePair(this.conv2, this.bn2);
+  }
+
   override forward(x: Tensor): Tensor {
     let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
     out = this.bn2.forward(this.conv2.forward(out));
@@ -40,9 +46,18 @@ export class BasicBlock extends nn.Module {
   }
 }
 
+/** conv followed by an eval-mode BatchNorm -> [the folded conv, Identity]; the originals are freed. */
+function fusePair(conv: nn.Conv2d, bn: nn.BatchNorm2d | nn.Identity): [nn.Conv2d, nn.BatchNorm2d | nn.Identity] {
+  if (!(bn instanceof nn.BatchNorm2d)) return [conv, bn];
+  const fused = nn.utils.fuse_conv_bn_eval(conv, bn);
+  conv.dispose();
+  bn.dispose();
+  return [fused, new nn.Identity()];
+}
+
 export class ResNet extends nn.Module {
   conv1: nn.Conv2d;
-  bn1: nn.BatchNorm2d;
+  bn1: nn.BatchNorm2d | nn.Identity;
   relu = new nn.ReLU(true);
   maxpool = new nn.MaxPool2d(3, 2, 1);
   layer1: nn.Sequential;
@@ -74,6 +89,21 @@ export class ResNet extends nn.Module {
     this.#inPlanes = planes * BasicBlock.expansion;
     for (let i = 1; i < blocks; i++) layers.push(new BasicBlock(this.#inPlanes, planes));
     return new nn.Sequential(...layers);
+  }
+
+  /**
+   * Inference-time fusion, as ONNX Runtime's graph optimiser and tfjs-converter do: every BatchNorm
+   * folds into the convolution before it (nn.utils.fuse_conv_bn_eval), leaving Identity in its
+   * place. Call it after loading weights; the model is then in eval mode and its state_dict has no
+   * BatchNorm entries (as a fused PyTorch model). The downsample Sequentials fuse by themselves.
+   */
+  fuse(): this {
+    this.eval();
+    [this.conv1, this.bn1] = fusePair(this.conv1, this.bn1);
+    for (const layer of [this.layer1, this.layer2, this.layer3, this.layer4]) {
+      for (const block of layer.children()) (block as BasicBlock).fuse();
+    }
+    return this;
   }
 
   override forward(x: Tensor): Tensor {

@@ -25,7 +25,7 @@ describe("depthwise kernels equal the reference convolution", () => {
     [1, 7, 1, 6, 13, [1, 3], [1, 2], [0, 1], 1, "zeros"],
     [1, 4, 1, 5, 5, 3, 1, [-1, 1], 1, "reflect"], // a negative pad crops: the per-plane kernel
   ] as const)("N=%i C=%i x%i %ix%i k=%s s=%s p=%s d=%s %s", (batch, channels, multiplier, height, width, kernel, stride, padding, dilation, mode) => {
-    const conv = new nn.Conv2d(channels, channels * multiplier, kernel, { stride, padding, dilation, groups: channels, padding_mode: mode });
+    const conv = new nn.Conv2d(channels, channels * multiplier, kernel as number | [number, number], { stride, padding, dilation, groups: channels, padding_mode: mode });
     const x = randn([batch, channels, height, width]);
     const params: Conv2dParams = {
       stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: channels, paddingMode: conv.padding_mode,

@@ -99,3 +99,29 @@ describe("Sequential fusion (eval)", () => {
     expect(memory().liveBytes).toBeLessThan(steady.liveBytes);
   });
 });
+
+describe("examples/resnet18.ts fuse()", () => {
+  test("folds every BatchNorm into its conv: same logits within the fold's rounding, no BatchNorm left", async () => {
+    const { resnet18 } = await import("../examples/resnet18.js");
+    const model = resnet18({ widths: [8, 16, 32, 64], num_classes: 10 });
+    // non-trivial statistics, so folding changes the arithmetic
+    for (const module of model.modules()) {
+      if (module instanceof nn.BatchNorm2d) {
+        const c = module.num_features;
+        module.load_state_dict({ running_mean: randn([c]), running_var: ones([c]).add(ones([c])), weight: randn([c]), bias: randn([c]) }, false);
+      }
+    }
+    model.eval();
+    const x = randn([1, 3, 32, 32]);
+    const before = model.forward(x).data();
+    model.fuse();
+    // BatchNorms remain only in the downsample Sequentials, which fold at run time by themselves
+    const leftover = model.named_modules().filter(([, m]) => m instanceof nn.BatchNorm2d).map(([name]) => name);
+    expect(leftover).toEqual(["layer2.0.downsample.1", "layer3.0.downsample.1", "layer4.0.downsample.1"]);
+    expect(Object.keys(model.state_dict()).filter((k) => k.includes("bn"))).toEqual([]);
+    const after = model.forward(x).data();
+    const scale = Math.max(...before.map(Math.abs));
+    expectClose(after, before, { atol: 1e-5 * Math.max(1, scale), rtol: 1e-4 }, "fused resnet");
+    model.dispose();
+  });
+});

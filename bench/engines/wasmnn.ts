@@ -43,9 +43,9 @@ function randomizeBatchNorms(root: nn.Module, seed: number): void {
 }
 
 const convW = (m: nn.Conv2d, spec: ConvSpec): ConvW => ({ spec, w: m.weight.data(), b: m.bias ? m.bias.data() : null });
-const bnW = (m: nn.BatchNorm2d): BnW => ({
+const bnW = (module: nn.BatchNorm2d | nn.Identity): BnW => { const m = module as nn.BatchNorm2d; return {
   gamma: m.weight!.data(), beta: m.bias!.data(), mean: m.running_mean!.data(), var: m.running_var!.data(), eps: m.eps,
-});
+}; };
 const specOf = (m: nn.Conv2d): ConvSpec =>
   conv(m.in_channels, m.out_channels, m.kernel_size[0], { stride: m.stride[0], pad: (m.kernel_size[0] - 1) / 2, groups: m.groups, bias: m.bias !== null });
 
@@ -109,9 +109,10 @@ export function buildWasmnn(w: Workload, seed: number): WasmnnCase {
     randomizeBatchNorms(net, seed);
     // fc bias zeroed so the agreement check sees the network's signal, not the bias
     net.fc.load_state_dict({ bias: tensor(new Float32Array(net.fc.out_features), [net.fc.out_features]) }, false);
-    module = net;
     weights = { kind: "resnet18", net: resnetWeights(net) };
     macs = resnetMacs(weights.net, w.input[1], w.input[2]);
+    // BatchNorm folded into the convs for inference, as ORT's graph optimiser and tfjs-converter do for the peers
+    module = net.fuse();
     outShape = [net.fc.out_features];
   } else {
     const mods = w.layers.map((l: Layer): nn.Module => {

@@ -2,6 +2,7 @@
 // Without Chromium the suite is skipped loudly; WASMNN_REQUIRE_BROWSER=1 (set by CI) makes that a failure.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { serve } from "./server.mjs";
+import { makeChecks } from "./checks.mjs";
 
 export const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -10,27 +11,39 @@ export function findChromium() {
   return ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p)) ?? null;
 }
 
-export async function runChromium(root) {
+/**
+ * Runs `body(browser, origin, check)` against a server for `root` on 127.0.0.1 in headless Chromium;
+ * without Chromium the suite is skipped loudly (a failure when WASMNN_REQUIRE_BROWSER=1, as in CI).
+ */
+export async function chromiumSuite(root, name, body) {
   const executablePath = findChromium();
   if (executablePath === null) {
-    console.log("SKIPPED: browser suite (no Chromium found; apt-get install chromium)");
-    if (process.env.WASMNN_REQUIRE_BROWSER === "1") return { name: "chromium", passed: 0, failed: 1, skipped: 0, note: "WASMNN_REQUIRE_BROWSER=1 but no Chromium" };
-    return { name: "chromium", passed: 0, failed: 0, skipped: 1 };
+    console.log(`SKIPPED: ${name} suite (no Chromium found; apt-get install chromium)`);
+    if (process.env.WASMNN_REQUIRE_BROWSER === "1") return { name, passed: 0, failed: 1, skipped: 0, note: "WASMNN_REQUIRE_BROWSER=1 but no Chromium" };
+    return { name, passed: 0, failed: 0, skipped: 1 };
   }
-  const checks = [];
-  const check = (name, ok, detail = "") => {
-    checks.push(ok);
-    console.log(`  ${ok ? "✓" : "✗"} chromium: ${name}${detail ? ` (${detail})` : ""}`);
-  };
+  const { check, result } = makeChecks(name);
   const { chromium } = await import("playwright-core");
   const server = await serve(root);
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
   try {
+    await body(browser, `http://127.0.0.1:${server.address().port}`, check);
+  } catch (error) {
+    check("page runs", false, error.stack ?? String(error));
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  return result();
+}
+
+export function runChromium(root) {
+  return chromiumSuite(root, "chromium", async (browser, origin, check) => {
     const page = await browser.newPage();
     const consoleErrors = [];
     page.on("console", (message) => { if (message.type() === "error") consoleErrors.push(message.text()); });
     page.on("pageerror", (error) => consoleErrors.push(error.message));
-    await page.goto(`http://127.0.0.1:${server.address().port}/tests/browser/index.html`);
+    await page.goto(`${origin}/tests/browser/index.html`);
     await page.waitForFunction(() => window.__result !== undefined, null, { timeout: 60_000 });
     const result = await page.evaluate(() => window.__result);
     check("conformance cases run through the browser entry", result.failures.length === 0, result.failures.join("; ").slice(0, 500));
@@ -44,16 +57,9 @@ export async function runChromium(root) {
     const example = await browser.newPage();
     const exampleErrors = [];
     example.on("pageerror", (error) => exampleErrors.push(error.message));
-    await example.goto(`http://127.0.0.1:${server.address().port}/examples/browser/index.html`);
+    await example.goto(`${origin}/examples/browser/index.html`);
     await example.waitForFunction(() => document.getElementById("out").textContent.includes("->"), null, { timeout: 60_000 });
     const text = await example.textContent("#out");
     check("examples/browser runs the seed block", text.includes("-> [1, 64, 76, 57]") && exampleErrors.length === 0, text.split("\n").pop());
-  } catch (error) {
-    check("page runs", false, error.stack ?? String(error));
-  } finally {
-    await browser.close();
-    server.close();
-  }
-  const passed = checks.filter(Boolean).length;
-  return { name: "chromium", passed, failed: checks.length - passed, skipped: 0 };
+  });
 }

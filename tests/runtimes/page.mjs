@@ -4,8 +4,7 @@
 // screenshot lands in .test-output/page.png. Needs `npm run build` (dist/) first; builds page/dist itself.
 // Without Chromium the suite is skipped loudly; WASMNN_REQUIRE_BROWSER=1 (set by CI) makes that a failure.
 import { mkdirSync, readFileSync } from "node:fs";
-import { serve } from "./server.mjs";
-import { CHROMIUM_FLAGS, findChromium } from "./chromium.mjs";
+import { chromiumSuite } from "./chromium.mjs";
 import { buildPage } from "../../scripts/page.mjs";
 
 /** A safetensors file with a ResNet's names (conv1.*, bn1.*) and a distractor deeper conv. */
@@ -35,26 +34,12 @@ function resnetStemFile() {
 }
 
 export async function runPage(root) {
-  const executablePath = findChromium();
-  if (executablePath === null) {
-    console.log("SKIPPED: page suite (no Chromium found; apt-get install chromium)");
-    if (process.env.WASMNN_REQUIRE_BROWSER === "1") return { name: "page", passed: 0, failed: 1, skipped: 0, note: "WASMNN_REQUIRE_BROWSER=1 but no Chromium" };
-    return { name: "page", passed: 0, failed: 0, skipped: 1 };
-  }
   root = root.endsWith("/") ? root : `${root}/`;
-  const checks = [];
-  const check = (name, ok, detail = "") => {
-    checks.push(ok);
-    console.log(`  ${ok ? "✓" : "✗"} page: ${name}${detail ? ` (${detail})` : ""}`);
-  };
   const started = Date.now();
-  await buildPage(root);
-  const { chromium } = await import("playwright-core");
-  const server = await serve(root);
-  const browser = await chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
   const output = `${root}.test-output`;
   mkdirSync(output, { recursive: true });
-  try {
+  const result = await chromiumSuite(root, "page", async (browser, origin, check) => {
+    await buildPage(root);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const consoleErrors = [];
     page.on("console", (message) => { if (message.type() === "error") consoleErrors.push(message.text()); });
@@ -70,7 +55,7 @@ export async function runPage(root) {
     const text = (selector) => page.textContent(selector).then((t) => t.trim());
     const sizes = async () => ({ measured: await text("#size-measured"), formula: await text("#size-formula") });
 
-    await page.goto(`http://127.0.0.1:${server.address().port}/page/`);
+    await page.goto(`${origin}/page/`);
     await page.waitForFunction(() => (window.__wasmnnPage?.runs ?? 0) > 0, null, { timeout: 30_000 });
     check("loads with no console errors", consoleErrors.length === 0 && (await page.evaluate(() => window.__wasmnnPage.error)) === null,
       consoleErrors.join("; ").slice(0, 300));
@@ -141,13 +126,7 @@ export async function runPage(root) {
     check("usable at phone width (390 px, no horizontal overflow)", overflow <= 0, `overflow ${overflow}px, .test-output/page-phone.png`);
 
     check("no console errors through all of the above", consoleErrors.length === 0, consoleErrors.join("; ").slice(0, 300));
-  } catch (error) {
-    check("page runs", false, error.stack ?? String(error));
-  } finally {
-    await browser.close();
-    server.close();
-  }
-  const passed = checks.filter(Boolean).length;
+  });
   console.log(`  page suite: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { name: "page", passed, failed: checks.length - passed, skipped: 0 };
+  return result;
 }

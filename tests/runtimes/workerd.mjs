@@ -4,13 +4,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { makeChecks } from "./checks.mjs";
 
 export async function runWorkerd(root) {
-  const checks = [];
-  const check = (name, ok, detail = "") => {
-    checks.push(ok);
-    console.log(`  ${ok ? "✓" : "✗"} workerd: ${name}${detail ? ` (${detail})` : ""}`);
-  };
+  const { check, result } = makeChecks("workerd");
   let Miniflare;
   try {
     ({ Miniflare } = await import("miniflare"));
@@ -56,8 +53,7 @@ export async function runWorkerd(root) {
     await mf.dispose();
   }
   await runWorkerExample(root, check, Miniflare);
-  const passed = checks.filter(Boolean).length;
-  return { name: "workerd", passed, failed: checks.length - passed, skipped: 0 };
+  return result();
 }
 
 /** examples/worker: `wrangler deploy --dry-run` bundles it; the bundle then serves a request in workerd. */

@@ -61,3 +61,35 @@ export function f32_pad2d(
     }
   }
 }
+
+/**
+ * Polyphase split: phase (a, b) of [planes, H, W] with steps (stepH, stepW), i.e. rows a, a + stepH,
+ * ... and columns b, b + stepW, ... -> [planes, outH, outW]. A dilated convolution is an undilated one
+ * on each phase (so Winograd can serve it).
+ */
+export function f32_phase_split(input: usize, planes: i32, height: i32, width: i32, stepH: i32, stepW: i32,
+  a: i32, b: i32, output: usize, outHeight: i32, outWidth: i32): void {
+  for (let p = 0; p < planes; p++) {
+    const src = input + <usize>p * height * width * 4;
+    let dst = output + <usize>p * outHeight * outWidth * 4;
+    for (let i = 0; i < outHeight; i++) {
+      const row = src + (<usize>(a + i * stepH) * width + b) * 4;
+      for (let j = 0; j < outWidth; j++) store<f32>(dst + <usize>j * 4, load<f32>(row + <usize>(j * stepW) * 4));
+      dst += <usize>outWidth * 4;
+    }
+  }
+}
+
+/** The inverse: [planes, phaseH, phaseW] -> rows a + i stepH, columns b + j stepW of [planes, H, W]. */
+export function f32_phase_merge(input: usize, planes: i32, phaseH: i32, phaseW: i32, stepH: i32, stepW: i32,
+  a: i32, b: i32, output: usize, height: i32, width: i32): void {
+  for (let p = 0; p < planes; p++) {
+    let src = input + <usize>p * phaseH * phaseW * 4;
+    const dst = output + <usize>p * height * width * 4;
+    for (let i = 0; i < phaseH; i++) {
+      const row = dst + (<usize>(a + i * stepH) * width + b) * 4;
+      for (let j = 0; j < phaseW; j++) store<f32>(row + <usize>(j * stepW) * 4, load<f32>(src + <usize>j * 4));
+      src += <usize>phaseW * 4;
+    }
+  }
+}

@@ -33,6 +33,28 @@ function expectWithin(actual: Float32Array, reference: Float32Array, scale: Floa
   }
 }
 
+describe("dilated 3x3 convolutions by polyphase Winograd equal the reference convolution", () => {
+  test.each([
+    // [batch, in, out, height, width, dilation, padding, mode]
+    [1, 16, 8, 40, 36, 2, 2, "zeros"],
+    [2, 8, 12, 33, 47, [2, 3], [2, 3], "reflect"],  // odd sizes: phases of unequal size
+    [1, 8, 8, 45, 50, 3, 3, "circular"],
+    [1, 12, 9, 30, 30, 2, 0, "replicate"],
+  ] as const)("N=%i C=%i OC=%i %ix%i dilation=%s padding=%s %s", (batch, inChannels, outChannels, height, width, dilation, padding, mode) => {
+    const conv = new nn.Conv2d(inChannels, outChannels, 3, {
+      padding: padding as number | [number, number], dilation: dilation as number | [number, number], padding_mode: mode,
+    });
+    const x = randn([batch, inChannels, height, width]);
+    const params: Conv2dParams = {
+      stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: 1, paddingMode: conv.padding_mode,
+    };
+    const reference = conv2dWith(x, conv.weight, conv.bias, { ...params, reference: true });
+    const phases = conv2dWith(x, conv.weight, conv.bias, params);
+    expect(phases.shape).toEqual(reference.shape);
+    expectWithin(phases.data(), reference.data(), magnitudes(x, conv, params), GAIN.winograd4, "phases vs reference");
+  });
+});
+
 describe("Winograd F(2x2,3x3) and F(4x4,3x3) equal the reference convolution", () => {
   test.each([
     // [batch, in, out, height, width, padding, mode]

@@ -2,6 +2,7 @@
 // choice of kernel (depthwise, or indirect GEMM over packed weights).
 
 import { Tensor, empty } from "../tensor.js";
+import { tidy } from "../scope.js";
 import { wasm } from "../runtime.js";
 import { allocate, release, Workspace } from "../allocator.js";
 import { parseArgs, pair, pyRepr, type ArgSpec } from "../args.js";
@@ -101,6 +102,49 @@ export function conv2d(...args: unknown[]): Tensor {
 const workspace = new Workspace("convolution workspace");
 const paddingScratch = new Workspace("convolution padding scratch");
 
+/**
+ * A dilated convolution (stride 1) is an undilated one on each polyphase component of the padded
+ * input: output rows a, a + d, a + 2d, ... read only input rows a, a + d, ... So the padded input is
+ * split into d_h x d_w phases, each convolved with dilation 1 and no padding (Winograd), and the
+ * phases' outputs are interleaved back.
+ */
+function convolveByPhases(
+  input: Tensor, weight: Tensor, bias: Tensor | null, params: Conv2dParams,
+  [batch, channels, height, width]: number[], [padTop, padBottom, padLeft, padRight]: number[], output: Tensor,
+): void {
+  const k = wasm();
+  const [stepH, stepW] = params.dilation;
+  const paddedH = height + padTop + padBottom;
+  const paddedW = width + padLeft + padRight;
+  const outChannels = weight.shape[0];
+  const outHeight = output.shape[output.dim() - 2];
+  const outWidth = output.shape[output.dim() - 1];
+  tidy(() => {
+    const padded = empty([batch, channels, paddedH, paddedW]);
+    k.f32_pad2d(input.ptr, padded.ptr, batch * channels, height, width, padTop, padBottom, padLeft, padRight,
+      PAD_MODE_CODE[params.paddingMode], 0);
+    for (let a = 0; a < stepH; a++) {
+      for (let b = 0; b < stepW; b++) {
+        const phaseH = Math.ceil((paddedH - a) / stepH);
+        const phaseW = Math.ceil((paddedW - b) / stepW);
+        const phaseOutH = Math.ceil((outHeight - a) / stepH);
+        const phaseOutW = Math.ceil((outWidth - b) / stepW);
+        if (phaseOutH <= 0 || phaseOutW <= 0) continue;
+        const phase = empty([batch, channels, phaseH, phaseW]);
+        k.f32_phase_split(padded.ptr, batch * channels, paddedH, paddedW, stepH, stepW, a, b, phase.ptr, phaseH, phaseW);
+        const y = conv2dWith(phase, weight, bias, {
+          stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: params.groups, paddingMode: "zeros",
+          activation: params.activation, packed: params.packed, winograd: params.winograd,
+        });
+        // the phase's valid output has exactly the phase's share of the output rows and columns
+        k.f32_phase_merge(y.ptr, batch * outChannels, y.shape[2], y.shape[3], stepH, stepW, a, b, output.ptr, outHeight, outWidth);
+        phase.dispose();
+        y.dispose();
+      }
+    }
+  });
+}
+
 export type WinogradKind = "winograd" | "winograd4";
 
 /**
@@ -171,6 +215,12 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
   const [actMin, actMax] = ACTIVATION_RANGE[params.activation ?? "none"];
   const modeCode = PAD_MODE_CODE[params.paddingMode];
   const k = wasm();
+  if (params.reference !== true && params.winograd !== false && (dilation[0] > 1 || dilation[1] > 1) &&
+    // only where each phase is big enough for F(4,3): smaller phases lost to the direct kernel (measured)
+    chooseWinograd(kernel, stride, [1, 1], groups, channels, outChannels, Math.floor(outHeight / dilation[0]), Math.floor(outWidth / dilation[1])) === "winograd4") {
+    convolveByPhases(input, weight, bias, params, [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], output);
+    return output;
+  }
   if (params.reference === true) {
     if (params.activation !== undefined && params.activation !== "none") throw new Error("the reference kernel has no fused activation");
     k.f32_conv2d_ref(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels, groups,

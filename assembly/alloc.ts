@@ -1,18 +1,166 @@
-// The host's allocator: AssemblyScript's TLSF (the `minimal` runtime) over linear memory.
-// TLSF reuses freed blocks and coalesces neighbours, so a long inference loop that frees what it
-// allocates keeps memory flat. Blocks are 16-byte aligned (AL_BITS = 4), which suits v128 loads.
+// The host's allocator over linear memory: best fit over an explicit free list, with boundary tags
+// so freed neighbours coalesce at once. Memory grows by what a request needs (at least 1/8 of the
+// current size, at most 16 MiB more), not by doubling as AssemblyScript's TLSF does: a model's peak
+// linear memory stays close to its live bytes. Blocks are 16-byte aligned (v128 loads).
+//
+// block: [size u32 | free u32 | next free u32 | prev free u32] payload ... [size u32] (footer)
+// `size` counts the whole block (a multiple of 16); allocated blocks leave next/prev unused.
 
-/** Allocates `size` bytes (16-byte aligned). The host refuses sizes above `maxAlloc()`. */
+const HEADER: usize = 16;
+const FOOTER: usize = 16;   // keeps sizes multiples of 16; the size sits in its last 4 bytes
+const MIN_SPLIT: usize = 64;
+const PAGE: usize = 65536;
+const MAX_STEP_PAGES: i32 = 256;   // 16 MiB
+
+let heapStart: usize = 0;
+let heapEnd: usize = 0;
+let freeList: usize = 0;
+
+// @ts-ignore: decorator
+@inline function sizeOf(block: usize): usize { return <usize>load<u32>(block); }
+// @ts-ignore: decorator
+@inline function isFree(block: usize): bool { return load<u32>(block, 4) != 0; }
+// @ts-ignore: decorator
+@inline function nextOf(block: usize): usize { return <usize>load<u32>(block, 8); }
+// @ts-ignore: decorator
+@inline function prevOf(block: usize): usize { return <usize>load<u32>(block, 12); }
+
+// @ts-ignore: decorator
+@inline function setSize(block: usize, size: usize): void {
+  store<u32>(block, <u32>size);
+  store<u32>(block + size - 4, <u32>size);
+}
+
+function unlink(block: usize): void {
+  const next = nextOf(block);
+  const prev = prevOf(block);
+  if (prev != 0) store<u32>(prev, <u32>next, 8); else freeList = next;
+  if (next != 0) store<u32>(next, <u32>prev, 12);
+  store<u32>(block, 0, 4);
+}
+
+function link(block: usize): void {
+  store<u32>(block, 1, 4);
+  store<u32>(block, <u32>freeList, 8);
+  store<u32>(block, 0, 12);
+  if (freeList != 0) store<u32>(freeList, <u32>block, 12);
+  freeList = block;
+}
+
+function initHeap(): void {
+  heapStart = (__heap_base + 15) & ~15;
+  heapEnd = <usize>memory.size() * PAGE;
+  if (heapEnd - heapStart >= HEADER + FOOTER + 16) {
+    const block = heapStart;
+    setSize(block, (heapEnd - heapStart) & ~15);
+    heapEnd = block + sizeOf(block);
+    link(block);
+  } else {
+    heapEnd = heapStart;
+  }
+}
+
+/** Adds at least `bytes` of free space at the end of the heap; false when memory cannot grow. */
+function grow(bytes: usize): bool {
+  const current = memory.size();
+  const needed = <i32>((bytes + PAGE - 1) / PAGE);
+  const pages = max(needed, min(current >> 3, MAX_STEP_PAGES));
+  if (memory.grow(pages) < 0 && (pages == needed || memory.grow(needed) < 0)) return false;
+  const oldEnd = heapEnd;
+  const newEnd = <usize>memory.size() * PAGE;
+  let block = oldEnd;
+  let size = newEnd - oldEnd;
+  // merge with a free last block
+  if (oldEnd > heapStart) {
+    const last = oldEnd - <usize>load<u32>(oldEnd - 4);
+    if (isFree(last)) {
+      unlink(last);
+      size += sizeOf(last);
+      block = last;
+    }
+  }
+  heapEnd = newEnd;
+  setSize(block, size);
+  link(block);
+  return true;
+}
+
+/** Allocates `size` bytes (16-byte aligned); 0 when linear memory cannot grow enough. */
 export function alloc(size: usize): usize {
-  return heap.alloc(size);
+  if (heapStart == 0) initHeap();
+  const need = ((max<usize>(size, 16) + 15) & ~15) + HEADER + FOOTER;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    // best fit: the smallest free block that holds the request
+    let best: usize = 0;
+    for (let block = freeList; block != 0; block = nextOf(block)) {
+      const blockSize = sizeOf(block);
+      if (blockSize >= need && (best == 0 || blockSize < sizeOf(best))) {
+        best = block;
+        if (blockSize == need) break;
+      }
+    }
+    if (best != 0) {
+      unlink(best);
+      const blockSize = sizeOf(best);
+      if (blockSize - need >= MIN_SPLIT) {
+        setSize(best, need);
+        const rest = best + need;
+        setSize(rest, blockSize - need);
+        link(rest);
+      }
+      store<u32>(best, 0, 4);
+      return best + HEADER;
+    }
+    // the last block, if free, counts towards the growth
+    let tail: usize = 0;
+    if (heapEnd > heapStart) {
+      const last = heapEnd - <usize>load<u32>(heapEnd - 4);
+      if (isFree(last)) tail = sizeOf(last);
+    }
+    if (!grow(need - min(tail, need))) return 0;
+  }
+  return 0;
 }
 
-/** Frees a block returned by `alloc`. The host guarantees each block is freed once. */
+/** Frees a block returned by `alloc` (the host frees each block once); neighbours coalesce. */
 export function free(ptr: usize): void {
-  heap.free(ptr);
+  if (ptr < heapStart + HEADER || ptr >= heapEnd) return;
+  let block = ptr - HEADER;
+  if (isFree(block)) return;
+  let size = sizeOf(block);
+  const next = block + size;
+  if (next < heapEnd && isFree(next)) {
+    unlink(next);
+    size += sizeOf(next);
+  }
+  if (block > heapStart) {
+    const previous = block - <usize>load<u32>(block - 4);
+    if (isFree(previous)) {
+      unlink(previous);
+      size += sizeOf(previous);
+      block = previous;
+    }
+  }
+  setSize(block, size);
+  link(block);
 }
 
-/** Largest block TLSF can hand out (BLOCK_MAXSIZE = 2^30 - block overhead). */
+/** Largest block the host asks for (the host refuses more before calling alloc). */
 export function maxAlloc(): usize {
   return (1 << 30) - 64;
+}
+
+/** Free blocks and their bytes, for fragmentation reports: [count, bytes, largest]. */
+export function allocator_stats(out: usize): void {
+  let count: u32 = 0;
+  let bytes: usize = 0;
+  let largest: usize = 0;
+  for (let block = freeList; block != 0; block = nextOf(block)) {
+    count++;
+    bytes += sizeOf(block);
+    largest = max(largest, sizeOf(block));
+  }
+  store<u32>(out, count);
+  store<u32>(out, <u32>bytes, 4);
+  store<u32>(out, <u32>largest, 8);
 }

@@ -1,12 +1,12 @@
-// Host-side accounting over the Wasm allocator: every block the host holds goes through here, so
-// `memory()` can report live bytes and oversize requests are refused before they reach TLSF.
+// Host-side accounting over the Wasm allocator (assembly/alloc.ts): every block the host holds goes through here, so
+// `memory()` can report live bytes and oversize requests are refused before they reach it.
 
 import { wasm } from "./runtime.js";
 
 let liveBytes = 0;
 let liveBlocks = 0;
 
-/** Largest single block: TLSF's limit (~1 GiB), well inside wasm32's 4 GiB. */
+/** Largest single block (~1 GiB): tensors beyond it are refused up front, well inside wasm32 4 GiB. */
 export const MAX_BLOCK_BYTES = (1 << 30) - 64;
 
 /** Allocates `bytes` (16-byte aligned) in linear memory; `what` names the request in errors. */
@@ -15,12 +15,10 @@ export function allocate(bytes: number, what: string): number {
   if (bytes > MAX_BLOCK_BYTES) {
     throw new RangeError(`${what} needs ${formatBytes(bytes)}, more than the ${formatBytes(MAX_BLOCK_BYTES)} a single wasm32 block can hold`);
   }
-  let ptr: number;
-  try {
-    ptr = wasm().alloc(Math.max(bytes, 16));
-  } catch (error) {
-    // TLSF traps (unreachable) only when memory.grow fails, before it changes any state
-    throw new RangeError(`${what}: out of memory allocating ${formatBytes(bytes)} (linear memory is ${formatBytes(wasm().memory.buffer.byteLength)})`, { cause: error });
+  // assembly/alloc.ts answers 0 when linear memory cannot grow (engine or 4 GiB limit); nothing changed then
+  const ptr = wasm().alloc(Math.max(bytes, 16));
+  if (ptr === 0) {
+    throw new RangeError(`${what}: out of memory allocating ${formatBytes(bytes)} (linear memory is ${formatBytes(wasm().memory.buffer.byteLength)})`);
   }
   liveBytes += bytes;
   liveBlocks++;

@@ -1,7 +1,7 @@
 // The host's allocator over linear memory: best fit over an explicit free list, with boundary tags
-// so freed neighbours coalesce at once. Memory grows by what a request needs (at least 1/8 of the
-// current size, at most 16 MiB more), not by doubling as AssemblyScript's TLSF does: a model's peak
-// linear memory stays close to its live bytes. Blocks are 16-byte aligned (v128 loads).
+// so freed neighbours coalesce at once. Memory grows by exactly the pages a request lacks (growing
+// wasm32 memory is cheap in every engine), not by doubling as AssemblyScript's TLSF does: a model's
+// peak linear memory stays at its peak live bytes. Blocks are 16-byte aligned (v128 loads).
 //
 // block: [size u32 | free u32 | next free u32 | prev free u32] payload ... [size u32] (footer)
 // `size` counts the whole block (a multiple of 16); allocated blocks leave next/prev unused.
@@ -10,7 +10,6 @@ const HEADER: usize = 16;
 const FOOTER: usize = 16;   // keeps sizes multiples of 16; the size sits in its last 4 bytes
 const MIN_SPLIT: usize = 64;
 const PAGE: usize = 65536;
-const MAX_STEP_PAGES: i32 = 256;   // 16 MiB
 
 let heapStart: usize = 0;
 let heapEnd: usize = 0;
@@ -62,10 +61,7 @@ function initHeap(): void {
 
 /** Adds at least `bytes` of free space at the end of the heap; false when memory cannot grow. */
 function grow(bytes: usize): bool {
-  const current = memory.size();
-  const needed = <i32>((bytes + PAGE - 1) / PAGE);
-  const pages = max(needed, min(current >> 3, MAX_STEP_PAGES));
-  if (memory.grow(pages) < 0 && (pages == needed || memory.grow(needed) < 0)) return false;
+  if (memory.grow(<i32>((bytes + PAGE - 1) / PAGE)) < 0) return false;
   const oldEnd = heapEnd;
   const newEnd = <usize>memory.size() * PAGE;
   let block = oldEnd;

@@ -108,7 +108,6 @@ export function f32_conv2d_winograd_f2x3(
 ): void {
   if (batch == 0 || outChannels == 0 || outHeight == 0 || outWidth == 0) return;
   const tilesH = tilesOf(outHeight);
-  const tilesW = tilesOf(outWidth);
   const stageH = 2 * tilesH + 2;
   const stageW = 2 * GROUP * groupsPerRow(outWidth) + 2;
   const stagePlane = <usize>stageH * stageW;

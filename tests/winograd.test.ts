@@ -2,6 +2,7 @@
 // output sizes odd and even, below/at/above a block, channel counts off multiples of 4, every
 // padding mode, batches, and the "all blocks in one pass" layout of deep layers.
 import { beforeAll, describe, expect, test } from "vitest";
+import fc from "fast-check";
 import { init, nn, randn, manual_seed, tensor, type Tensor } from "../src/index.js";
 import { conv2dWith, type Conv2dParams } from "../src/functional/conv.js";
 
@@ -88,5 +89,37 @@ describe("Winograd F(2x2,3x3) and F(4x4,3x3) equal the reference convolution", (
     // a fused ReLU clamps the same values
     const relu = conv2dWith(x, conv.weight, conv.bias, { ...params, activation: "relu" });
     expect(relu.data()).toEqual(fast.data().map((v) => (v < 0 ? 0 : v)));
+  });
+});
+
+describe("fuzz: every Winograd-eligible 3x3 configuration equals the reference", () => {
+  test("300 random configurations (channels, sizes, padding, modes, dilation, batch) within the error budget", () => {
+    const modes = ["zeros", "reflect", "replicate", "circular"] as const;
+    let cases = 0;
+    fc.assert(fc.property(
+      fc.record({
+        batch: fc.integer({ min: 1, max: 2 }), inChannels: fc.integer({ min: 8, max: 20 }), outChannels: fc.integer({ min: 8, max: 20 }),
+        height: fc.integer({ min: 4, max: 34 }), width: fc.integer({ min: 4, max: 34 }), padding: fc.integer({ min: 0, max: 2 }),
+        dilation: fc.integer({ min: 1, max: 3 }), mode: fc.constantFrom(...modes), bias: fc.boolean(),
+      }),
+      (c) => {
+        // PyTorch's limits: the dilated kernel fits the padded input; reflect pads < size; circular pads <= size
+        const reach = 2 * c.dilation + 1;
+        if (c.height + 2 * c.padding < reach || c.width + 2 * c.padding < reach) return;
+        if (c.mode === "reflect" && (c.padding >= c.height || c.padding >= c.width)) return;
+        if (c.mode === "circular" && (c.padding > c.height || c.padding > c.width)) return;
+        cases++;
+        const conv = new nn.Conv2d(c.inChannels, c.outChannels, 3, { padding: c.padding, dilation: c.dilation, padding_mode: c.mode, bias: c.bias });
+        const x = randn([c.batch, c.inChannels, c.height, c.width]);
+        const params: Conv2dParams = {
+          stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: 1, paddingMode: conv.padding_mode,
+        };
+        const reference = conv2dWith(x, conv.weight, conv.bias, { ...params, reference: true });
+        const out = conv2dWith(x, conv.weight, conv.bias, params);   // whichever path the library picks
+        expect(out.shape).toEqual(reference.shape);
+        expectWithin(out.data(), reference.data(), magnitudes(x, conv, params), GAIN.winograd4, JSON.stringify(c));
+        for (const t of [conv.weight, conv.bias, x, reference, out]) t?.dispose();
+      }), { numRuns: 300, seed: 0x3a3 });
+    console.log(`winograd fuzz: ${cases} eligible configurations checked`);
   });
 });

@@ -6,6 +6,7 @@
 // in kernel order and the bias added last, as in the other depthwise kernel and the reference.
 
 import { mapIndex } from "./pad";
+import { madd } from "./gemm";
 
 export function f32_dwconv2d_c4_workspace(height: i32, width: i32, padTop: i32, padBottom: i32, padLeft: i32, padRight: i32,
   outHeight: i32, outWidth: i32): f64 {
@@ -63,7 +64,7 @@ export function f32_dwconv2d_c4(
               for (let kh = 0; kh < kernelH; kh++) {
                 for (let kw = 0; kw < kernelW; kw++) {
                   const w = laneVector(wBase + <usize>(kh * kernelW + kw) * 4, wStep, lanes);
-                  acc = f32x4.add(acc, f32x4.mul(w, v128.load(origin + (<usize>(kh * dilationH) * paddedW + <usize>(kw * dilationW)) * 16)));
+                  acc = madd(acc, w, v128.load(origin + (<usize>(kh * dilationH) * paddedW + <usize>(kw * dilationW)) * 16));
                 }
               }
               v128.store(result + (<usize>oy * outWidth + ox) * 16, f32x4.pmin(f32x4.pmax(f32x4.add(acc, b), vmin), vmax));
@@ -157,15 +158,16 @@ function stage(
     for (let ox = 0; ox < outWidth; ox++) {
       const r1 = r0 + rowStep;
       const r2 = r1 + rowStep;
+      // (madd: mul + add in the default build, fused in the relaxed one)
       let acc = f32x4.mul(w0, v128.load(r0));
-      acc = f32x4.add(acc, f32x4.mul(w1, v128.load(r0 + tap)));
-      acc = f32x4.add(acc, f32x4.mul(w2, v128.load(r0 + 2 * tap)));
-      acc = f32x4.add(acc, f32x4.mul(w3, v128.load(r1)));
-      acc = f32x4.add(acc, f32x4.mul(w4, v128.load(r1 + tap)));
-      acc = f32x4.add(acc, f32x4.mul(w5, v128.load(r1 + 2 * tap)));
-      acc = f32x4.add(acc, f32x4.mul(w6, v128.load(r2)));
-      acc = f32x4.add(acc, f32x4.mul(w7, v128.load(r2 + tap)));
-      acc = f32x4.add(acc, f32x4.mul(w8, v128.load(r2 + 2 * tap)));
+      acc = madd(acc, w1, v128.load(r0 + tap));
+      acc = madd(acc, w2, v128.load(r0 + 2 * tap));
+      acc = madd(acc, w3, v128.load(r1));
+      acc = madd(acc, w4, v128.load(r1 + tap));
+      acc = madd(acc, w5, v128.load(r1 + 2 * tap));
+      acc = madd(acc, w6, v128.load(r2));
+      acc = madd(acc, w7, v128.load(r2 + tap));
+      acc = madd(acc, w8, v128.load(r2 + 2 * tap));
       v128.store(dst, f32x4.pmin(f32x4.pmax(f32x4.add(acc, b), vmin), vmax));
       dst += 16;
       r0 += pixelStep;

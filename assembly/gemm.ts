@@ -13,7 +13,7 @@
 // acc + w * a. The default build multiplies then adds (two roundings, bit-identical everywhere);
 // the opt-in relaxed build (--enable relaxed-simd) lets the engine fuse them (FMA on x86 with AVX2).
 // @ts-ignore: decorator
-@inline function madd(acc: v128, w: v128, a: v128): v128 {
+@inline export function madd(acc: v128, w: v128, a: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(w, a, acc);
   return f32x4.add(acc, f32x4.mul(w, a));
 }

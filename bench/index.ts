@@ -271,8 +271,9 @@ async function main(): Promise<void> {
     ...(mem ? ["## Memory", "", memoryText(mem), ""] : []),
   ].join("\n");
   // only a full, unfiltered run replaces bench/RESULTS.md; smoke runs go to bench/build/
-  const out = relaxed ? new URL("./RESULTS-relaxed.md", import.meta.url)
-    : quick || filter ? new URL("./build/RESULTS.partial.md", import.meta.url) : new URL("./RESULTS.md", import.meta.url);
+  // only full, unfiltered runs replace bench/RESULTS.md (or RESULTS-relaxed.md); smoke runs go to bench/build/
+  const out = quick || filter ? new URL("./build/RESULTS.partial.md", import.meta.url)
+    : new URL(relaxed ? "./RESULTS-relaxed.md" : "./RESULTS.md", import.meta.url);
   await mkdir(new URL("./build/", import.meta.url), { recursive: true });
   await writeFile(out, md);
   console.log(`wrote ${fileURLToPath(out)}`);

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { init, nn, F, randn, tensor, memory, tidy, type Tensor } from "../src/index.js";
 import { conv2dWith, type Conv2dParams } from "../src/functional/conv.js";
-import { expectClose, loadFixture, type Fixture } from "./helpers.js";
+import { expectClose, expectPyTorchMessage, loadFixture, thrownMessage, type Fixture } from "./helpers.js";
 
 interface ConvCase {
   id: string;
@@ -130,17 +130,7 @@ describe("Conv2d errors match PyTorch's", () => {
 
   test.each(errors.filter((e) => !WASMNN_SUPPORTS.has(e.id)))("$id $api $args $input_shape: $message", (e) => {
     const before = memory();
-    let message = "";
-    try {
-      tidy(() => runErrorCase(e));
-    } catch (error) {
-      expect(error).toBeInstanceOf(Error);
-      expect(error).not.toBeInstanceOf(WebAssembly.RuntimeError);
-      message = (error as Error).message;
-    }
-    const different = DIFFERENT_MESSAGE[e.id];
-    if (different) expect(message).toMatch(different.expected);
-    else expect(message).toBe(e.message);
+    expectPyTorchMessage(thrownMessage(() => runErrorCase(e)), e.message, DIFFERENT_MESSAGE[e.id]);
     // nothing leaked, nothing else touched, and the next call works
     expect(memory().liveTensors).toBe(before.liveTensors);
     expect(Array.from(canary.data())).toEqual([1, -2, 3.5, Number.NaN]);

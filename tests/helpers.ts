@@ -1,6 +1,7 @@
 // Shared test helpers: fixture loading and tolerance checks.
 import { readFileSync } from "node:fs";
-import { safetensors, type Tensor } from "../src/index.js";
+import { expect } from "vitest";
+import { safetensors, tidy, type Tensor } from "../src/index.js";
 
 const here = new URL("./fixtures/", import.meta.url);
 
@@ -39,4 +40,25 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     worst = Math.max(worst, err);
   }
   return worst;
+}
+
+/**
+ * The message of the Error `fn` throws inside a tidy scope ("" when it throws nothing, which then
+ * fails the message check); a Wasm trap instead of a JavaScript Error fails the test.
+ */
+export function thrownMessage(fn: () => unknown): string {
+  try {
+    tidy(fn);
+  } catch (error) {
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(WebAssembly.RuntimeError);
+    return (error as Error).message;
+  }
+  return "";
+}
+
+/** PyTorch's message exactly, or the documented pattern where wasmnn's knowingly differs. */
+export function expectPyTorchMessage(message: string, pytorch: string, different?: { expected: RegExp }): void {
+  if (different) expect(message).toMatch(different.expected);
+  else expect(message).toBe(pytorch);
 }

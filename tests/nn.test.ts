@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { init, nn, F, randn, zeros, tensor, memory, tidy, Tensor } from "../src/index.js";
 import { resnet18 } from "../examples/resnet18.js";
-import { expectClose, loadFixture, type Tolerance } from "./helpers.js";
+import { expectClose, expectPyTorchMessage, loadFixture, thrownMessage, type Tolerance } from "./helpers.js";
 
 interface Case {
   id: string; op: string; args: Record<string, unknown>; input_shape: number[]; output_shape: number[];
@@ -195,17 +195,7 @@ describe("nn errors match PyTorch's", () => {
 
   test.each(errors.filter((e) => !WASMNN_SUPPORTS.has(e.id)))("$id $op $api $args $input_shape: $message", (e) => {
     const before = memory();
-    let message = "";
-    try {
-      tidy(() => runError(e));
-    } catch (error) {
-      expect(error).toBeInstanceOf(Error);
-      expect(error).not.toBeInstanceOf(WebAssembly.RuntimeError);
-      message = (error as Error).message;
-    }
-    const different = DIFFERENT_MESSAGE[e.id];
-    if (different) expect(message).toMatch(different.expected);
-    else expect(message).toBe(e.message);
+    expectPyTorchMessage(thrownMessage(() => runError(e)), e.message, DIFFERENT_MESSAGE[e.id]);
     expect(memory().liveTensors).toBe(before.liveTensors);
     expect(Array.from(canary.data())).toEqual([1, -2, 3.5, Number.NaN]);
   });

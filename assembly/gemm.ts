@@ -25,8 +25,6 @@ export function f32_gemm_4x8__simd128(
   kc: i32, init: usize, weights: usize, a: usize, aStride: usize,
   out: usize, outStride: usize, mr: i32, nr: i32, actMin: f32, actMax: f32,
 ): void {
-  const vmin = f32x4.splat(actMin);
-  const vmax = f32x4.splat(actMax);
   let acc00: v128, acc01: v128, acc10: v128, acc11: v128, acc20: v128, acc21: v128, acc30: v128, acc31: v128;
   if (init != 0) {
     acc00 = v128.load32_splat(init, 0);
@@ -60,6 +58,9 @@ export function f32_gemm_4x8__simd128(
     w += 16;
   }
   // epilogue: clamp to [vmin, vmax] (ReLU / ReLU6, or +-inf = none). pmax/pmin keep NaN as PyTorch.
+  // (the bounds are made here, not before the loop, where they would hold two of V8's registers)
+  const vmin = f32x4.splat(actMin);
+  const vmax = f32x4.splat(actMax);
   acc00 = f32x4.pmin(f32x4.pmax(acc00, vmin), vmax);
   acc01 = f32x4.pmin(f32x4.pmax(acc01, vmin), vmax);
   acc10 = f32x4.pmin(f32x4.pmax(acc10, vmin), vmax);

@@ -7,7 +7,9 @@ import { makeChecks } from "./checks.mjs";
 export const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
+/** Debian's Chromium; WASMNN_NO_CHROMIUM=1 pretends there is none (to check the skip path). */
 export function findChromium() {
+  if (process.env.WASMNN_NO_CHROMIUM === "1") return null;
   return ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((p) => existsSync(p)) ?? null;
 }
 
@@ -15,10 +17,10 @@ export function findChromium() {
  * Runs `body(browser, origin, check)` against a server for `root` on 127.0.0.1 in headless Chromium;
  * without Chromium the suite is skipped loudly (a failure when WASMNN_REQUIRE_BROWSER=1, as in CI).
  */
-export async function chromiumSuite(root, name, body) {
+export async function chromiumSuite(root, name, body, label = name) {
   const executablePath = findChromium();
   if (executablePath === null) {
-    console.log(`SKIPPED: ${name} suite (no Chromium found; apt-get install chromium)`);
+    console.log(`SKIPPED: ${label} suite (no Chromium found; apt-get install chromium)`);
     if (process.env.WASMNN_REQUIRE_BROWSER === "1") return { name, passed: 0, failed: 1, skipped: 0, note: "WASMNN_REQUIRE_BROWSER=1 but no Chromium" };
     return { name, passed: 0, failed: 0, skipped: 1 };
   }
@@ -61,5 +63,5 @@ export function runChromium(root) {
     await example.waitForFunction(() => document.getElementById("out").textContent.includes("->"), null, { timeout: 60_000 });
     const text = await example.textContent("#out");
     check("examples/browser runs the seed block", text.includes("-> [1, 64, 76, 57]") && exampleErrors.length === 0, text.split("\n").pop());
-  });
+  }, "browser");
 }

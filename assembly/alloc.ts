@@ -145,18 +145,3 @@ export function free(ptr: usize): void {
 export function maxAlloc(): usize {
   return (1 << 30) - 64;
 }
-
-/** Free blocks and their bytes, for fragmentation reports: [count, bytes, largest]. */
-export function allocator_stats(out: usize): void {
-  let count: u32 = 0;
-  let bytes: usize = 0;
-  let largest: usize = 0;
-  for (let block = freeList; block != 0; block = nextOf(block)) {
-    count++;
-    bytes += sizeOf(block);
-    largest = max(largest, sizeOf(block));
-  }
-  store<u32>(out, count);
-  store<u32>(out, <u32>bytes, 4);
-  store<u32>(out, <u32>largest, 8);
-}

@@ -7,8 +7,14 @@ import { spawn } from "node:child_process";
 import { mkdir, writeFile, copyFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
+// @ts-ignore: a plain .mjs script without types
+import { BUNDLE_OPTIONS as bundleOptions } from "../scripts/build.mjs";
 import { OnnxGraph } from "./onnx.js";
+import { rng } from "./rng.js";
+
+/** the package's own esbuild options (scripts/build.mjs), so the bundle timed is the shipped one */
+const BUNDLE_OPTIONS = bundleOptions as BuildOptions;
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const ROOT = here("../");
@@ -28,33 +34,11 @@ export type ColdStartResult = Record<string, {
  * from the current sources, whether or not dist/ has been rebuilt.
  */
 async function bundleWasmnn(): Promise<void> {
-  await build({
-    absWorkingDir: ROOT,
-    entryPoints: { node: "src/index.ts" },
-    outdir: join(BUILD, "pkg", "dist"),
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    minify: true,
-    keepNames: true,
-    external: ["*.wasm", "node:*"],
-    logLevel: "warning",
-  });
+  await build({ ...BUNDLE_OPTIONS, absWorkingDir: ROOT, entryPoints: { node: "src/index.ts" }, outdir: join(BUILD, "pkg", "dist") });
   await mkdir(join(BUILD, "pkg", "build"), { recursive: true });
   await copyFile(join(ROOT, "build", "wasmnn.wasm"), join(BUILD, "pkg", "build", "wasmnn.wasm"));
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The seed block's input and weights for every engine, in each one's layout. */
 async function writeData(): Promise<void> {

@@ -5,16 +5,13 @@
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 const root = new URL("../", import.meta.url).pathname;
-rmSync(`${root}dist`, { recursive: true, force: true });
-await build({
-  absWorkingDir: root,
-  entryPoints: { node: "src/index.ts", browser: "src/browser.ts", deno: "src/deno.ts", workerd: "src/workerd.ts" },
-  outdir: "dist",
+
+/** esbuild's options for the package's bundles (bench/cold-start.ts bundles the node entry the same way). */
+export const BUNDLE_OPTIONS = {
   bundle: true,
-  splitting: true,          // the four entries share one core chunk
-  chunkNames: "core-[hash]",
   format: "esm",
   platform: "neutral",
   target: "es2022",
@@ -23,5 +20,17 @@ await build({
   keepNames: true,
   external: ["*.wasm", "node:*"],
   logLevel: "warning",
-});
-execFileSync(`${root}node_modules/.bin/tsc`, ["-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+};
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  rmSync(`${root}dist`, { recursive: true, force: true });
+  await build({
+    ...BUNDLE_OPTIONS,
+    absWorkingDir: root,
+    entryPoints: { node: "src/index.ts", browser: "src/browser.ts", deno: "src/deno.ts", workerd: "src/workerd.ts" },
+    outdir: "dist",
+    splitting: true,          // the four entries share one core chunk
+    chunkNames: "core-[hash]",
+  });
+  execFileSync(`${root}node_modules/.bin/tsc`, ["-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+}

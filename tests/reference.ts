@@ -187,6 +187,28 @@ export interface MaxPoolOptions {
  * NaN, so the first of equal values wins and the last NaN wins. The index is the flat offset
  * iy*W + ix in the plane; a window without taps gives -inf and the index of its clipped start.
  */
+
+/**
+ * PyTorch's max over a window (aten max_pool2d / adaptive_max_pool2d CPU kernels): row-major scan,
+ * replace on `v > best || isnan(v)`, so the first maximum and the last NaN win; the index of an
+ * all -inf window is its first element. Returns [value, flat index in the plane].
+ */
+function windowMax(x: ArrayLike<number>, base: number, W: number, y0: number, y1: number, dy: number,
+  x0: number, x1: number, dx: number): [number, number] {
+  let best = -Infinity;
+  let bestIndex = y0 * W + x0;
+  for (let y = y0; y < y1; y += dy) {
+    for (let xx = x0; xx < x1; xx += dx) {
+      const v = x[base + y * W + xx];
+      if (v > best || Number.isNaN(v)) {
+        best = v;
+        bestIndex = y * W + xx;
+      }
+    }
+  }
+  return [best, bestIndex];
+}
+
 export function maxPool2dRef(input: Arr, kernel: number | [number, number], opts: MaxPoolOptions = {}): { out: Ref; indices: number[] } {
   const { n: N, c: C, h: H, w: W, unbatched } = as4d(input);
   const [kH, kW] = pair(kernel);
@@ -210,17 +232,7 @@ export function maxPool2dRef(input: Arr, kernel: number | [number, number], opts
         let x0 = ox * sW - pW;
         const x1 = Math.min(x0 + (kW - 1) * dW + 1, W);
         while (x0 < 0) x0 += dW;
-        let best = -Infinity;
-        let bestIndex = y0 * W + x0;
-        for (let y = y0; y < y1; y += dH) {
-          for (let xx = x0; xx < x1; xx += dW) {
-            const v = x[base + y * W + xx];
-            if (v > best || Number.isNaN(v)) {
-              best = v;
-              bestIndex = y * W + xx;
-            }
-          }
-        }
+        const [best, bestIndex] = windowMax(x, base, W, y0, y1, dH, x0, x1, dW);
         out.data[o] = best;
         indices.push(bestIndex);
         o++;
@@ -346,17 +358,7 @@ export function adaptiveMaxPool2dRef(input: Arr, outputSize: number | (number | 
       const [y0, y1] = adaptiveWindow(oy, H, OH);
       for (let ox = 0; ox < OW; ox++) {
         const [x0, x1] = adaptiveWindow(ox, W, OW);
-        let best = -Infinity;
-        let bestIndex = y0 * W + x0;
-        for (let y = y0; y < y1; y++) {
-          for (let xx = x0; xx < x1; xx++) {
-            const v = x[plane * H * W + y * W + xx];
-            if (v > best || Number.isNaN(v)) {
-              best = v;
-              bestIndex = y * W + xx;
-            }
-          }
-        }
+        const [best, bestIndex] = windowMax(x, plane * H * W, W, y0, y1, 1, x0, x1, 1);
         out.data[o] = best;
         indices.push(bestIndex);
         o++;

@@ -2,6 +2,7 @@
 // statistics, and exports the weights so the peers compute the same function.
 import { init, nn, randn, manual_seed, tensor, memory, type Tensor } from "../../src/index.js";
 import { resnet18, type ResNet, type BasicBlock } from "../../examples/resnet18.js";
+import { rng } from "../rng.js";
 import { conv, layersShape, convMacs, type Layer, type ConvSpec, type Workload } from "../suite.js";
 
 export { init, memory };
@@ -14,17 +15,6 @@ export interface ResNetW { stem: { conv: ConvW; bn: BnW }; blocks: BlockW[]; fc:
 /** What the peers need to rebuild the workload: per-layer weights, or ResNet-18's. */
 export type Weights = { kind: "layers"; layers: LayerW[] } | { kind: "resnet18"; net: ResNetW };
 
-/** A small deterministic generator for the BatchNorm statistics (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const uniform = (r: () => number, n: number, lo: number, hi: number) => Float32Array.from({ length: n }, () => lo + (hi - lo) * r());
 
 /** Non-trivial running statistics and affine parameters, so a wrong BN fold would show. */

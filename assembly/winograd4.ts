@@ -163,7 +163,7 @@ export function f32_conv2d_winograd_f4x3(
 // B^T z for a 6-vector (lanes = tiles): o0 = 4z0 - 5z2 + z4, o1,2 = (z4 - 4z2) ± (z3 - 4z1),
 // o3,4 = (z4 - z2) ± 2(z3 - z1), o5 = 4z1 - 5z3 + z5; results stored at dst + k * stride
 // @ts-ignore: decorator
-@inline function transformB(z0: v128, z1: v128, z2: v128, z3: v128, z4: v128, z5: v128, dst: usize, stride: usize): void {
+@inline export function transformB(z0: v128, z1: v128, z2: v128, z3: v128, z4: v128, z5: v128, dst: usize, stride: usize): void {
   const four = f32x4.splat(4);
   const five = f32x4.splat(5);
   const two = f32x4.splat(2);

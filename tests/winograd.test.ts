@@ -16,9 +16,9 @@ beforeAll(async () => {
  * float32 dot product scaled by how much the transforms amplify it. Measured maxima of
  * |error| / (2^-24 * (sum|x w| + 1)) over C = 8..512: direct 1.9, F(2,3) 3.1 (its transforms only
  * add, subtract and halve), F(4,3) 31.5 (coefficients up to 5 in B, 8 in A, 1/24 in G). The gains
- * below leave 4x headroom. (The PyTorch fixtures' atol 1e-5 + rtol 1e-4 also hold: conv2d.test.ts.)
+ * below leave 4x headroom. The 7x7 stride-2 stem by polyphase F(3x3, 4x4) (F(4,3)'s points, 4C phase channels): 20.2. (The PyTorch fixtures' atol 1e-5 + rtol 1e-4 also hold: conv2d.test.ts.)
  */
-const GAIN = { direct: 8, winograd: 16, winograd4: 128 } as const;
+const GAIN = { direct: 8, winograd: 16, winograd4: 128, winograd_s2k7: 96 } as const;
 
 /** sum_k |x_k w_k| per output: the reference convolution of |x| with |w| */
 function magnitudes(x: Tensor, conv: nn.Conv2d, params: Conv2dParams): Float32Array {
@@ -121,5 +121,69 @@ describe("fuzz: every Winograd-eligible 3x3 configuration equals the reference",
         for (const t of [conv.weight, conv.bias, x, reference, out]) t?.dispose();
       }), { numRuns: 300, seed: 0x3a3 });
     console.log(`winograd fuzz: ${cases} eligible configurations checked`);
+  });
+});
+
+/** largest |error| / (2^-24 (sum|x w| + 1)) seen, per kind: what the GAIN comments quote */
+function worstRatio(actual: Float32Array, reference: Float32Array, scale: Float32Array): number {
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - reference[i]) / (2 ** -24 * (scale[i] + 1)));
+  return worst;
+}
+
+describe("7x7 stride-2 convolutions by polyphase Winograd F(3x3, 4x4) equal the reference convolution", () => {
+  let worst = 0;
+  test.each([
+    // [batch, in, out, height, width, padding, mode, bias]
+    [1, 3, 64, 100, 76, 3, "zeros", false],    // the seed's stem on a smaller image (full size: tests/seed-block, the fixtures)
+    [1, 3, 64, 64, 64, 3, "zeros", false],     // ResNet's stem, smaller
+    [2, 3, 8, 21, 17, 3, "zeros", true],       // batch; outputs 11x9: partial tiles and groups
+    [1, 5, 13, 30, 41, 2, "reflect", true],    // 13 output channels: a partial block of 4
+    [1, 4, 9, 19, 23, 0, "zeros", true],       // no padding: 7x9 outputs
+    [1, 2, 8, 26, 27, [1, 3], "replicate", true],
+    [1, 3, 10, 24, 40, 3, "circular", false],
+    [1, 64, 16, 20, 20, 3, "zeros", true],     // 256 phase channels: transformed weights > 2 x L2, one pass
+  ] as const)("N=%i C=%i OC=%i %ix%i padding=%s %s bias=%s", (batch, inChannels, outChannels, height, width, padding, mode, bias) => {
+    const conv = new nn.Conv2d(inChannels, outChannels, 7, { stride: 2, padding: padding as number | [number, number], padding_mode: mode, bias });
+    const x = randn([batch, inChannels, height, width]);
+    const params: Conv2dParams = {
+      stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: 1, paddingMode: conv.padding_mode,
+    };
+    const reference = conv2dWith(x, conv.weight, conv.bias, { ...params, reference: true });
+    const scale = magnitudes(x, conv, params);
+    const out = conv2dWith(x, conv.weight, conv.bias, params);   // the library's choice: this path
+    expect(out.shape).toEqual(reference.shape);
+    expectWithin(out.data(), reference.data(), scale, GAIN.winograd_s2k7, "polyphase F(3,4) vs reference");
+    worst = Math.max(worst, worstRatio(out.data(), reference.data(), scale));
+    const forced = conv2dWith(x, conv.weight, conv.bias, { ...params, winograd: "winograd_s2k7" });
+    expect(forced.data()).toEqual(out.data());
+    const relu = conv2dWith(x, conv.weight, conv.bias, { ...params, activation: "relu" });
+    expect(relu.data()).toEqual(out.data().map((v) => (v < 0 ? 0 : v)));
+    for (const t of [x, reference, out, forced, relu]) t.dispose();
+  });
+  test("fuzz: 150 random stride-2 7x7 configurations within the error budget", () => {
+    const modes = ["zeros", "reflect", "replicate", "circular"] as const;
+    fc.assert(fc.property(
+      fc.record({
+        batch: fc.integer({ min: 1, max: 2 }), inChannels: fc.integer({ min: 1, max: 6 }), outChannels: fc.integer({ min: 8, max: 20 }),
+        height: fc.integer({ min: 11, max: 40 }), width: fc.integer({ min: 11, max: 40 }), padding: fc.integer({ min: 0, max: 3 }),
+        mode: fc.constantFrom(...modes), bias: fc.boolean(),
+      }),
+      (c) => {
+        if (c.mode === "reflect" && (c.padding >= c.height || c.padding >= c.width)) return;
+        const conv = new nn.Conv2d(c.inChannels, c.outChannels, 7, { stride: 2, padding: c.padding, padding_mode: c.mode, bias: c.bias });
+        const x = randn([c.batch, c.inChannels, c.height, c.width]);
+        const params: Conv2dParams = {
+          stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: 1, paddingMode: conv.padding_mode,
+        };
+        const reference = conv2dWith(x, conv.weight, conv.bias, { ...params, reference: true });
+        const out = conv2dWith(x, conv.weight, conv.bias, { ...params, winograd: "winograd_s2k7" });
+        expect(out.shape).toEqual(reference.shape);
+        const scale = magnitudes(x, conv, params);
+        expectWithin(out.data(), reference.data(), scale, GAIN.winograd_s2k7, JSON.stringify(c));
+        worst = Math.max(worst, worstRatio(out.data(), reference.data(), scale));
+        for (const t of [conv.weight, conv.bias, x, reference, out]) t?.dispose();
+      }), { numRuns: 150, seed: 0x5275 });
+    console.log(`polyphase F(3,4): worst |error| / (2^-24 (sum|x w| + 1)) = ${worst.toFixed(1)}`);
   });
 });

@@ -147,7 +147,7 @@ function convolveByPhases(
   });
 }
 
-export type WinogradKind = "winograd" | "winograd4";
+export type WinogradKind = "winograd" | "winograd4" | "winograd_s2k7";
 
 /**
  * Winograd serves dense 3x3 stride-1 convolutions with enough channels to amortise its transforms:
@@ -156,6 +156,11 @@ export type WinogradKind = "winograd" | "winograd4";
  */
 function chooseWinograd(kernel: readonly number[], stride: readonly number[], dilation: readonly number[], groups: number,
   channels: number, outChannels: number, outHeight: number, outWidth: number): WinogradKind | null {
+  if (kernel[0] === 7 && kernel[1] === 7 && stride[0] === 2 && stride[1] === 2 && dilation[0] === 1 && dilation[1] === 1 &&
+    groups === 1 && outChannels >= 8 && outHeight >= 6 && outWidth >= 6) {
+    // 7x7 stride 2 (network stems): polyphase + F(3x3, 4x4), 3x fewer multiplications
+    return "winograd_s2k7";
+  }
   const eligible = kernel[0] === 3 && kernel[1] === 3 && stride[0] === 1 && stride[1] === 1 && dilation[0] === 1 &&
     dilation[1] === 1 && groups === 1 && channels >= 8 && outChannels >= 8 && outHeight * outWidth >= 16;
   if (!eligible) return null;
@@ -256,7 +261,11 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
       const packed = cache.get(weight, bias, groups, winograd);
       const padded = padTop | padBottom | padLeft | padRight ? channels * (height + padTop + padBottom) * (width + padLeft + padRight) * 4 : 16;
       const scratch = paddingScratch.get(padded);
-      if (winograd === "winograd4") {
+      if (winograd === "winograd_s2k7") {
+        const ws = workspace.get(k.f32_winograd_s2k7_workspace(channels, outChannels, outHeight, outWidth));
+        k.f32_conv2d_winograd_s2k7(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
+          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax);
+      } else if (winograd === "winograd4") {
         const ws = workspace.get(k.f32_winograd_f4x3_workspace(channels, outChannels, outHeight, outWidth));
         k.f32_conv2d_winograd_f4x3(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
           padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax);

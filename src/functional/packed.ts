@@ -25,6 +25,7 @@ export class PackedConvWeights {
     const reduction = groupIn * kernelH * kernelW;
     const bytes = (layout === "winograd" ? k.f32_winograd_f2x3_packed_size(outChannels, groupIn)
       : layout === "winograd4" ? k.f32_winograd_f4x3_packed_size(outChannels, groupIn)
+      : layout === "winograd_s2k7" ? k.f32_winograd_s2k7_packed_size(outChannels, groupIn)
       : k.f32_conv2d_packed_size(outChannels, groups, reduction)) * 4;
     if (bytes !== this.#bytes) {
       const ptr = allocate(bytes, "packed convolution weights");
@@ -34,6 +35,7 @@ export class PackedConvWeights {
     }
     if (layout === "winograd") k.f32_winograd_f2x3_pack(weight.ptr, outChannels, groupIn, this.#ptr);
     else if (layout === "winograd4") k.f32_winograd_f4x3_pack(weight.ptr, outChannels, groupIn, this.#ptr);
+    else if (layout === "winograd_s2k7") k.f32_winograd_s2k7_pack(weight.ptr, outChannels, groupIn, this.#ptr);
     else k.f32_conv2d_pack(weight.ptr, bias?.ptr ?? 0, outChannels, groups, reduction, this.#ptr);
     this.#weight = weight;
     this.#bias = bias;

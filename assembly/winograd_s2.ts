@@ -1,0 +1,313 @@
+// f32 7x7 stride-2 convolution (the stem of ResNets and of the seed model) by polyphase
+// decomposition and Winograd F(3x3, 4x4).
+//
+// With stride 2, output (i, j) reads padded input rows 2i + a and columns 2j + b (a, b < 7). Split
+// the padded input into its 4 phases X_pq[i][j] = P[2i + p][2j + q] and the kernel into the matching
+// sub-kernels w_pq[a'][b'] = w[2a' + p][2b' + q] (4x4, zero where 2a' + p or 2b' + q reaches 7):
+// the convolution becomes a stride-1 4x4 correlation over 4C channels (c, p, q). That one runs as
+// Winograd F(3x3, 4x4): each 3x3 output tile costs 36 multiplications per (phase channel, output
+// channel) pair, 4C * 36 / 9 = 48 per output for C = 3 against the direct 147 — 3x fewer.
+//
+// F(3, 4) uses F(4, 3)'s points (0, +-1, +-2, inf), so its input transform B^T is F(4, 3)'s
+// (winograd4.ts, shared); the weight transform G (6x4) and output transform A^T (3x6) follow from
+// the same points:
+//   G   = [1/4 0 0 0; -1/6 -1/6 -1/6 -1/6; -1/6 1/6 -1/6 1/6; 1/24 1/12 1/6 1/3; 1/24 -1/12 1/6 -1/3; 0 0 0 1]
+//   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 1]
+// Tiles go 4 neighbours of a tile row to a v128 and 8 to a block of the 4x8 micro-kernel, as in
+// the other Winograd kernels, whose staging and position GEMMs this one reuses.
+
+import { GEMM_MR } from "./pack";
+import { GROUP, TILE_BLOCK, L2_BYTES, positionGemms } from "./winograd";
+import { transformB } from "./winograd4";
+import { f32_pad2d } from "./pad";
+
+const POSITIONS: i32 = 36;
+
+// @ts-ignore: decorator
+@inline function tilesOf(size: i32): i32 {
+  return (size + 2) / 3;
+}
+// @ts-ignore: decorator
+@inline function groupsPerRow(outWidth: i32): i32 {
+  return (tilesOf(outWidth) + GROUP - 1) / GROUP;
+}
+// @ts-ignore: decorator
+@inline function blockCount(outHeight: i32, outWidth: i32): i32 {
+  return (tilesOf(outHeight) * groupsPerRow(outWidth) + 1) / 2;
+}
+// @ts-ignore: decorator
+@inline function stageHeight(outHeight: i32): i32 {
+  return 3 * tilesOf(outHeight) + 3;
+}
+// @ts-ignore: decorator
+@inline function stageWidth(outWidth: i32): i32 {
+  // a group's 4 tiles start at columns 0, 3, 6, 9 and its loads read 16 floats
+  return 3 * GROUP * groupsPerRow(outWidth) + 4;
+}
+
+// as in winograd4.ts: one block per pass while U is small, else all blocks in one pass
+function blocksPerPass(phaseChannels: i32, outChannels: i32, outHeight: i32, outWidth: i32): i32 {
+  const paddedOut = <f64>(((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR);
+  const weightBytes = <f64>POSITIONS * paddedOut * <f64>(phaseChannels + 1) * 4;
+  return weightBytes > L2_BYTES * 2 ? blockCount(outHeight, outWidth) : 1;
+}
+
+/** Floats in the packed weights: per tile position (36) and block of 4 output channels, [4 zeros][4C][4]. */
+export function f32_winograd_s2k7_packed_size(outChannels: i32, inChannels: i32): i32 {
+  return POSITIONS * ((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR * (4 * inChannels + 1);
+}
+
+// row i of G applied to (g0, g1, g2, g3)
+// @ts-ignore: decorator
+@inline function gRow(i: i32, g0: f64, g1: f64, g2: f64, g3: f64): f64 {
+  if (i == 0) return g0 / 4;
+  if (i == 1) return -(g0 + g1 + g2 + g3) / 6;
+  if (i == 2) return -(g0 - g1 + g2 - g3) / 6;
+  if (i == 3) return g0 / 24 + g1 / 12 + g2 / 6 + g3 / 3;
+  if (i == 4) return g0 / 24 - g1 / 12 + g2 / 6 - g3 / 3;
+  return g3;
+}
+
+// tap (2a + p, 2b + q) of a 7x7 kernel, 0 past its edge
+// @ts-ignore: decorator
+@inline function subTap(g: usize, a: i32, b: i32, p: i32, q: i32): f64 {
+  const row = 2 * a + p;
+  const col = 2 * b + q;
+  return row < 7 && col < 7 ? <f64>load<f32>(g + <usize>(row * 7 + col) * 4) : 0;
+}
+
+/** weight [OC, C, 7, 7] -> per phase channel (c, p, q): U = G w_pq G^T (6x6, in f64, rounded once). */
+export function f32_winograd_s2k7_pack(weight: usize, outChannels: i32, inChannels: i32, packed: usize): void {
+  const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
+  const phaseChannels = 4 * inChannels;
+  const blockFloats = GEMM_MR * (phaseChannels + 1);
+  memory.fill(packed, 0, <usize>f32_winograd_s2k7_packed_size(outChannels, inChannels) * 4);
+  for (let oc = 0; oc < outChannels; oc++) {
+    const block = oc / GEMM_MR;
+    const lane = oc % GEMM_MR;
+    for (let c = 0; c < inChannels; c++) {
+      const g = weight + (<usize>oc * inChannels + c) * 49 * 4;
+      for (let phase = 0; phase < 4; phase++) {
+        const p = phase >> 1;
+        const q = phase & 1;
+        const k = c * 4 + phase;
+        for (let i = 0; i < 6; i++) {
+          // (G w_pq) row i, for the 4 sub-kernel columns
+          const c0 = gRow(i, subTap(g, 0, 0, p, q), subTap(g, 1, 0, p, q), subTap(g, 2, 0, p, q), subTap(g, 3, 0, p, q));
+          const c1 = gRow(i, subTap(g, 0, 1, p, q), subTap(g, 1, 1, p, q), subTap(g, 2, 1, p, q), subTap(g, 3, 1, p, q));
+          const c2 = gRow(i, subTap(g, 0, 2, p, q), subTap(g, 1, 2, p, q), subTap(g, 2, 2, p, q), subTap(g, 3, 2, p, q));
+          const c3 = gRow(i, subTap(g, 0, 3, p, q), subTap(g, 1, 3, p, q), subTap(g, 2, 3, p, q), subTap(g, 3, 3, p, q));
+          for (let j = 0; j < 6; j++) {
+            const position = i * 6 + j;
+            store<f32>(packed + ((<usize>(position * blocks + block) * blockFloats) + GEMM_MR + <usize>k * GEMM_MR + lane) * 4,
+              <f32>gRow(j, c0, c1, c2, c3));
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Workspace bytes: the staged phase planes, V and M for one pass, and the transforms' scratch. */
+export function f32_winograd_s2k7_workspace(channels: i32, outChannels: i32, outHeight: i32, outWidth: i32): f64 {
+  const phaseChannels = 4 * channels;
+  const paddedOut = <f64>(((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR);
+  const pass = <f64>blocksPerPass(phaseChannels, outChannels, outHeight, outWidth);
+  return (<f64>phaseChannels * <f64>stageHeight(outHeight) * <f64>stageWidth(outWidth)
+    + pass * POSITIONS * (<f64>phaseChannels + paddedOut) * TILE_BLOCK + 64 * 4) * 4 + 64;
+}
+
+/**
+ * Convolution with a [OC, C, 7, 7] kernel, stride 2, dilation 1, groups 1. `scratch` holds the
+ * (mode-)padded input when any pad is non-zero ([C, H + pads, W + pads]).
+ */
+export function f32_conv2d_winograd_s2k7(
+  input: usize, batch: i32, channels: i32, height: i32, width: i32,
+  packed: usize, bias: usize, outChannels: i32,
+  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
+  output: usize, outHeight: i32, outWidth: i32,
+  workspace: usize, scratch: usize, actMin: f32, actMax: f32,
+): void {
+  if (batch == 0 || outChannels == 0 || outHeight == 0 || outWidth == 0) return;
+  const phaseChannels = 4 * channels;
+  const tilesH = tilesOf(outHeight);
+  const stageH = stageHeight(outHeight);
+  const stageW = stageWidth(outWidth);
+  const stagePlane = <usize>stageH * stageW;
+  const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
+  const rowGroups = groupsPerRow(outWidth);
+  const totalGroups = tilesH * rowGroups;
+  const totalBlocks = blockCount(outHeight, outWidth);
+  const pass = blocksPerPass(phaseChannels, outChannels, outHeight, outWidth);
+  const passTiles = pass * TILE_BLOCK;
+  const staged = workspace;
+  const vPass = staged + <usize>phaseChannels * stagePlane * 4;
+  const mPass = vPass + <usize>POSITIONS * phaseChannels * passTiles * 4;
+  const rows = mPass + <usize>POSITIONS * blocks * GEMM_MR * passTiles * 4;   // 36 + 9 v128 of scratch
+  const vPositionStride = <usize>phaseChannels * passTiles * 4;
+  const mPositionStride = <usize>blocks * GEMM_MR * passTiles * 4;
+  const outPlane = <usize>outHeight * outWidth;
+  const paddedH = height + padTop + padBottom;
+  const paddedW = width + padLeft + padRight;
+  const vmin = f32x4.splat(actMin);
+  const vmax = f32x4.splat(actMax);
+
+  for (let n = 0; n < batch; n++) {
+    let source = input + <usize>n * channels * height * width * 4;
+    if ((padTop | padBottom | padLeft | padRight) != 0) {
+      f32_pad2d(source, scratch, channels, height, width, padTop, padBottom, padLeft, padRight, padMode, 0);
+      source = scratch;
+    }
+    stagePhases(source, channels, paddedH, paddedW, staged, stageH, stageW);
+    const outImage = output + <usize>n * outChannels * outPlane * 4;
+    for (let first = 0; first < totalBlocks; first += pass) {
+      const count = min(pass, totalBlocks - first);
+      // V = B^T d B for each block's 8 tiles x all phase channels
+      for (let t = 0; t < count; t++) {
+        for (let half = 0; half < 2; half++) {
+          // a missing second group (odd group count) leaves stale lanes: their outputs are never stored
+          const group = (first + t) * 2 + half;
+          if (group >= totalGroups) break;
+          const th = group / rowGroups;
+          const tw0 = (group - th * rowGroups) * GROUP;
+          for (let k = 0; k < phaseChannels; k++) {
+            const base = staged + (<usize>k * stagePlane + <usize>(3 * th) * stageW + <usize>(3 * tw0)) * 4;
+            inputTransform3(base, <usize>stageW * 4, rows, vPass + (<usize>k * passTiles + t * TILE_BLOCK + half * GROUP) * 4, vPositionStride);
+          }
+        }
+      }
+      positionGemms(POSITIONS, phaseChannels, blocks, packed, vPass, mPass, count, passTiles);
+      // Y = A^T M A + bias -> output rows 3th .. 3th+2
+      for (let t = 0; t < count; t++) {
+        for (let half = 0; half < 2; half++) {
+          const group = (first + t) * 2 + half;
+          if (group >= totalGroups) break;
+          const th = group / rowGroups;
+          const firstCol = 3 * (group - th * rowGroups) * GROUP;
+          const rowsLeft = outHeight - 3 * th;
+          const cols = min(12, outWidth - firstCol);
+          for (let oc = 0; oc < outChannels; oc++) {
+            const vbias = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>oc * 4) : 0);
+            outputTransform3(mPass + (<usize>oc * passTiles + t * TILE_BLOCK + half * GROUP) * 4, mPositionStride, rows,
+              outImage + (<usize>oc * outPlane + <usize>(3 * th) * outWidth + firstCol) * 4, <usize>outWidth * 4,
+              cols, rowsLeft, vbias, vmin, vmax);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * [C, H, W] (already padded) -> [C][4 phases][stageH][stageW]: phase (p, q) row i, column j =
+ * source[2i + p][2j + q], zeros past the source (read only by tiles whose outputs are discarded).
+ */
+function stagePhases(source: usize, channels: i32, height: i32, width: i32, staged: usize, stageH: i32, stageW: i32): void {
+  const stagePlane = <usize>stageH * stageW;
+  memory.fill(staged, 0, <usize>channels * 4 * stagePlane * 4);
+  for (let c = 0; c < channels; c++) {
+    const plane = source + <usize>c * height * width * 4;
+    for (let phase = 0; phase < 4; phase++) {
+      const p = phase >> 1;
+      const q = phase & 1;
+      const rowsCopied = min(stageH, (height - p + 1) >> 1);
+      const colsCopied = min(stageW, (width - q + 1) >> 1);
+      const dst = staged + <usize>(c * 4 + phase) * stagePlane * 4;
+      for (let i = 0; i < rowsCopied; i++) {
+        const src = plane + (<usize>(2 * i + p) * width + q) * 4;
+        const row = dst + <usize>i * stageW * 4;
+        let j = 0;
+        // 4 outputs from 8 inputs: the even lanes of two loads
+        for (; j + 4 <= colsCopied && 2 * j + 8 <= width - q; j += 4) {
+          const s = src + <usize>(2 * j) * 4;
+          v128.store(row + <usize>j * 4, v128.shuffle<f32>(v128.load(s), v128.load(s, 16), 0, 2, 4, 6));
+        }
+        for (; j < colsCopied; j++) store<f32>(row + <usize>j * 4, load<f32>(src + <usize>(2 * j) * 4));
+      }
+    }
+  }
+}
+
+// 4 neighbouring 6x6 input tiles (tile j: columns 3j + k of 6 rows) -> V[6i+k] at dst + xi * positionStride.
+// Rows first into `rows` (W = d B, [6][6] v128), then columns (V = B^T W).
+// @ts-ignore: decorator
+@inline function inputTransform3(base: usize, rowBytes: usize, rows: usize, dst: usize, positionStride: usize): void {
+  for (let i = 0; i < 6; i++) {
+    const p = base + <usize>i * rowBytes;
+    const a0 = v128.load(p), a1 = v128.load(p, 16), a2 = v128.load(p, 32), a3 = v128.load(p, 48);
+    // column k of the 4 tiles = x[k], x[3+k], x[6+k], x[9+k]
+    const z0 = v128.shuffle<f32>(v128.shuffle<f32>(a0, a1, 0, 3, 6, 7), a2, 0, 1, 2, 5);    // x0 x3 x6 | x9
+    const z1 = v128.shuffle<f32>(v128.shuffle<f32>(a0, a1, 1, 4, 7, 7), a2, 0, 1, 2, 6);    // x1 x4 x7 | x10
+    const z2 = v128.shuffle<f32>(v128.shuffle<f32>(a0, a1, 2, 5, 5, 5), a2, 0, 1, 4, 7);    // x2 x5 | x8 x11
+    const z3 = v128.shuffle<f32>(v128.shuffle<f32>(a0, a1, 3, 6, 3, 6), v128.shuffle<f32>(a2, a3, 1, 4, 1, 4), 0, 1, 4, 5);  // x3 x6 | x9 x12
+    const z4 = v128.shuffle<f32>(v128.shuffle<f32>(a1, a2, 0, 3, 6, 6), a3, 0, 1, 2, 5);    // x4 x7 x10 | x13
+    const z5 = v128.shuffle<f32>(v128.shuffle<f32>(a1, a2, 1, 4, 7, 7), a3, 0, 1, 2, 6);    // x5 x8 x11 | x14
+    transformB(z0, z1, z2, z3, z4, z5, rows + <usize>i * 96, 16);
+  }
+  for (let k = 0; k < 6; k++) {
+    const col = rows + <usize>k * 16;
+    transformB(v128.load(col), v128.load(col, 96), v128.load(col, 192), v128.load(col, 288), v128.load(col, 384), v128.load(col, 480),
+      dst + <usize>k * positionStride, 6 * positionStride);
+  }
+}
+
+// A^T z for a 6-vector: y0 = z0 + (z1 + z2) + (z3 + z4), y1 = (z1 - z2) + 2 (z3 - z4), y2 = (z1 + z2) + 4 (z3 + z4) + z5
+// @ts-ignore: decorator
+@inline function transformA3(z0: v128, z1: v128, z2: v128, z3: v128, z4: v128, z5: v128, dst: usize, stride: usize): void {
+  const p = f32x4.add(z1, z2);
+  const q = f32x4.sub(z1, z2);
+  const r = f32x4.add(z3, z4);
+  const s = f32x4.sub(z3, z4);
+  v128.store(dst, f32x4.add(f32x4.add(z0, p), r));
+  v128.store(dst + stride, f32x4.add(q, f32x4.mul(f32x4.splat(2), s)));
+  v128.store(dst + 2 * stride, f32x4.add(f32x4.add(p, f32x4.mul(f32x4.splat(4), r)), z5));
+}
+
+// 4 neighbouring tiles of one output channel: m[xi] at src + xi * positionStride -> 3 output rows
+// of 12 columns (cols, rows valid). Rows of M first into `rows` ([6][3] v128: row i, output column
+// b), then columns ([3][3] v128 after it), interleaved to tile-major on store.
+// @ts-ignore: decorator
+@inline function outputTransform3(
+  src: usize, positionStride: usize, rows: usize, out: usize, rowBytes: usize, cols: i32, rowsLeft: i32,
+  vbias: v128, vmin: v128, vmax: v128,
+): void {
+  for (let i = 0; i < 6; i++) {
+    const p = src + <usize>(i * 6) * positionStride;
+    transformA3(v128.load(p), v128.load(p + positionStride), v128.load(p + 2 * positionStride),
+      v128.load(p + 3 * positionStride), v128.load(p + 4 * positionStride), v128.load(p + 5 * positionStride),
+      rows + <usize>i * 48, 16);
+  }
+  const ys = rows + 6 * 48;   // [3 output rows a][3 columns b] v128, lanes = tiles
+  for (let b = 0; b < 3; b++) {
+    const col = rows + <usize>b * 16;
+    transformA3(v128.load(col), v128.load(col, 48), v128.load(col, 96), v128.load(col, 144), v128.load(col, 192), v128.load(col, 240),
+      ys + <usize>b * 16, 48);
+  }
+  const rowCount = min(3, rowsLeft);
+  for (let a = 0; a < rowCount; a++) {
+    const y = ys + <usize>a * 48;
+    const y0 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y), vbias), vmin), vmax);
+    const y1 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 16), vbias), vmin), vmax);
+    const y2 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 32), vbias), vmin), vmax);
+    // tile j's 3 consecutive outputs = lane j of y0, y1, y2
+    const t = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5);          // y0[0] y1[0] y0[1] y1[1]
+    const u = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7);          // y0[2] y1[2] y0[3] y1[3]
+    const s = v128.shuffle<f32>(y1, y2, 1, 5, 1, 5);          // y1[1] y2[1] ..
+    const row = out + <usize>a * rowBytes;
+    storeCols(row, v128.shuffle<f32>(t, y2, 0, 1, 4, 2), cols);               // y0[0] y1[0] y2[0] y0[1]
+    storeCols(row + 16, v128.shuffle<f32>(s, u, 0, 1, 4, 5), cols - 4);       // y1[1] y2[1] y0[2] y1[2]
+    storeCols(row + 32, v128.shuffle<f32>(y2, u, 2, 6, 7, 3), cols - 8);      // y2[2] y0[3] y1[3] y2[3]
+  }
+}
+
+const tailScratch = memory.data(16, 16);
+
+// @ts-ignore: decorator
+@inline function storeCols(out: usize, v: v128, count: i32): void {
+  if (count >= 4) {
+    v128.store(out, v);
+  } else if (count > 0) {
+    v128.store(tailScratch, v);
+    memory.copy(out, tailScratch, <usize>count * 4);
+  }
+}

@@ -39,7 +39,9 @@ export function f32_maxpool2d(
       let ox = 0;
       for (; ox < vectorStart; ox++) maxPoolScalar(inPlane, width, y0, y1, ox, kernelW, strideW, padW, dilationH, dilationW, output, indices, outRow);
       // one inlined copy per common case, so the hot loop's loads and index work are constant-shaped
-      if (strideW == 2 && indices == 0) {
+      if (kernelW == 3 && strideW == 2 && dilationW == 1 && indices == 0) {
+        ox = maxPool3s2(inPlane, width, y0, y1, ox, vectorLimit, padW, dilationH, output, outRow);
+      } else if (strideW == 2 && indices == 0) {
         ox = maxPoolVectors(inPlane, width, y0, y1, ox, stride2Limit, 2, padW, lastTap, dilationH, dilationW, laneStep, output, 0, outRow);
       } else if (strideW == 1 && indices == 0) {
         ox = maxPoolVectors(inPlane, width, y0, y1, ox, vectorLimit, 1, padW, lastTap, dilationH, dilationW, laneStep, output, 0, outRow);
@@ -88,6 +90,44 @@ export function f32_maxpool2d(
       v128.store(indices + (outRow + ox) * 8, i64x2.extend_low_i32x4_s(bestIndex));
       v128.store(indices + (outRow + ox) * 8, i64x2.extend_high_i32x4_s(bestIndex), 16);
     }
+  }
+  return ox;
+}
+
+// PyTorch's max step, branch-free: the candidate replaces the maximum if greater (pmax keeps the
+// first of equals, and a NaN maximum, as `>` does) or if it is NaN
+// @ts-ignore: decorator
+@inline function maxStep(best: v128, v: v128): v128 {
+  return v128.bitselect(v, f32x4.pmax(best, v), f32x4.ne(v, v));
+}
+
+// Kernel width 3, stride 2 (the 3/2 pools of ResNet-style stems), values only: four outputs from
+// each window row's three columns, rows scanned top to bottom and columns left to right within a
+// row — PyTorch's order, so ties and NaNs resolve the same. The loads read exactly the windows'
+// columns, so every group with unclipped windows runs here; a last group that would pass `limit`
+// is shifted left to end at it (recomputing a few outputs, with the same values).
+// @ts-ignore: decorator
+@inline function maxPool3s2(
+  inPlane: usize, width: i32, y0: i32, y1: i32, ox: i32, limit: i32, padW: i32, dilationH: i32,
+  output: usize, outRow: usize,
+): i32 {
+  const first = ox;
+  while (ox < limit) {
+    if (ox + 4 > limit) {
+      if (limit - 4 < first) break;
+      ox = limit - 4;
+    }
+    const x0 = 2 * ox - padW;
+    let best = f32x4.splat(-Infinity);
+    for (let y = y0; y < y1; y += dilationH) {
+      const p = inPlane + (<usize>y * width + x0) * 4;
+      const a = v128.load(p), b = v128.load(p, 16), e = v128.load(p, 20);   // columns x0 .. x0 + 8
+      best = maxStep(best, v128.shuffle<f32>(a, b, 0, 2, 4, 6));   // columns x0 + 2j
+      best = maxStep(best, v128.shuffle<f32>(a, b, 1, 3, 5, 7));   // x0 + 2j + 1
+      best = maxStep(best, v128.shuffle<f32>(v128.shuffle<f32>(a, b, 2, 4, 6, 6), e, 0, 1, 2, 7));   // x0 + 2j + 2
+    }
+    v128.store(output + (outRow + ox) * 4, best);
+    ox += 4;
   }
   return ox;
 }

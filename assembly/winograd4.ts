@@ -255,14 +255,15 @@ export function f32_conv2d_winograd_f4x3(
   }
 }
 
-const tailScratch = memory.data(16, 16);
-
+// the first `count` floats of v (all 4 if count >= 4); lane stores, not memory.copy: a call there
+// would make V8 keep the caller's vectors on the stack around it on every path
 // @ts-ignore: decorator
-@inline function storeCols(out: usize, v: v128, count: i32): void {
+@inline export function storeCols(out: usize, v: v128, count: i32): void {
   if (count >= 4) {
     v128.store(out, v);
   } else if (count > 0) {
-    v128.store(tailScratch, v);
-    memory.copy(out, tailScratch, <usize>count * 4);
+    store<f32>(out, f32x4.extract_lane(v, 0));
+    if (count > 1) store<f32>(out, f32x4.extract_lane(v, 1), 4);
+    if (count > 2) store<f32>(out, f32x4.extract_lane(v, 2), 8);
   }
 }

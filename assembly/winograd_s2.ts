@@ -18,7 +18,7 @@
 
 import { GEMM_MR } from "./pack";
 import { GROUP, TILE_BLOCK, L2_BYTES, positionGemms } from "./winograd";
-import { transformB } from "./winograd4";
+import { transformB, storeCols } from "./winograd4";
 import { f32_pad2d } from "./pad";
 
 const POSITIONS: i32 = 36;
@@ -300,14 +300,3 @@ function stagePhases(source: usize, channels: i32, height: i32, width: i32, stag
   }
 }
 
-const tailScratch = memory.data(16, 16);
-
-// @ts-ignore: decorator
-@inline function storeCols(out: usize, v: v128, count: i32): void {
-  if (count >= 4) {
-    v128.store(out, v);
-  } else if (count > 0) {
-    v128.store(tailScratch, v);
-    memory.copy(out, tailScratch, <usize>count * 4);
-  }
-}

@@ -60,6 +60,8 @@ export class ResNet extends nn.Module {
   bn1: nn.BatchNorm2d | nn.Identity;
   relu = new nn.ReLU(true);
   maxpool = new nn.MaxPool2d(3, 2, 1);
+  #trunk: nn.Sequential | null = null;
+  #trunkParts: nn.Module[] = [];
   layer1: nn.Sequential;
   layer2: nn.Sequential;
   layer3: nn.Sequential;
@@ -107,9 +109,20 @@ export class ResNet extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    x = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
-    x = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));
-    return this.fc.forward(this.avgpool.forward(x).flatten(1));
+    // torchvision's order. The trunk runs as one nn.Sequential (built again if fuse() swapped a
+    // module), which in eval mode fuses conv1 + ReLU + max pool (the 3 MiB stem output is made band
+    // by band, never whole) and frees each stage's output as soon as the next stage has run
+    const parts = [this.conv1, this.bn1, this.relu, this.maxpool, this.layer1, this.layer2, this.layer3, this.layer4, this.avgpool];
+    if (this.#trunk === null || parts.some((m, i) => m !== this.#trunkParts[i])) {
+      this.#trunk = new nn.Sequential(...parts);
+      this.#trunkParts = parts;
+    }
+    return this.fc.forward(this.#trunk.forward(x).flatten(1));
+  }
+
+  override dispose(): void {
+    this.#trunk?._invalidateCaches();   // its folded-weights cache, if bn1 was not fused
+    super.dispose();
   }
 }
 

@@ -18,6 +18,14 @@ export function keep<T extends Tensor>(tensor: T): T {
 }
 
 /**
+ * Frees `value` now if it is a tensor the innermost scope created it and nothing kept it (an intermediate that a
+ * later step has superseded); otherwise does nothing.
+ */
+export function disposeScoped(value: unknown): void {
+  if (scopes[scopes.length - 1]?.delete(value as Tensor)) (value as Tensor).dispose();
+}
+
+/**
  * Runs `fn` and frees every tensor it created except those in its result (a Tensor, or arrays /
  * plain objects holding tensors). Also frees them when `fn` throws, then rethrows.
  */

@@ -1,6 +1,7 @@
 // Eval-mode fusion in Sequential: Conv2d+BatchNorm2d folding and ReLU/ReLU6 epilogues.
 import { beforeAll, describe, expect, test } from "vitest";
-import { init, nn, randn, manual_seed, memory, tidy, ones, zeros, type Tensor } from "../src/index.js";
+import { init, nn, F, randn, manual_seed, memory, tidy, ones, zeros, type Tensor } from "../src/index.js";
+import { conv2dWith, type Conv2dParams, type MaxPoolSpec } from "../src/functional/conv.js";
 import { expectClose } from "./helpers.js";
 
 beforeAll(async () => {
@@ -123,5 +124,95 @@ describe("examples/resnet18.ts fuse()", () => {
     const scale = Math.max(...before.map(Math.abs));
     expectClose(after, before, { atol: 1e-5 * Math.max(1, scale), rtol: 1e-4 }, "fused resnet");
     model.dispose();
+  });
+});
+
+describe("Sequential fusion: Conv2d [+ BatchNorm2d] [+ ReLU] + MaxPool2d, pooled band by band", () => {
+  const pool = (k: number, s: number, p: number, d = 1, ceil = false): MaxPoolSpec =>
+    ({ kernel: [k, k], stride: [s, s], padding: [p, p], dilation: [d, d], ceilMode: ceil });
+  /** conv then max_pool2d, unfused, through the public functions */
+  function unfused(x: Tensor, conv: nn.Conv2d, params: Conv2dParams, spec: MaxPoolSpec): Tensor {
+    return tidy(() => F.max_pool2d(conv2dWith(x, conv.weight, conv.bias, params), spec.kernel, spec.stride, spec.padding, spec.dilation, spec.ceilMode) as Tensor);
+  }
+  test.each([
+    // [label, input shape, conv, pool, band bytes]
+    ["3x3 direct, pool 3/2/1, tiny bands", [1, 3, 40, 33], () => new nn.Conv2d(3, 5, 3, { padding: 1 }), pool(3, 2, 1), 2000],
+    ["3x3 stride 2 direct, pool 2/2, batch 2", [2, 4, 37, 30], () => new nn.Conv2d(4, 6, 3, 2, 1), pool(2, 2, 0), 1500],
+    ["5x5 dilated 2, pool 3/1/1 dilation 2, ceil", [1, 2, 41, 29], () => new nn.Conv2d(2, 3, 5, { padding: 4, dilation: 2 }), pool(3, 1, 1, 2, true), 3000],
+    ["1x1, pool 3/3/0 ceil_mode", [1, 6, 31, 23], () => new nn.Conv2d(6, 4, 1), pool(3, 3, 0, 1, true), 1200],
+    ["unbatched 3x3, pool 3/2/0", [3, 50, 20], () => new nn.Conv2d(3, 4, 3), pool(3, 2, 0), 1000],
+  ] as const)("%s: bit-identical to conv then max_pool2d", (_, shape, makeConv, spec, bandBytes) => {
+    const conv = makeConv();
+    const x = randn([...shape]);
+    const params: Conv2dParams = {
+      stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: 1, paddingMode: "zeros", winograd: false,
+    };
+    const reference = unfused(x, conv, params, spec);
+    const fused = conv2dWith(x, conv.weight, conv.bias, { ...params, pool: spec, poolBandBytes: bandBytes });
+    expect(fused.shape).toEqual(reference.shape);
+    expect(fused.data()).toEqual(reference.data());
+  });
+
+  test("the stem (7x7 stride 2, Winograd) in small bands: within its error budget of the unfused pair", () => {
+    const conv = new nn.Conv2d(3, 16, 7, 2, 3, { bias: false });
+    const x = randn([1, 3, 96, 70]);
+    const params: Conv2dParams = { stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: 1, paddingMode: "zeros" };
+    const direct = unfused(x, conv, { ...params, winograd: false }, pool(3, 2, 1));
+    for (const bandBytes of [4000, 20000, 1 << 20]) {
+      const fused = conv2dWith(x, conv.weight, conv.bias, { ...params, pool: pool(3, 2, 1), poolBandBytes: bandBytes });
+      expectClose(fused.data(), direct.data(), { atol: 2e-5, rtol: 1e-5 }, `bands of ${bandBytes} bytes`);
+    }
+  });
+
+  test("Sequential(conv, bn, Identity, ReLU, MaxPool2d) in eval mode: the fused path, equal to the layers one by one", () => {
+    const conv = new nn.Conv2d(3, 64, 7, 2, 3, { bias: false });
+    const bn = randomBn(64);
+    const layers = [conv, bn, new nn.Identity(), new nn.ReLU(true), new nn.MaxPool2d(3, 2, 1)];
+    const x = randn([1, 3, 120, 100]);   // 64x60x50 conv output: 768 KB, pooled in bands
+    const fused = new nn.Sequential(...layers).eval().forward(x);
+    expectClose(fused.data(), layerByLayer(layers, x).data(), FOLD_TOL, "fused vs unfused");
+  });
+
+  test("pool errors are max_pool2d's, after the convolution's own checks", () => {
+    const seq = new nn.Sequential(new nn.Conv2d(2, 3, 3), new nn.ReLU(), new nn.MaxPool2d(5)).eval();
+    const x = randn([1, 2, 6, 6]);   // 4x4 conv output: a 5x5 window does not fit
+    expect(() => seq.forward(x)).toThrow("Given input size: (3x4x4). Calculated output size: (3x0x0). Output size is too small");
+    expect(() => seq.forward(randn([1, 3, 6, 6]))).toThrow("expected input[1, 3, 6, 6] to have 2 channels, but got 3 channels instead");
+    const live = memory().liveTensors;
+    expect(() => seq.forward(x)).toThrow();
+    expect(memory().liveTensors).toBe(live);
+  });
+
+  test("a reflect-padded conv and a pool with indices are not banded / not fused, and equal the layers", () => {
+    const conv = new nn.Conv2d(3, 4, 3, { padding: 1, padding_mode: "reflect" });
+    const layers = [conv, new nn.MaxPool2d(2)];
+    const x = randn([1, 3, 16, 18]);
+    expect(new nn.Sequential(...layers).forward(x).data()).toEqual(layerByLayer(layers, x).data());
+    const withIndices = new nn.Sequential(new nn.Conv2d(3, 4, 3), new nn.MaxPool2d(2, { return_indices: true }));
+    const [values, indices] = withIndices.forward(x) as unknown as [Tensor, Tensor];
+    expect(values.shape).toEqual([1, 4, 7, 8]);
+    expect(indices.dtype).toBe("int64");
+  });
+});
+
+describe("Sequential frees each intermediate as soon as the next step has run", () => {
+  test("a deep chain holds at most two activations (plus the input), and the result and input stay valid", () => {
+    let peak = 0;
+    class Probe extends nn.Module {
+      override forward(input: Tensor): Tensor { peak = memory().liveBytes; return input; }
+    }
+    const layers: nn.Module[] = [];
+    for (let i = 0; i < 12; i++) layers.push(new nn.Conv2d(4, 4, 3, { padding: 1 }), new nn.ReLU(true));
+    layers.splice(20, 0, new Probe());   // after the tenth conv + ReLU
+    const seq = new nn.Sequential(...layers, new nn.Flatten(), new nn.Identity());
+    const x = randn([1, 4, 64, 64]);   // 64 KiB per activation
+    const before = memory().liveBytes;
+    const y = seq.forward(x);
+    // the tenth conv's output and at most one more of the chain's (without freeing: ten, 640 KiB)
+    expect(peak - before).toBeGreaterThanOrEqual(65536);
+    expect(peak - before).toBeLessThanOrEqual(2 * 65536);
+    expect(y.shape).toEqual([1, 4 * 64 * 64]);
+    expect(x.isDisposed).toBe(false);
+    expect(Number.isFinite(y.data()[0])).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { Workspace } from "../allocator.js";
 import { PackedConvWeights } from "./packed.js";
 import { parseArgs, pair, pyRepr, type ArgSpec } from "../args.js";
 import { checkPadLimits } from "./pad.js";
+import { poolGeometry } from "./pool.js";
 import { checkFloat, checkImageInput, checkTensor, convOutputSize, fmtShape, nchw } from "./shape.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
@@ -39,6 +40,19 @@ export interface Conv2dParams {
   depthwise?: "c4" | "planes";
   /** tests: false forces the direct GEMM, a kind forces that Winograd variant (3x3 stride 1 only) */
   winograd?: boolean | WinogradKind;
+  /** a max pool applied to the (activated) output, fused by Sequential: the result is the pool's */
+  pool?: MaxPoolSpec;
+  /** tests: bytes of convolution output per band of a fused pool (default POOL_BAND_BYTES) */
+  poolBandBytes?: number;
+}
+
+/** max_pool2d's arguments (no indices). */
+export interface MaxPoolSpec {
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  dilation: [number, number];
+  ceilMode: boolean;
 }
 
 /** Explicit [top, bottom, left, right] padding; 'same' puts the odd extra on bottom/right, as PyTorch. */
@@ -216,9 +230,28 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
   const outHeight = convOutputSize(height, kernelH, stride[0], dilation[0], padTop, padBottom);
   const outWidth = convOutputSize(width, kernelW, stride[1], dilation[1], padLeft, padRight);
   const outShape = input.dim() === 4 ? [batch, outChannels, outHeight, outWidth] : [outChannels, outHeight, outWidth];
+  if (params.pool !== undefined) {
+    return convolveAndPool(input, weight, bias, params, [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], outShape, params.pool);
+  }
   const output = empty(outShape);
   if (output.numel() === 0) return output;
+  convolve(input, weight, bias, params, [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], output);
+  return output;
+}
 
+/**
+ * The kernel choice and call: `input` [batch, channels, height, width] (unbatched is batch 1)
+ * convolved with explicit pads into `output`, whose last two dimensions are the output's size.
+ */
+function convolve(
+  input: Tensor, weight: Tensor, bias: Tensor | null, params: Conv2dParams,
+  [batch, channels, height, width]: number[], [padTop, padBottom, padLeft, padRight]: number[], output: Tensor,
+): void {
+  const { stride, dilation, groups } = params;
+  const [outChannels, groupIn, kernelH, kernelW] = weight.shape;
+  const kernel: [number, number] = [kernelH, kernelW];
+  const outHeight = output.shape[output.dim() - 2];
+  const outWidth = output.shape[output.dim() - 1];
   const [actMin, actMax] = ACTIVATION_RANGE[params.activation ?? "none"];
   const modeCode = PAD_MODE_CODE[params.paddingMode];
   const k = wasm();
@@ -226,14 +259,14 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
     // only where each phase is big enough for F(4,3): smaller phases lost to the direct kernel (measured)
     chooseWinograd(kernel, stride, [1, 1], groups, channels, outChannels, Math.floor(outHeight / dilation[0]), Math.floor(outWidth / dilation[1])) === "winograd4") {
     convolveByPhases(input, weight, bias, params, [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], output);
-    return output;
+    return;
   }
   if (params.reference === true) {
     if (params.activation !== undefined && params.activation !== "none") throw new Error("the reference kernel has no fused activation");
     k.f32_conv2d_ref(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels, groups,
       kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padLeft, modeCode,
       output.ptr, outHeight, outWidth);
-    return output;
+    return;
   }
   if (groups === channels && groupIn === 1 && groups > 1) {
     // depthwise: by default 4 channels across the lanes ("c4"); per plane when a negative pad crops
@@ -243,13 +276,13 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
       k.f32_dwconv2d_c4(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels / channels,
         kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
         output.ptr, outHeight, outWidth, ws, actMin, actMax);
-      return output;
+      return;
     }
     const ws = workspace.get(k.f32_dwconv2d_workspace(height, width, padTop, padBottom, padLeft, padRight, stride[1]));
     k.f32_dwconv2d(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels / channels,
       kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
       output.ptr, outHeight, outWidth, ws, actMin, actMax);
-    return output;
+    return;
   }
   const cache = params.packed ?? new PackedConvWeights();
   try {
@@ -284,5 +317,85 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
   } finally {
     if (params.packed === undefined) cache.dispose();
   }
+}
+
+/** Bytes of convolution output per band of a fused convolution + max pool. */
+const POOL_BAND_BYTES = 1024 * 1024;
+
+/**
+ * Convolution, then max_pool2d (Sequential fuses Conv2d [+ BatchNorm2d] [+ ReLU] + MaxPool2d). A large
+ * output is made in bands of pooled rows: each band convolves just the input rows it needs into a
+ * buffer of about POOL_BAND_BYTES and pools it, so the whole convolution output (a ResNet stem's is
+ * 3 MiB) never exists at once; neighbouring bands recompute the rows their windows share (bands of
+ * a multiple of 3 rows where possible, the tile height of the stem's Winograd kernel). Checks and
+ * errors are the unfused pair's. Small outputs, and padding modes other than zeros (whose pad at a
+ * band's edge would come from elsewhere in the image), convolve the whole image, then pool.
+ */
+function convolveAndPool(
+  input: Tensor, weight: Tensor, bias: Tensor | null, params: Conv2dParams,
+  [batch, channels, height, width]: number[], [padTop, padBottom, padLeft, padRight]: number[],
+  convShape: number[], pool: MaxPoolSpec,
+): Tensor {
+  const g = poolGeometry("max_pool2d", convShape, pool.kernel, pool.stride, pool.padding, pool.dilation, pool.ceilMode);
+  const output = empty(g.outShape);
+  if (output.numel() === 0) return output;
+  const k = wasm();
+  const outChannels = weight.shape[0];
+  const [convH, convW] = [g.height, g.width];
+  const [poolKH, poolKW] = pool.kernel;
+  const [poolSH, poolSW] = pool.stride;
+  const [poolPH, poolPW] = pool.padding;
+  const [poolDH, poolDW] = pool.dilation;
+  const windowRows = poolDH * (poolKH - 1) + 1;
+  const reach = params.dilation[0] * (weight.shape[2] - 1) + 1;   // input rows under one output row
+  const bandBytes = params.poolBandBytes ?? POOL_BAND_BYTES;
+  const planeRowBytes = outChannels * convW * 4;
+  if (params.paddingMode !== "zeros" || padTop >= reach || padBottom >= reach || planeRowBytes * convH <= 2 * bandBytes) {
+    tidy(() => {
+      const y = empty(convShape);
+      convolve(input, weight, bias, params, [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], y);
+      k.f32_maxpool2d(y.ptr, g.planes, convH, convW, poolKH, poolKW, poolSH, poolSW, poolPH, poolPW, poolDH, poolDW,
+        output.ptr, g.outHeight, g.outWidth, 0);
+    });
+    return output;
+  }
+  // pooled rows per band: about bandBytes of convolution rows, a multiple of 3 of them if one is near
+  const fit = Math.max(1, Math.floor((Math.floor(bandBytes / planeRowBytes) - windowRows) / poolSH) + 1);
+  let bandRows = fit;
+  for (let p = fit; p > Math.max(0, fit - 3); p--) {
+    if (((p - 1) * poolSH + windowRows) % 3 === 0) { bandRows = p; break; }
+  }
+  const stepH = params.stride[0];
+  tidy(() => {
+    for (let n = 0; n < batch; n++) {
+      for (let first = 0; first < g.outHeight; first += bandRows) {
+        const last = Math.min(g.outHeight, first + bandRows);
+        // convolution rows [r0, r1) feed pooled rows [first, last); input rows [top, bottom) feed them
+        const r0 = Math.max(0, first * poolSH - poolPH);
+        const r1 = Math.min(convH, (last - 1) * poolSH - poolPH + windowRows);
+        const top = r0 * stepH - padTop;
+        const bottom = (r1 - 1) * stepH - padTop + reach;
+        const i0 = Math.max(0, top);
+        const i1 = Math.min(height, bottom);
+        // the band's input rows of image n, as one [channels, rows, width] buffer
+        const source = empty([1, channels, i1 - i0, width]);
+        const heap = new Float32Array(k.memory.buffer);
+        for (let c = 0; c < channels; c++) {
+          const from = (input.ptr >> 2) + ((n * channels + c) * height + i0) * width;
+          heap.copyWithin((source.ptr >> 2) + c * (i1 - i0) * width, from, from + (i1 - i0) * width);
+        }
+        const rows = r1 - r0;
+        const band = empty([1, outChannels, rows, convW]);
+        convolve(source, weight, bias, params, [1, channels, i1 - i0, width], [i0 - top, bottom - i1, padLeft, padRight], band);
+        source.dispose();
+        for (let oc = 0; oc < outChannels; oc++) {
+          k.f32_maxpool2d(band.ptr + oc * rows * convW * 4, 1, rows, convW, poolKH, poolKW, poolSH, poolSW,
+            r0 - (first * poolSH - poolPH), poolPW, poolDH, poolDW,
+            output.ptr + ((n * outChannels + oc) * g.outHeight + first) * g.outWidth * 4, last - first, g.outWidth, 0);
+        }
+        band.dispose();
+      }
+    }
+  });
   return output;
 }

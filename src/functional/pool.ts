@@ -5,6 +5,7 @@ import { Tensor, empty } from "../tensor.js";
 import { wasm } from "../runtime.js";
 import { parseArgs, pair, pyRepr, pyType, type ArgSpec } from "../args.js";
 import { checkFloat, checkTensor, fmtShape } from "./shape.js";
+import type { MaxPoolSpec } from "./conv.js";
 
 /** pooling_output_shape: floor (or ceil) division, and in ceil mode no window may start in the right padding. */
 export function poolOutputSize(size: number, kernel: number, pad: number, stride: number, dilation: number, ceilMode: boolean): number {
@@ -29,12 +30,11 @@ function poolPair(op: string, name: string, value: unknown): [number, number] {
 }
 
 /** pool2d_shape_check with PyTorch's messages. */
-function poolGeometry(
-  op: string, input: Tensor, kernel: [number, number], stride: [number, number], padding: [number, number],
+export function poolGeometry(
+  op: string, s: readonly number[], kernel: [number, number], stride: [number, number], padding: [number, number],
   dilation: [number, number], ceilMode: boolean,
 ): Pool2dGeometry {
   const [kH, kW] = kernel;
-  const s = input.shape;
   if (s.length !== 3 && s.length !== 4) {
     // avg_pool2d reads input.size(-3) first; max_pool2d checks the rank
     if (op === "avg_pool2d" && s.length < 3) throw new RangeError(`Dimension out of range (expected to be in range of [${-s.length}, ${s.length - 1}], but got -3)`);
@@ -63,7 +63,7 @@ function poolGeometry(
     throw new Error(`Given input size: (${channels}x${height}x${width}). Calculated output size: (${channels}x${outHeight}x${outWidth}). Output size is too small`);
   }
   return {
-    planes: input.numel() / (height * width), height, width, outHeight, outWidth,
+    planes: s.reduce((a, b) => a * b, 1) / (height * width), height, width, outHeight, outWidth,
     outShape: [...s.slice(0, -2), outHeight, outWidth],
   };
 }
@@ -79,17 +79,24 @@ export function max_pool2d(...args: unknown[]): Tensor | [Tensor, Tensor] {
   return maxPool2dWith(a.input, a.kernel_size, a.stride, a.padding, a.dilation, a.ceil_mode, a.return_indices);
 }
 
+/** max_pool2d's size arguments as pairs (stride omitted or [] = kernel_size), with PyTorch's messages. */
+export function maxPoolArgs(kernelSize: unknown, strideArg: unknown, paddingArg: unknown, dilationArg: unknown, ceilMode: unknown): MaxPoolSpec {
+  const kernel = poolPair("max_pool2d", "kernel_size", kernelSize);
+  const stride = strideArg === null || (Array.isArray(strideArg) && strideArg.length === 0) ? kernel : poolPair("max_pool2d", "stride", strideArg);
+  return {
+    kernel, stride, padding: poolPair("max_pool2d", "padding", paddingArg), dilation: poolPair("max_pool2d", "dilation", dilationArg),
+    ceilMode: bool(ceilMode, "ceil_mode"),
+  };
+}
+
 export function maxPool2dWith(
   inputArg: unknown, kernelSize: unknown, strideArg: unknown, paddingArg: unknown, dilationArg: unknown,
   ceilMode: unknown, returnIndices: unknown,
 ): Tensor | [Tensor, Tensor] {
   const input = checkTensor(inputArg, "max_pool2d", "input");
   checkFloat(input, "max_pool2d", "input");
-  const kernel = poolPair("max_pool2d", "kernel_size", kernelSize);
-  const stride = strideArg === null || (Array.isArray(strideArg) && strideArg.length === 0) ? kernel : poolPair("max_pool2d", "stride", strideArg);
-  const padding = poolPair("max_pool2d", "padding", paddingArg);
-  const dilation = poolPair("max_pool2d", "dilation", dilationArg);
-  const g = poolGeometry("max_pool2d", input, kernel, stride, padding, dilation, bool(ceilMode, "ceil_mode"));
+  const { kernel, stride, padding, dilation, ceilMode: ceil } = maxPoolArgs(kernelSize, strideArg, paddingArg, dilationArg, ceilMode);
+  const g = poolGeometry("max_pool2d", input.shape, kernel, stride, padding, dilation, ceil);
   const output = empty(g.outShape);
   const indices = bool(returnIndices, "return_indices") ? empty(g.outShape, "int64") : null;
   if (output.numel() > 0) {
@@ -127,7 +134,7 @@ export function avgPool2dWith(
     if (divisorOverride === 0) throw new Error("divisor must be not zero");
     divisor = divisorOverride;
   }
-  const g = poolGeometry("avg_pool2d", input, kernel, stride, padding, [1, 1], bool(ceilMode, "ceil_mode"));
+  const g = poolGeometry("avg_pool2d", input.shape, kernel, stride, padding, [1, 1], bool(ceilMode, "ceil_mode"));
   const output = empty(g.outShape);
   if (output.numel() > 0) {
     wasm().f32_avgpool2d(input.ptr, g.planes, g.height, g.width, kernel[0], kernel[1], stride[0], stride[1],

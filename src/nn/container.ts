@@ -1,11 +1,14 @@
 // nn.Sequential, as torch.nn.Sequential: children "0", "1", ... (or the names of a record), run in order.
 
 import type { Tensor } from "../tensor.js";
-import type { Activation } from "../functional/conv.js";
+import type { Activation, MaxPoolSpec } from "../functional/conv.js";
+import { MaxPool2d } from "./pooling.js";
+import { maxPoolArgs } from "../functional/pool.js";
 import { Module } from "./module.js";
+import { disposeScoped } from "../scope.js";
 import { Conv2d } from "./conv.js";
 import { BatchNorm2d } from "./batchnorm.js";
-import { ReLU, ReLU6 } from "./activation.js";
+import { ReLU, ReLU6, Identity } from "./activation.js";
 import { ConvBnFold, canFold } from "./fusion.js";
 
 /**
@@ -42,28 +45,44 @@ export class Sequential extends Module {
   }
 
   /**
-   * Runs the children in order. In eval mode, Conv2d -> BatchNorm2d folds into one convolution and a
-   * ReLU/ReLU6 right after a Conv2d or BatchNorm2d runs in its kernel's epilogue (see fusion.ts).
+   * Runs the children in order. In eval mode, Conv2d -> BatchNorm2d folds into one convolution; a
+   * ReLU/ReLU6 right after a Conv2d or BatchNorm2d runs in its kernel's epilogue (see fusion.ts); a
+   * MaxPool2d after a Conv2d (and those) pools it band by band (conv.ts convolveAndPool).
    */
   override forward(input: Tensor): Tensor {
-    const children = this.children();
+    // Identity children change nothing: skipped, so Conv2d, Identity (a folded BatchNorm), ReLU fuse
+    const children = this.children().filter((m) => !(m instanceof Identity));
     let x: unknown = input;
     for (let i = 0; i < children.length; i++) {
       const module = children[i];
-      const next = children[i + 1];
-      if (module instanceof Conv2d && canFold(module, next)) {
-        const activation = activationOf(children[i + 2]);
-        let fold = this.#folds.get(module);
-        if (fold === undefined) this.#folds.set(module, fold = new ConvBnFold());
-        x = fold.forward(module, next, x as Tensor, activation);
-        i += activation === "none" ? 1 : 2;
-      } else if ((module instanceof Conv2d || (module instanceof BatchNorm2d && !module.training)) && activationOf(next) !== "none") {
+      const previous = x;
+      if (module instanceof Conv2d) {
+        // Conv2d [+ BatchNorm2d, eval: folded] [+ ReLU/ReLU6: in the epilogue] [+ MaxPool2d: banded]
+        let j = i + 1;
+        const bn = canFold(module, children[j]) ? children[j++] as BatchNorm2d : null;
+        const activation = activationOf(children[j]);
+        if (activation !== "none") j++;
+        const pool = poolOf(children[j]);
+        if (pool !== undefined) j++;
+        if (bn !== null) {
+          let fold = this.#folds.get(module);
+          if (fold === undefined) this.#folds.set(module, fold = new ConvBnFold());
+          x = fold.forward(module, bn, x as Tensor, activation, pool);
+        } else {
+          x = module._forwardWith(x as Tensor, activation, pool);
+        }
+        i = j - 1;
+      } else if (module instanceof BatchNorm2d && !module.training && activationOf(children[i + 1]) !== "none") {
         // clamping in the same pass is the same arithmetic as a separate ReLU: exact
-        x = module instanceof Conv2d ? module._forwardWith(x as Tensor, activationOf(next)) : module._forwardWith(x as Tensor, activationOf(next), false);
+        x = module._forwardWith(x as Tensor, activationOf(children[i + 1]), false);
         i += 1;
       } else {
         x = module.forward(x);
       }
+      // the step before's output is not needed any more: free it now rather than when this forward
+      // returns, so a deep Sequential holds two activations at a time, not all of them (views keep
+      // their data; the input, in-place results and tensors a child kept are left alone)
+      if (previous !== input && previous !== x) disposeScoped(previous);
     }
     return x as Tensor;
   }
@@ -75,6 +94,16 @@ export class Sequential extends Module {
 
   [Symbol.iterator](): Iterator<Module> {
     return this.children()[Symbol.iterator]();
+  }
+}
+
+/** A MaxPool2d without indices, as the fused convolution's pool; undefined otherwise. */
+function poolOf(module: unknown): MaxPoolSpec | undefined {
+  if (!(module instanceof MaxPool2d) || module.return_indices) return undefined;
+  try {
+    return maxPoolArgs(module.kernel_size, module.stride, module.padding, module.dilation, module.ceil_mode);
+  } catch {
+    return undefined;   // bad arguments: the unfused pool reports them
   }
 }
 

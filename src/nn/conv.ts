@@ -4,7 +4,7 @@ import { Tensor } from "../tensor.js";
 import { parseArgs, pair, integer, pyRepr, pyType, required, type ArgSpec } from "../args.js";
 import {
   conv2dWith, parsePadding, checkConvSizes, PackedConvWeights, PADDING_MODES,
-  type Padding2d, type PaddingMode, type Activation,
+  type Padding2d, type PaddingMode, type Activation, type MaxPoolSpec,
 } from "../functional/conv.js";
 import { Module, Parameter, adoptAsParameter } from "./module.js";
 import { uniformTensor, defaultBound } from "./init.js";
@@ -78,11 +78,11 @@ export class Conv2d extends Module {
     return this._forwardWith(input, "none");
   }
 
-  /** @internal forward with a fused activation (Sequential fusion); exact same arithmetic otherwise */
-  _forwardWith(input: Tensor, activation: Activation): Tensor {
+  /** @internal forward with a fused activation and max pool (Sequential fusion) */
+  _forwardWith(input: Tensor, activation: Activation, pool?: MaxPoolSpec): Tensor {
     return conv2dWith(input, this.weight, this.bias, {
       stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups,
-      paddingMode: this.padding_mode, activation, packed: this.#packed,
+      paddingMode: this.padding_mode, activation, packed: this.#packed, pool,
     });
   }
 

@@ -5,7 +5,7 @@
 
 import { Tensor, tensor } from "../tensor.js";
 import { keep } from "../scope.js";
-import { conv2dWith, PackedConvWeights, type Activation } from "../functional/conv.js";
+import { conv2dWith, PackedConvWeights, type Activation, type MaxPoolSpec } from "../functional/conv.js";
 import { Conv2d } from "./conv.js";
 import { BatchNorm2d } from "./batchnorm.js";
 import { adoptAsParameter } from "./module.js";
@@ -43,7 +43,7 @@ export class ConvBnFold {
   #key = "";
   #packed = new PackedConvWeights();
 
-  forward(conv: Conv2d, bn: BatchNorm2d, input: Tensor, activation: Activation): Tensor {
+  forward(conv: Conv2d, bn: BatchNorm2d, input: Tensor, activation: Activation, pool?: MaxPoolSpec): Tensor {
     const key = [conv.weight, conv.bias, bn.weight, bn.bias, bn.running_mean, bn.running_var]
       .map((t) => (t === null ? "-" : `${t.ptr}:${t.version}`)).join("/") + `/${bn.eps}`;
     if (key !== this.#key || this.#weight === null) {
@@ -55,7 +55,7 @@ export class ConvBnFold {
     }
     return conv2dWith(input, this.#weight, this.#bias, {
       stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups,
-      paddingMode: conv.padding_mode, activation, packed: this.#packed,
+      paddingMode: conv.padding_mode, activation, packed: this.#packed, pool,
     });
   }
 

@@ -25,6 +25,22 @@ export function f32_gemm_4x8__simd128(
   kc: i32, init: usize, weights: usize, a: usize, aStride: usize,
   out: usize, outStride: usize, mr: i32, nr: i32, actMin: f32, actMax: f32,
 ): void {
+  gemm4x8(kc, init, weights, a, aStride, out, outStride, mr, nr, actMin, actMax, true);
+}
+
+/**
+ * A whole 4x8 tile (mr 4, nr 8) with no clamp: the Winograd position GEMMs, whose K is often small
+ * (12 for the stem), where the epilogue's 16 min/max and the tail checks are a measurable share.
+ */
+export function f32_gemm_4x8_full__simd128(kc: i32, init: usize, weights: usize, a: usize, aStride: usize, out: usize, outStride: usize): void {
+  gemm4x8(kc, init, weights, a, aStride, out, outStride, 4, 8, 0, 0, false);
+}
+
+// @ts-ignore: decorator
+@inline function gemm4x8(
+  kc: i32, init: usize, weights: usize, a: usize, aStride: usize,
+  out: usize, outStride: usize, mr: i32, nr: i32, actMin: f32, actMax: f32, clamp: bool,
+): void {
   let acc00: v128, acc01: v128, acc10: v128, acc11: v128, acc20: v128, acc21: v128, acc30: v128, acc31: v128;
   if (init != 0) {
     acc00 = v128.load32_splat(init, 0);
@@ -59,16 +75,18 @@ export function f32_gemm_4x8__simd128(
   }
   // epilogue: clamp to [vmin, vmax] (ReLU / ReLU6, or +-inf = none). pmax/pmin keep NaN as PyTorch.
   // (the bounds are made here, not before the loop, where they would hold two of V8's registers)
-  const vmin = f32x4.splat(actMin);
-  const vmax = f32x4.splat(actMax);
-  acc00 = f32x4.pmin(f32x4.pmax(acc00, vmin), vmax);
-  acc01 = f32x4.pmin(f32x4.pmax(acc01, vmin), vmax);
-  acc10 = f32x4.pmin(f32x4.pmax(acc10, vmin), vmax);
-  acc11 = f32x4.pmin(f32x4.pmax(acc11, vmin), vmax);
-  acc20 = f32x4.pmin(f32x4.pmax(acc20, vmin), vmax);
-  acc21 = f32x4.pmin(f32x4.pmax(acc21, vmin), vmax);
-  acc30 = f32x4.pmin(f32x4.pmax(acc30, vmin), vmax);
-  acc31 = f32x4.pmin(f32x4.pmax(acc31, vmin), vmax);
+  if (clamp) {
+    const vmin = f32x4.splat(actMin);
+    const vmax = f32x4.splat(actMax);
+    acc00 = f32x4.pmin(f32x4.pmax(acc00, vmin), vmax);
+    acc01 = f32x4.pmin(f32x4.pmax(acc01, vmin), vmax);
+    acc10 = f32x4.pmin(f32x4.pmax(acc10, vmin), vmax);
+    acc11 = f32x4.pmin(f32x4.pmax(acc11, vmin), vmax);
+    acc20 = f32x4.pmin(f32x4.pmax(acc20, vmin), vmax);
+    acc21 = f32x4.pmin(f32x4.pmax(acc21, vmin), vmax);
+    acc30 = f32x4.pmin(f32x4.pmax(acc30, vmin), vmax);
+    acc31 = f32x4.pmin(f32x4.pmax(acc31, vmin), vmax);
+  }
   if (nr == 8) {
     v128.store(out, acc00, 0);
     v128.store(out, acc01, 16);

@@ -11,7 +11,7 @@
 // one value of 4 neighbouring tiles, so the transforms are plain lane-wise adds.
 // The transforms only add, subtract and halve: rounding stays close to the direct convolution's.
 
-import { f32_gemm_4x8__simd128 } from "./gemm";
+import { f32_gemm_4x8_full__simd128 } from "./gemm";
 import { GEMM_MR } from "./pack";
 import { f32_pad2d } from "./pad";
 
@@ -215,9 +215,8 @@ export function f32_conv2d_winograd_f2x3(
       const weights = packed + (<usize>(xi * blocks + b) * blockFloats) * 4;
       for (let t = 0; t < count; t++) {
         // the block's 4-float header is zeros: the bias is added after the output transform
-        f32_gemm_4x8__simd128(channels, weights, weights + GEMM_MR * 4, vPass + <usize>xi * vPositionStride + <usize>t * TILE_BLOCK * 4, passTiles * 4,
-          mPass + <usize>xi * mPositionStride + (<usize>b * GEMM_MR * passTiles + t * TILE_BLOCK) * 4, passTiles * 4,
-          GEMM_MR, TILE_BLOCK, -Infinity, Infinity);
+        f32_gemm_4x8_full__simd128(channels, weights, weights + GEMM_MR * 4, vPass + <usize>xi * vPositionStride + <usize>t * TILE_BLOCK * 4, passTiles * 4,
+          mPass + <usize>xi * mPositionStride + (<usize>b * GEMM_MR * passTiles + t * TILE_BLOCK) * 4, passTiles * 4);
       }
     }
   }

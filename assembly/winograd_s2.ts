@@ -266,6 +266,21 @@ function stagePhases(source: usize, channels: i32, height: i32, width: i32, stag
 // 4 neighbouring tiles of one output channel: m[xi] at src + xi * positionStride -> 3 output rows
 // of 12 columns (cols, rows valid). Rows of M first into `rows` ([6][3] v128: row i, output column
 // b), then columns ([3][3] v128 after it), interleaved to tile-major on store.
+const rowScratch = memory.data(48, 16);
+
+// one output row of 4 tiles x 3 columns (y at ys: columns b = 0..2, lanes = tiles), 12 floats at out
+// @ts-ignore: decorator
+@inline function storeRow3(y: usize, out: usize, vbias: v128, vmin: v128, vmax: v128): void {
+  const y0 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y), vbias), vmin), vmax);
+  const y1 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 16), vbias), vmin), vmax);
+  const y2 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 32), vbias), vmin), vmax);
+  const t = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5);
+  const u = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7);
+  v128.store(out, v128.shuffle<f32>(t, y2, 0, 1, 4, 2));
+  v128.store(out, v128.shuffle<f32>(v128.shuffle<f32>(y1, y2, 1, 5, 1, 5), u, 0, 1, 4, 5), 16);
+  v128.store(out, v128.shuffle<f32>(y2, u, 2, 6, 7, 3), 32);
+}
+
 // @ts-ignore: decorator
 @inline function outputTransform3(
   src: usize, positionStride: usize, rows: usize, out: usize, rowBytes: usize, cols: i32, rowsLeft: i32,
@@ -283,20 +298,21 @@ function stagePhases(source: usize, channels: i32, height: i32, width: i32, stag
     transformA3(v128.load(col), v128.load(col, 48), v128.load(col, 96), v128.load(col, 144), v128.load(col, 192), v128.load(col, 240),
       ys + <usize>b * 16, 48);
   }
+  if (rowsLeft >= 3 && cols >= 12) {
+    // a whole tile row: straight stores
+    storeRow3(ys, out, vbias, vmin, vmax);
+    storeRow3(ys + 48, out + rowBytes, vbias, vmin, vmax);
+    storeRow3(ys + 96, out + 2 * rowBytes, vbias, vmin, vmax);
+    return;
+  }
+  // the image's right or bottom edge: whole rows into scratch, then the valid columns
   const rowCount = min(3, rowsLeft);
   for (let a = 0; a < rowCount; a++) {
-    const y = ys + <usize>a * 48;
-    const y0 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y), vbias), vmin), vmax);
-    const y1 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 16), vbias), vmin), vmax);
-    const y2 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 32), vbias), vmin), vmax);
-    // tile j's 3 consecutive outputs = lane j of y0, y1, y2
-    const t = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5);          // y0[0] y1[0] y0[1] y1[1]
-    const u = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7);          // y0[2] y1[2] y0[3] y1[3]
-    const s = v128.shuffle<f32>(y1, y2, 1, 5, 1, 5);          // y1[1] y2[1] ..
+    storeRow3(ys + <usize>a * 48, rowScratch, vbias, vmin, vmax);
     const row = out + <usize>a * rowBytes;
-    storeCols(row, v128.shuffle<f32>(t, y2, 0, 1, 4, 2), cols);               // y0[0] y1[0] y2[0] y0[1]
-    storeCols(row + 16, v128.shuffle<f32>(s, u, 0, 1, 4, 5), cols - 4);       // y1[1] y2[1] y0[2] y1[2]
-    storeCols(row + 32, v128.shuffle<f32>(y2, u, 2, 6, 7, 3), cols - 8);      // y2[2] y0[3] y1[3] y2[3]
+    storeCols(row, v128.load(rowScratch), cols);
+    storeCols(row + 16, v128.load(rowScratch, 16), cols - 4);
+    storeCols(row + 32, v128.load(rowScratch, 32), cols - 8);
   }
 }
 

@@ -217,6 +217,25 @@ export function f32_conv2d_winograd_f4x3(
   v128.store(dst + 3 * stride, f32x4.add(f32x4.add(q, f32x4.mul(f32x4.splat(8), s)), z5));
 }
 
+const rowScratch = memory.data(64, 16);
+
+// one output row of 4 tiles x 4 columns (y at ys: columns b = 0..3, lanes = tiles) + bias, clamped,
+// transposed to tile-major: 16 floats at out
+// @ts-ignore: decorator
+@inline function storeRow4(y: usize, out: usize, vbias: v128, vmin: v128, vmax: v128): void {
+  const y0 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y), vbias), vmin), vmax);
+  const y1 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 16), vbias), vmin), vmax);
+  const y2 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 32), vbias), vmin), vmax);
+  const y3 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 48), vbias), vmin), vmax);
+  // tile j's 4 consecutive outputs = lane j of y0..y3
+  const t0 = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(y2, y3, 2, 6, 3, 7);
+  v128.store(out, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(out, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+  v128.store(out, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+  v128.store(out, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+}
+
 // 4 neighbouring tiles of one output channel: m[xi] at src + xi * positionStride -> 4 output rows
 // of 16 columns (cols, rows valid). Rows of M first into `rows` ([6][4] v128: row i, output column
 // b), then columns into the 4 output rows ([4][4] v128 after it), transposed to tile-major on store.
@@ -237,21 +256,23 @@ export function f32_conv2d_winograd_f4x3(
     transformA(v128.load(col), v128.load(col, 64), v128.load(col, 128), v128.load(col, 192), v128.load(col, 256), v128.load(col, 320),
       ys + <usize>b * 16, 64);
   }
+  if (rowsLeft >= 4 && cols >= 16) {
+    // a whole tile row: straight stores
+    storeRow4(ys, out, vbias, vmin, vmax);
+    storeRow4(ys + 64, out + rowBytes, vbias, vmin, vmax);
+    storeRow4(ys + 128, out + 2 * rowBytes, vbias, vmin, vmax);
+    storeRow4(ys + 192, out + 3 * rowBytes, vbias, vmin, vmax);
+    return;
+  }
+  // the image's right or bottom edge: whole rows into scratch, then the valid columns
   const rowCount = min(4, rowsLeft);
   for (let a = 0; a < rowCount; a++) {
-    const y = ys + <usize>a * 64;
-    const y0 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y), vbias), vmin), vmax);
-    const y1 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 16), vbias), vmin), vmax);
-    const y2 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 32), vbias), vmin), vmax);
-    const y3 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 48), vbias), vmin), vmax);
-    // transpose: tile j's 4 consecutive outputs = lane j of y0..y3
-    const t0 = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7);
-    const t2 = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(y2, y3, 2, 6, 3, 7);
+    storeRow4(ys + <usize>a * 64, rowScratch, vbias, vmin, vmax);
     const row = out + <usize>a * rowBytes;
-    storeCols(row, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), cols);
-    storeCols(row + 16, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), cols - 4);
-    storeCols(row + 32, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), cols - 8);
-    storeCols(row + 48, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), cols - 12);
+    storeCols(row, v128.load(rowScratch), cols);
+    storeCols(row + 16, v128.load(rowScratch, 16), cols - 4);
+    storeCols(row + 32, v128.load(rowScratch, 32), cols - 8);
+    storeCols(row + 48, v128.load(rowScratch, 48), cols - 12);
   }
 }
 

@@ -5,7 +5,7 @@
 // registers; the [OH][OW][4] result is transposed back into the 4 output planes. Taps are summed
 // in kernel order and the bias added last, as in the other depthwise kernel and the reference.
 
-import { mapIndex } from "./pad";
+import { mapIndex, PAD_CONSTANT } from "./pad";
 import { madd } from "./gemm";
 
 export function f32_dwconv2d_c4_workspace(height: i32, width: i32, padTop: i32, padBottom: i32, padLeft: i32, padRight: i32,
@@ -107,32 +107,47 @@ function stage(
       continue;
     }
     const rowOffset = <usize>iy * width * 4;
-    // interior: 4x4 transposes of 4 pixels x 4 channels
+    // interior: 4x4 transposes of 4 pixels x 4 channels; the last group of a row whose width is not
+    // a multiple of 4 overlaps the one before (the same pixels again) instead of going pixel by pixel
     let ix = 0;
-    for (; ix + 4 <= width; ix += 4) {
-      const x0 = v128.load(base + rowOffset + <usize>ix * 4);
-      const x1 = v128.load(p1 + rowOffset + <usize>ix * 4);
-      const x2 = v128.load(p2 + rowOffset + <usize>ix * 4);
-      const x3 = v128.load(p3 + rowOffset + <usize>ix * 4);
-      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-      const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-      const dst = row + <usize>(padLeft + ix) * 16;
-      v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-      v128.store(dst, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
-      v128.store(dst, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
-      v128.store(dst, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+    while (ix < width) {
+      if (ix + 4 > width) {
+        if (width < 4) break;
+        ix = width - 4;
+      }
+      transpose4(base + rowOffset, p1 + rowOffset, p2 + rowOffset, p3 + rowOffset, ix, row + <usize>(padLeft + ix) * 16);
+      ix += 4;
     }
     for (; ix < width; ix++) {
       v128.store(row + <usize>(padLeft + ix) * 16, pixel(base, p1, p2, p3, rowOffset + <usize>ix * 4));
     }
-    // the border columns, by the mode's index map
+    // the border columns: zeros, or by the mode's index map
     for (let px = 0; px < paddedW; px++) {
       if (px == padLeft) px = padLeft + width;
       if (px >= paddedW) break;
+      if (padMode == PAD_CONSTANT) {
+        v128.store(row + <usize>px * 16, f32x4.splat(0));
+        continue;
+      }
       const mx = mapIndex(px - padLeft, width, padMode);
       v128.store(row + <usize>px * 16, mx < 0 ? f32x4.splat(0) : pixel(base, p1, p2, p3, rowOffset + <usize>mx * 4));
     }
   }
+}
+
+// pixels ix .. ix + 3 of 4 rows (one per channel) -> 4 interleaved [4 channels] vectors at dst
+// @ts-ignore: decorator
+@inline function transpose4(r0: usize, r1: usize, r2: usize, r3: usize, ix: i32, dst: usize): void {
+  const x0 = v128.load(r0 + <usize>ix * 4);
+  const x1 = v128.load(r1 + <usize>ix * 4);
+  const x2 = v128.load(r2 + <usize>ix * 4);
+  const x3 = v128.load(r3 + <usize>ix * 4);
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+  v128.store(dst, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+  v128.store(dst, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
 }
 
 // @ts-ignore: decorator
@@ -152,9 +167,36 @@ function stage(
   const tap = <usize>dilationW * 16;
   const pixelStep = <usize>strideW * 16;
   let dst = result;
+  const pairs = strideW == 1 && dilationW == 1;
   for (let oy = 0; oy < outHeight; oy++) {
     let r0 = staged + <usize>(oy * strideH) * paddedW * 16;
-    for (let ox = 0; ox < outWidth; ox++) {
+    let ox = 0;
+    if (pairs) {
+      // two neighbouring outputs share two of each row's three columns: 12 loads instead of 18;
+      // each output's taps are still summed in kernel order
+      for (; ox + 2 <= outWidth; ox += 2) {
+        const r1 = r0 + rowStep;
+        const r2 = r1 + rowStep;
+        let x0 = v128.load(r0), x1 = v128.load(r0, 16), x2 = v128.load(r0, 32), x3 = v128.load(r0, 48);
+        let a = f32x4.mul(w0, x0);
+        let c = f32x4.mul(w0, x1);
+        a = madd(a, w1, x1); c = madd(c, w1, x2);
+        a = madd(a, w2, x2); c = madd(c, w2, x3);
+        x0 = v128.load(r1); x1 = v128.load(r1, 16); x2 = v128.load(r1, 32); x3 = v128.load(r1, 48);
+        a = madd(a, w3, x0); c = madd(c, w3, x1);
+        a = madd(a, w4, x1); c = madd(c, w4, x2);
+        a = madd(a, w5, x2); c = madd(c, w5, x3);
+        x0 = v128.load(r2); x1 = v128.load(r2, 16); x2 = v128.load(r2, 32); x3 = v128.load(r2, 48);
+        a = madd(a, w6, x0); c = madd(c, w6, x1);
+        a = madd(a, w7, x1); c = madd(c, w7, x2);
+        a = madd(a, w8, x2); c = madd(c, w8, x3);
+        v128.store(dst, f32x4.add(a, b));
+        v128.store(dst, f32x4.add(c, b), 16);
+        dst += 32;
+        r0 += 32;
+      }
+    }
+    for (; ox < outWidth; ox++) {
       const r1 = r0 + rowStep;
       const r2 = r1 + rowStep;
       // (madd: mul + add in the default build, fused in the relaxed one)

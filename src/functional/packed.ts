@@ -1,7 +1,8 @@
 // Packed weights, cached per module: the layout each convolution kernel reads, rebuilt only when
 // the weight or bias tensor (or its data) changes.
 
-import type { Tensor } from "../tensor.js";
+import { tensor, type Tensor } from "../tensor.js";
+import { tidy } from "../scope.js";
 import { wasm } from "../runtime.js";
 import { allocate, release } from "../allocator.js";
 import type { WinogradKind } from "./conv.js";
@@ -23,9 +24,11 @@ export class PackedConvWeights {
     const k = wasm();
     const [outChannels, groupIn, kernelH, kernelW] = weight.shape;
     const reduction = groupIn * kernelH * kernelW;
-    const bytes = (layout === "winograd" ? k.f32_winograd_f2x3_packed_size(outChannels, groupIn)
-      : layout === "winograd4" ? k.f32_winograd_f4x3_packed_size(outChannels, groupIn)
-      : layout === "winograd_s2k7" ? k.f32_winograd_s2k7_packed_size(outChannels, groupIn)
+    // Winograd runs grouped convolutions as dense ones with block-diagonal weights
+    const inChannels = layout === "gemm" ? groupIn : groupIn * groups;
+    const bytes = (layout === "winograd" ? k.f32_winograd_f2x3_packed_size(outChannels, inChannels)
+      : layout === "winograd4" ? k.f32_winograd_f4x3_packed_size(outChannels, inChannels)
+      : layout === "winograd_s2k7" ? k.f32_winograd_s2k7_packed_size(outChannels, inChannels)
       : k.f32_conv2d_packed_size(outChannels, groups, reduction)) * 4;
     if (bytes !== this.#bytes) {
       const ptr = allocate(bytes, "packed convolution weights");
@@ -33,10 +36,15 @@ export class PackedConvWeights {
       this.#ptr = ptr;
       this.#bytes = bytes;
     }
-    if (layout === "winograd") k.f32_winograd_f2x3_pack(weight.ptr, outChannels, groupIn, this.#ptr);
-    else if (layout === "winograd4") k.f32_winograd_f4x3_pack(weight.ptr, outChannels, groupIn, this.#ptr);
-    else if (layout === "winograd_s2k7") k.f32_winograd_s2k7_pack(weight.ptr, outChannels, groupIn, this.#ptr);
-    else k.f32_conv2d_pack(weight.ptr, bias?.ptr ?? 0, outChannels, groups, reduction, this.#ptr);
+    if (layout === "gemm") {
+      k.f32_conv2d_pack(weight.ptr, bias?.ptr ?? 0, outChannels, groups, reduction, this.#ptr);
+    } else {
+      tidy(() => {
+        const dense = groups === 1 ? weight : blockDiagonal(weight, groups);
+        const pack = layout === "winograd" ? k.f32_winograd_f2x3_pack : layout === "winograd4" ? k.f32_winograd_f4x3_pack : k.f32_winograd_s2k7_pack;
+        pack(dense.ptr, outChannels, inChannels, this.#ptr);
+      });
+    }
     this.#weight = weight;
     this.#bias = bias;
     this.#key = key;
@@ -50,4 +58,18 @@ export class PackedConvWeights {
     this.#weight = null;
     this.#bias = null;
   }
+}
+
+/** [OC, C/groups, KH, KW] grouped weights -> [OC, C, KH, KW], zero outside each output channel's group. */
+function blockDiagonal(weight: Tensor, groups: number): Tensor {
+  const [outChannels, groupIn, kernelH, kernelW] = weight.shape;
+  const taps = kernelH * kernelW;
+  const groupOut = outChannels / groups;
+  const source = weight.data();
+  const dense = new Float32Array(outChannels * groupIn * groups * taps);
+  for (let oc = 0; oc < outChannels; oc++) {
+    const g = Math.floor(oc / groupOut);
+    dense.set(source.subarray(oc * groupIn * taps, (oc + 1) * groupIn * taps), (oc * groups + g) * groupIn * taps);
+  }
+  return tensor(dense, [outChannels, groupIn * groups, kernelH, kernelW]);
 }

@@ -168,6 +168,7 @@ function stage(
   const pixelStep = <usize>strideW * 16;
   let dst = result;
   const pairs = strideW == 1 && dilationW == 1;
+  const pairs2 = strideW == 2 && dilationW == 1;
   for (let oy = 0; oy < outHeight; oy++) {
     let r0 = staged + <usize>(oy * strideH) * paddedW * 16;
     let ox = 0;
@@ -194,6 +195,29 @@ function stage(
         v128.store(dst, f32x4.add(c, b), 16);
         dst += 32;
         r0 += 32;
+      }
+    } else if (pairs2) {
+      // at stride 2 two neighbouring outputs share one column of each row: 15 loads instead of 18
+      for (; ox + 2 <= outWidth; ox += 2) {
+        const r1 = r0 + rowStep;
+        const r2 = r1 + rowStep;
+        let x0 = v128.load(r0), x1 = v128.load(r0, 16), x2 = v128.load(r0, 32), x3 = v128.load(r0, 48), x4 = v128.load(r0, 64);
+        let a = f32x4.mul(w0, x0);
+        let c = f32x4.mul(w0, x2);
+        a = madd(a, w1, x1); c = madd(c, w1, x3);
+        a = madd(a, w2, x2); c = madd(c, w2, x4);
+        x0 = v128.load(r1); x1 = v128.load(r1, 16); x2 = v128.load(r1, 32); x3 = v128.load(r1, 48); x4 = v128.load(r1, 64);
+        a = madd(a, w3, x0); c = madd(c, w3, x2);
+        a = madd(a, w4, x1); c = madd(c, w4, x3);
+        a = madd(a, w5, x2); c = madd(c, w5, x4);
+        x0 = v128.load(r2); x1 = v128.load(r2, 16); x2 = v128.load(r2, 32); x3 = v128.load(r2, 48); x4 = v128.load(r2, 64);
+        a = madd(a, w6, x0); c = madd(c, w6, x2);
+        a = madd(a, w7, x1); c = madd(c, w7, x3);
+        a = madd(a, w8, x2); c = madd(c, w8, x4);
+        v128.store(dst, f32x4.add(a, b));
+        v128.store(dst, f32x4.add(c, b), 16);
+        dst += 32;
+        r0 += 64;
       }
     }
     for (; ox < outWidth; ox++) {

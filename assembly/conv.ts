@@ -2,17 +2,17 @@
 //
 // For each image and group: the (mode-)padded input planes are made once in the workspace; then
 // for tiles of 8 output pixels K x 8 panels are gathered (K = C/groups*KH*KW, contiguous v128
-// copies when the 8 pixels sit in one row at stride 1) and the 4x8 micro-kernel runs them against
-// every block of 4 output channels. 1x1 stride-1 unpadded convolutions skip the panel: the input
+// copies when the 8 pixels sit in one row at stride 1) and the 5x8 micro-kernel runs them against
+// every block of 5 output channels. 1x1 stride-1 unpadded convolutions skip the panel: the input
 // planes already are the GEMM's B matrix.
 
-import { f32_gemm_4x8__simd128 } from "./gemm";
+import { f32_gemm_5x8__simd128 } from "./gemm";
 import { GEMM_MR, GEMM_NR } from "./pack";
 import { f32_pad2d, mapIndex } from "./pad";
 
 // Cache blocking: K is split into blocks of at most KC_MAX rows, and pixel tiles are processed in
 // chunks whose panels (chunk x KC x 8 floats) fit in about half of L2. Within a (chunk, K block) every
-// block of 4 output channels loads its weights once and runs them against all the chunk's panels,
+// block of 5 output channels loads its weights once and runs them against all the chunk's panels,
 // so deep layers on small images (e.g. 512 channels at 7x7) read their weights once per chunk
 // instead of once per 8 pixels.
 const KC_MAX: i32 = 512;
@@ -111,7 +111,7 @@ export function f32_conv2d_igemm(
               const direct = pointwise && nr == GEMM_NR;
               const a = direct ? groupSource + (<usize>k0 * planeFloats + p0) * 4 : panels + <usize>t * panelBytes;
               const aStride = direct ? planeFloats * 4 : GEMM_NR * 4;
-              f32_gemm_4x8__simd128(kn, init, weights, a, aStride, outBlock + <usize>p0 * 4, outPlaneBytes, mr, nr, lo, hi);
+              f32_gemm_5x8__simd128(kn, init, weights, a, aStride, outBlock + <usize>p0 * 4, outPlaneBytes, mr, nr, lo, hi);
             }
           }
         }

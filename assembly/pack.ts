@@ -1,10 +1,10 @@
-// Weight packing for the 4x8 GEMM micro-kernel.
+// Weight packing for the 5x8 GEMM micro-kernel.
 //
 // weight [OC, C/groups, KH, KW] (K = C/groups*KH*KW), bias [OC] or none
-//   -> per group g, per block b of 4 output channels: [4 bias][K][4 weights]
+//   -> per group g, per block b of 5 output channels: [5 bias][K][5 weights]
 // Output channels past the group's end are zero, so the kernel never branches on them.
 
-export const GEMM_MR: i32 = 4;
+export const GEMM_MR: i32 = 5;
 export const GEMM_NR: i32 = 8;
 
 /** Floats in the packed buffer for these sizes. */

@@ -4,14 +4,14 @@
 //
 //   U = G g G^T   (weights, 3x3 -> 4x4, packed once per module)
 //   V = B^T d B   (input tiles, 4x4, overlapping by 2)
-//   M = U . V     summed over input channels: 16 GEMMs (one per tile position) on the 4x8 micro-kernel
+//   M = U . V     summed over input channels: 16 GEMMs (one per tile position) on the 5x8 micro-kernel
 //   Y = A^T M A   (4x4 -> 2x2 outputs) + bias, clamp
 //
 // Tiles are processed 8 at a time along a tile row (the micro-kernel's 8 columns); each v128 holds
 // one value of 4 neighbouring tiles, so the transforms are plain lane-wise adds.
 // The transforms only add, subtract and halve: rounding stays close to the direct convolution's.
 
-import { f32_gemm_4x8_full__simd128 } from "./gemm";
+import { f32_gemm_5x8_full__simd128 } from "./gemm";
 import { GEMM_MR } from "./pack";
 import { f32_pad2d } from "./pad";
 
@@ -35,7 +35,7 @@ export const GROUP: i32 = 4;
   return (size + 1) >> 1;
 }
 
-/** Floats in the packed weights: per tile position (16) and block of 4 output channels, [4 zeros][C][4]. */
+/** Floats in the packed weights: per tile position (16) and block of 5 output channels, [5 zeros][C][5]. */
 export function f32_winograd_f2x3_packed_size(outChannels: i32, inChannels: i32): i32 {
   return 16 * ((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR * (inChannels + 1);
 }
@@ -215,7 +215,7 @@ export function f32_conv2d_winograd_f2x3(
       const weights = packed + (<usize>(xi * blocks + b) * blockFloats) * 4;
       for (let t = 0; t < count; t++) {
         // the block's 4-float header is zeros: the bias is added after the output transform
-        f32_gemm_4x8_full__simd128(channels, weights, weights + GEMM_MR * 4, vPass + <usize>xi * vPositionStride + <usize>t * TILE_BLOCK * 4, passTiles * 4,
+        f32_gemm_5x8_full__simd128(channels, weights, weights + GEMM_MR * 4, vPass + <usize>xi * vPositionStride + <usize>t * TILE_BLOCK * 4, passTiles * 4,
           mPass + <usize>xi * mPositionStride + (<usize>b * GEMM_MR * passTiles + t * TILE_BLOCK) * 4, passTiles * 4);
       }
     }

@@ -2,7 +2,7 @@
 // costs 36 multiplications per (input, output) channel pair instead of 144 — 4x fewer, against
 // F(2x2, 3x3)'s 2.25x — at the price of larger transforms and more rounding (coefficients up to
 // 8 and 1/24; the tests bound it). Same layout as winograd.ts: tiles in groups of 4 neighbours of
-// a tile row (a v128's lanes), blocks of 8 tiles for the 4x8 micro-kernel, 36 position GEMMs.
+// a tile row (a v128's lanes), blocks of 8 tiles for the 5x8 micro-kernel, 36 position GEMMs.
 //
 //   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
 //   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
@@ -40,7 +40,7 @@ function blocksPerPass(channels: i32, outChannels: i32, outHeight: i32, outWidth
   return weightBytes > L2_BYTES * 2 ? blockCount(outHeight, outWidth) : 1;
 }
 
-/** Floats in the packed weights: per tile position (36) and block of 4 output channels, [4 zeros][C][4]. */
+/** Floats in the packed weights: per tile position (36) and block of 5 output channels, [5 zeros][C][5]. */
 export function f32_winograd_f4x3_packed_size(outChannels: i32, inChannels: i32): i32 {
   return POSITIONS * ((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR * (inChannels + 1);
 }

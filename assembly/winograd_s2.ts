@@ -13,7 +13,7 @@
 // the same points:
 //   G   = [1/4 0 0 0; -1/6 -1/6 -1/6 -1/6; -1/6 1/6 -1/6 1/6; 1/24 1/12 1/6 1/3; 1/24 -1/12 1/6 -1/3; 0 0 0 1]
 //   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 1]
-// Tiles go 4 neighbours of a tile row to a v128 and 8 to a block of the 4x8 micro-kernel, as in
+// Tiles go 4 neighbours of a tile row to a v128 and 8 to a block of the 5x8 micro-kernel, as in
 // the other Winograd kernels, whose staging and position GEMMs this one reuses.
 
 import { GEMM_MR } from "./pack";
@@ -52,7 +52,7 @@ function blocksPerPass(phaseChannels: i32, outChannels: i32, outHeight: i32, out
   return weightBytes > L2_BYTES * 2 ? blockCount(outHeight, outWidth) : 1;
 }
 
-/** Floats in the packed weights: per tile position (36) and block of 4 output channels, [4 zeros][4C][4]. */
+/** Floats in the packed weights: per tile position (36) and block of 5 output channels, [5 zeros][4C][5]. */
 export function f32_winograd_s2k7_packed_size(outChannels: i32, inChannels: i32): i32 {
   return POSITIONS * ((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR * (4 * inChannels + 1);
 }

@@ -8,7 +8,7 @@ import { allocate, release } from "../allocator.js";
 import type { WinogradKind } from "./conv.js";
 
 /**
- * Weights packed for one kernel: the 4x8 GEMM's [group][block of 4 oc][4 bias][K][4], or Winograd's
+ * Weights packed for one kernel: the 5x8 GEMM's [group][block of 5 oc][5 bias][K][5], or Winograd's
  * transformed U per tile position. Modules keep one; F.conv2d packs per call.
  */
 export class PackedConvWeights {

@@ -158,6 +158,43 @@ function stage(
   return f32x4.replace_lane(v, 3, load<f32>(p3 + offset));
 }
 
+// Pairs of neighbouring outputs of one row from ox = 0 (dilation 1, stride s = 1 or 2, a constant
+// after inlining): they share 2 (s = 1) or 1 (s = 2) of each kernel row's 3 columns, so 12 or 15
+// loads instead of 18; each output's taps are still summed in kernel order. Returns the next ox.
+// @ts-ignore: decorator
+@inline function outputPairs(
+  r0: usize, dst: usize, outWidth: i32, rowStep: usize,
+  w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128, b: v128, s: i32,
+): i32 {
+  let ox = 0;
+  for (; ox + 2 <= outWidth; ox += 2) {
+    const r1 = r0 + rowStep;
+    const r2 = r1 + rowStep;
+    // columns x0 .. x4 of a kernel row: the first output reads x0 x1 x2, the second x[s] .. x[s + 2]
+    let x0 = v128.load(r0), x1 = v128.load(r0, 16), x2 = v128.load(r0, 32), x3 = v128.load(r0, 48);
+    let x4 = s == 2 ? v128.load(r0, 64) : x3;
+    let a = f32x4.mul(w0, x0);
+    let c = f32x4.mul(w0, s == 1 ? x1 : x2);
+    a = madd(a, w1, x1); c = madd(c, w1, s == 1 ? x2 : x3);
+    a = madd(a, w2, x2); c = madd(c, w2, s == 1 ? x3 : x4);
+    x0 = v128.load(r1); x1 = v128.load(r1, 16); x2 = v128.load(r1, 32); x3 = v128.load(r1, 48);
+    x4 = s == 2 ? v128.load(r1, 64) : x3;
+    a = madd(a, w3, x0); c = madd(c, w3, s == 1 ? x1 : x2);
+    a = madd(a, w4, x1); c = madd(c, w4, s == 1 ? x2 : x3);
+    a = madd(a, w5, x2); c = madd(c, w5, s == 1 ? x3 : x4);
+    x0 = v128.load(r2); x1 = v128.load(r2, 16); x2 = v128.load(r2, 32); x3 = v128.load(r2, 48);
+    x4 = s == 2 ? v128.load(r2, 64) : x3;
+    a = madd(a, w6, x0); c = madd(c, w6, s == 1 ? x1 : x2);
+    a = madd(a, w7, x1); c = madd(c, w7, s == 1 ? x2 : x3);
+    a = madd(a, w8, x2); c = madd(c, w8, s == 1 ? x3 : x4);
+    v128.store(dst, f32x4.add(a, b));
+    v128.store(dst, f32x4.add(c, b), 16);
+    dst += 32;
+    r0 += <usize>(32 * s);
+  }
+  return ox;
+}
+
 // @ts-ignore: decorator
 @inline function conv3x3(
   staged: usize, paddedW: i32, w0: v128, w1: v128, w2: v128, w3: v128, w4: v128, w5: v128, w6: v128, w7: v128, w8: v128,
@@ -167,59 +204,14 @@ function stage(
   const tap = <usize>dilationW * 16;
   const pixelStep = <usize>strideW * 16;
   let dst = result;
-  const pairs = strideW == 1 && dilationW == 1;
-  const pairs2 = strideW == 2 && dilationW == 1;
   for (let oy = 0; oy < outHeight; oy++) {
     let r0 = staged + <usize>(oy * strideH) * paddedW * 16;
+    // two neighbouring outputs at a time where they share columns (dilation 1, stride 1 or 2)
     let ox = 0;
-    if (pairs) {
-      // two neighbouring outputs share two of each row's three columns: 12 loads instead of 18;
-      // each output's taps are still summed in kernel order
-      for (; ox + 2 <= outWidth; ox += 2) {
-        const r1 = r0 + rowStep;
-        const r2 = r1 + rowStep;
-        let x0 = v128.load(r0), x1 = v128.load(r0, 16), x2 = v128.load(r0, 32), x3 = v128.load(r0, 48);
-        let a = f32x4.mul(w0, x0);
-        let c = f32x4.mul(w0, x1);
-        a = madd(a, w1, x1); c = madd(c, w1, x2);
-        a = madd(a, w2, x2); c = madd(c, w2, x3);
-        x0 = v128.load(r1); x1 = v128.load(r1, 16); x2 = v128.load(r1, 32); x3 = v128.load(r1, 48);
-        a = madd(a, w3, x0); c = madd(c, w3, x1);
-        a = madd(a, w4, x1); c = madd(c, w4, x2);
-        a = madd(a, w5, x2); c = madd(c, w5, x3);
-        x0 = v128.load(r2); x1 = v128.load(r2, 16); x2 = v128.load(r2, 32); x3 = v128.load(r2, 48);
-        a = madd(a, w6, x0); c = madd(c, w6, x1);
-        a = madd(a, w7, x1); c = madd(c, w7, x2);
-        a = madd(a, w8, x2); c = madd(c, w8, x3);
-        v128.store(dst, f32x4.add(a, b));
-        v128.store(dst, f32x4.add(c, b), 16);
-        dst += 32;
-        r0 += 32;
-      }
-    } else if (pairs2) {
-      // at stride 2 two neighbouring outputs share one column of each row: 15 loads instead of 18
-      for (; ox + 2 <= outWidth; ox += 2) {
-        const r1 = r0 + rowStep;
-        const r2 = r1 + rowStep;
-        let x0 = v128.load(r0), x1 = v128.load(r0, 16), x2 = v128.load(r0, 32), x3 = v128.load(r0, 48), x4 = v128.load(r0, 64);
-        let a = f32x4.mul(w0, x0);
-        let c = f32x4.mul(w0, x2);
-        a = madd(a, w1, x1); c = madd(c, w1, x3);
-        a = madd(a, w2, x2); c = madd(c, w2, x4);
-        x0 = v128.load(r1); x1 = v128.load(r1, 16); x2 = v128.load(r1, 32); x3 = v128.load(r1, 48); x4 = v128.load(r1, 64);
-        a = madd(a, w3, x0); c = madd(c, w3, x2);
-        a = madd(a, w4, x1); c = madd(c, w4, x3);
-        a = madd(a, w5, x2); c = madd(c, w5, x4);
-        x0 = v128.load(r2); x1 = v128.load(r2, 16); x2 = v128.load(r2, 32); x3 = v128.load(r2, 48); x4 = v128.load(r2, 64);
-        a = madd(a, w6, x0); c = madd(c, w6, x2);
-        a = madd(a, w7, x1); c = madd(c, w7, x3);
-        a = madd(a, w8, x2); c = madd(c, w8, x4);
-        v128.store(dst, f32x4.add(a, b));
-        v128.store(dst, f32x4.add(c, b), 16);
-        dst += 32;
-        r0 += 64;
-      }
-    }
+    if (dilationW == 1 && strideW == 1) ox = outputPairs(r0, dst, outWidth, rowStep, w0, w1, w2, w3, w4, w5, w6, w7, w8, b, 1);
+    else if (dilationW == 1 && strideW == 2) ox = outputPairs(r0, dst, outWidth, rowStep, w0, w1, w2, w3, w4, w5, w6, w7, w8, b, 2);
+    dst += <usize>ox * 16;
+    r0 += <usize>ox * pixelStep;
     for (; ox < outWidth; ox++) {
       const r1 = r0 + rowStep;
       const r2 = r1 + rowStep;

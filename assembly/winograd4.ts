@@ -268,12 +268,14 @@ const rowScratch = memory.data(64, 16);
   const rowCount = min(4, rowsLeft);
   for (let a = 0; a < rowCount; a++) {
     storeRow4(ys + <usize>a * 64, rowScratch, vbias, vmin, vmax);
-    const row = out + <usize>a * rowBytes;
-    storeCols(row, v128.load(rowScratch), cols);
-    storeCols(row + 16, v128.load(rowScratch, 16), cols - 4);
-    storeCols(row + 32, v128.load(rowScratch, 32), cols - 8);
-    storeCols(row + 48, v128.load(rowScratch, 48), cols - 12);
+    storeValid(out + <usize>a * rowBytes, rowScratch, cols);
   }
+}
+
+// the first `cols` floats of a transformed row at `from` (16 at most), to `row`
+// @ts-ignore: decorator
+@inline export function storeValid(row: usize, from: usize, cols: i32): void {
+  for (let j = 0; j < cols; j += 4) storeCols(row + <usize>j * 4, v128.load(from + <usize>j * 4), cols - j);
 }
 
 // the first `count` floats of v (all 4 if count >= 4); lane stores, not memory.copy: a call there

@@ -18,7 +18,7 @@
 
 import { GEMM_MR } from "./pack";
 import { GROUP, TILE_BLOCK, L2_BYTES, positionGemms } from "./winograd";
-import { transformB, storeCols } from "./winograd4";
+import { transformB, storeValid } from "./winograd4";
 import { f32_pad2d } from "./pad";
 
 const POSITIONS: i32 = 36;
@@ -309,10 +309,7 @@ const rowScratch = memory.data(48, 16);
   const rowCount = min(3, rowsLeft);
   for (let a = 0; a < rowCount; a++) {
     storeRow3(ys + <usize>a * 48, rowScratch, vbias, vmin, vmax);
-    const row = out + <usize>a * rowBytes;
-    storeCols(row, v128.load(rowScratch), cols);
-    storeCols(row + 16, v128.load(rowScratch, 16), cols - 4);
-    storeCols(row + 32, v128.load(rowScratch, 32), cols - 8);
+    storeValid(out + <usize>a * rowBytes, rowScratch, cols);
   }
 }
 

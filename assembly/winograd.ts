@@ -21,18 +21,18 @@ export const TILE_BLOCK: i32 = 8;
 // images (7x7: 4 tiles a row) waste no columns
 export const GROUP: i32 = 4;
 
+// Tile geometry, by the output tile's size m (2: F(2,3), 4: F(4,3), 3: the stem's F(3,4)).
 // @ts-ignore: decorator
-@inline function groupsPerRow(outWidth: i32): i32 {
-  return (tilesOf(outWidth) + GROUP - 1) / GROUP;
+@inline export function tilesOf(size: i32, m: i32): i32 {
+  return (size + m - 1) / m;
 }
 // @ts-ignore: decorator
-@inline function blockCount(outHeight: i32, outWidth: i32): i32 {
-  return (tilesOf(outHeight) * groupsPerRow(outWidth) + 1) / 2;
+@inline export function groupsPerRow(outWidth: i32, m: i32): i32 {
+  return (tilesOf(outWidth, m) + GROUP - 1) / GROUP;
 }
-
 // @ts-ignore: decorator
-@inline function tilesOf(size: i32): i32 {
-  return (size + 1) >> 1;
+@inline export function blockCount(outHeight: i32, outWidth: i32, m: i32): i32 {
+  return (tilesOf(outHeight, m) * groupsPerRow(outWidth, m) + 1) / 2;
 }
 
 /** Floats in the packed weights: per tile position (16) and block of 5 output channels, [5 zeros][C][5]. */
@@ -83,90 +83,22 @@ export function f32_winograd_f2x3_pack(weight: usize, outChannels: i32, inChanne
 // M, one block per pass keeps everything cache-resident; when U is larger (deep layers on small
 // images), all blocks go in one pass so U streams from memory once instead of once per block.
 export const L2_BYTES: f64 = 512 * 1024;
+// F(2,3)'s threshold; F(4,3) and the stem use 2 x L2 (winograd4.ts)
+export const F2X3_PASS_LIMIT: f64 = L2_BYTES / 2;
 
-function blocksPerPass(channels: i32, outChannels: i32, outHeight: i32, outWidth: i32): i32 {
+export function blocksPerPass(positions: i32, channels: i32, outChannels: i32, outHeight: i32, outWidth: i32, m: i32, limit: f64): i32 {
   const paddedOut = <f64>(((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR);
-  const weightBytes = 16 * paddedOut * <f64>(channels + 1) * 4;
-  return weightBytes > L2_BYTES / 2 ? blockCount(outHeight, outWidth) : 1;
+  const weightBytes = <f64>positions * paddedOut * <f64>(channels + 1) * 4;
+  return weightBytes > limit ? blockCount(outHeight, outWidth, m) : 1;
 }
 
 /** Workspace bytes: staged input planes, then V and M for one pass of tile blocks. */
 export function f32_winograd_f2x3_workspace(channels: i32, outChannels: i32, outHeight: i32, outWidth: i32): f64 {
-  const stageH = <f64>(2 * tilesOf(outHeight) + 2);
-  const stageW = <f64>(2 * GROUP * groupsPerRow(outWidth) + 2);
+  const stageH = <f64>(2 * tilesOf(outHeight, 2) + 2);
+  const stageW = <f64>(2 * GROUP * groupsPerRow(outWidth, 2) + 2);
   const paddedOut = <f64>(((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR);
-  const pass = <f64>blocksPerPass(channels, outChannels, outHeight, outWidth);
+  const pass = <f64>blocksPerPass(16, channels, outChannels, outHeight, outWidth, 2, F2X3_PASS_LIMIT);
   return (<f64>channels * stageH * stageW + pass * 16 * (<f64>channels + paddedOut) * TILE_BLOCK) * 4 + 64;
-}
-
-export function f32_conv2d_winograd_f2x3(
-  input: usize, batch: i32, channels: i32, height: i32, width: i32,
-  packed: usize, bias: usize, outChannels: i32,
-  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
-  output: usize, outHeight: i32, outWidth: i32,
-  workspace: usize, scratch: usize, actMin: f32, actMax: f32,
-): void {
-  if (batch == 0 || outChannels == 0 || outHeight == 0 || outWidth == 0) return;
-  const tilesH = tilesOf(outHeight);
-  const stageH = 2 * tilesH + 2;
-  const stageW = 2 * GROUP * groupsPerRow(outWidth) + 2;
-  const stagePlane = <usize>stageH * stageW;
-  const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
-  const staged = workspace;
-  const vBlock = staged + <usize>channels * stagePlane * 4;
-  const outPlane = <usize>outHeight * outWidth;
-  const vmin = f32x4.splat(actMin);
-  const vmax = f32x4.splat(actMax);
-
-  for (let n = 0; n < batch; n++) {
-    stageInput(input + <usize>n * channels * height * width * 4, channels, height, width,
-      padTop, padBottom, padLeft, padRight, padMode, scratch, staged, stageH, stageW);
-    const outImage = output + <usize>n * outChannels * outPlane * 4;
-
-    const rowGroups = groupsPerRow(outWidth);
-    const totalGroups = tilesH * rowGroups;
-    const totalBlocks = blockCount(outHeight, outWidth);
-    const pass = blocksPerPass(channels, outChannels, outHeight, outWidth);
-    // per pass: vPass [16][C][pass*8] and mPass [16][OCpad][pass*8]; a block's tiles are 8 columns of them
-    const passTiles = pass * TILE_BLOCK;
-    const mPass = vBlock + <usize>16 * channels * passTiles * 4;
-    const vPositionStride = <usize>channels * passTiles * 4;
-    const mPositionStride = <usize>blocks * GEMM_MR * passTiles * 4;
-    for (let first = 0; first < totalBlocks; first += pass) {
-      const count = min(pass, totalBlocks - first);
-      // V = B^T d B for each block's 8 tiles x all channels
-      for (let t = 0; t < count; t++) {
-        for (let half = 0; half < 2; half++) {
-          // a missing second group (odd group count) leaves stale lanes: their outputs are never stored
-          const group = (first + t) * 2 + half;
-          if (group >= totalGroups) break;
-          const th = group / rowGroups;
-          const tw0 = (group - th * rowGroups) * GROUP;
-          for (let c = 0; c < channels; c++) {
-            const base = staged + (<usize>c * stagePlane + <usize>(2 * th) * stageW + <usize>(2 * tw0)) * 4;
-            inputTransform4(base, <usize>stageW * 4, vBlock + (<usize>c * passTiles + t * TILE_BLOCK + half * GROUP) * 4, vPositionStride);
-          }
-        }
-      }
-      positionGemms(16, channels, blocks, packed, vBlock, mPass, count, passTiles);
-      // Y = A^T M A + bias -> output rows 2th, 2th+1
-      for (let t = 0; t < count; t++) {
-        for (let half = 0; half < 2; half++) {
-          const group = (first + t) * 2 + half;
-          if (group >= totalGroups) break;
-          const th = group / rowGroups;
-          const firstCol = 2 * (group - th * rowGroups) * GROUP;
-          const rowsLeft = outHeight - 2 * th;
-          for (let oc = 0; oc < outChannels; oc++) {
-            const vbias = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>oc * 4) : 0);
-            const outRow0 = outImage + (<usize>oc * outPlane + <usize>(2 * th) * outWidth + firstCol) * 4;
-            outputTransform4(mPass + (<usize>oc * passTiles + t * TILE_BLOCK + half * GROUP) * 4, mPositionStride,
-              outRow0, <usize>outWidth * 4, min(8, outWidth - firstCol), rowsLeft, vbias, vmin, vmax);
-          }
-        }
-      }
-    }
-  }
 }
 
 /**
@@ -224,7 +156,7 @@ export function f32_conv2d_winograd_f2x3(
 
 // 4 neighbouring tiles: d[i][k] lanes = tiles j (column 2j + k of row i); V[4i+k] stored at dst + xi*stride.
 // @ts-ignore: decorator
-@inline function inputTransform4(base: usize, rowBytes: usize, dst: usize, positionStride: usize): void {
+@inline export function inputTransform4(base: usize, rowBytes: usize, dst: usize, positionStride: usize): void {
   // row i: x[0..3], x[4..7], x[2..5], x[6..9] -> columns k = 0..3 of 4 tiles
   let p = base;
   let a0 = v128.load(p), a1 = v128.load(p, 16), b0 = v128.load(p, 8), b1 = v128.load(p, 24);
@@ -261,7 +193,7 @@ export function f32_conv2d_winograd_f2x3(
 // 4 neighbouring tiles of one output channel: m[xi] at src + xi*positionStride -> 2 output rows of
 // 8 columns (cols valid, rows valid counted from the tile row's top).
 // @ts-ignore: decorator
-@inline function outputTransform4(
+@inline export function outputTransform4(
   src: usize, positionStride: usize, out: usize, rowBytes: usize, cols: i32, rows: i32,
   vbias: v128, vmin: v128, vmax: v128,
 ): void {

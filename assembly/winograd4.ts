@@ -9,36 +9,20 @@
 //   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
 
 import { GEMM_MR } from "./pack";
-import { GROUP, TILE_BLOCK, L2_BYTES, stageInput, positionGemms } from "./winograd";
+import { GROUP, TILE_BLOCK, L2_BYTES, tilesOf, groupsPerRow, blocksPerPass } from "./winograd";
 
 const POSITIONS: i32 = 36;
 
 // @ts-ignore: decorator
-@inline function tilesOf(size: i32): i32 {
-  return (size + 3) >> 2;
-}
-// @ts-ignore: decorator
-@inline function groupsPerRow(outWidth: i32): i32 {
-  return (tilesOf(outWidth) + GROUP - 1) / GROUP;
-}
-// @ts-ignore: decorator
-@inline function blockCount(outHeight: i32, outWidth: i32): i32 {
-  return (tilesOf(outHeight) * groupsPerRow(outWidth) + 1) / 2;
-}
-// @ts-ignore: decorator
-@inline function stageWidth(outWidth: i32): i32 {
+@inline export function stageWidth4(outWidth: i32): i32 {
   // a group's loads read 20 floats from its first column
-  return 4 * GROUP * groupsPerRow(outWidth) + 4;
+  return 4 * GROUP * groupsPerRow(outWidth, 4) + 4;
 }
 
 // As in winograd.ts, but F(4,3)'s U is 36/16 larger: up to about 2x L2 (e.g. 64 channels, 0.6 MB) one
 // block per pass measured fastest (V and M of a block stay in L1/L2 while U streams from L3); beyond
 // that, one pass over all blocks (U read once). Measured interleaved: 64ch@56 2.8 vs 3.7 ms.
-function blocksPerPass(channels: i32, outChannels: i32, outHeight: i32, outWidth: i32): i32 {
-  const paddedOut = <f64>(((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR);
-  const weightBytes = <f64>POSITIONS * paddedOut * <f64>(channels + 1) * 4;
-  return weightBytes > L2_BYTES * 2 ? blockCount(outHeight, outWidth) : 1;
-}
+export const F4X3_PASS_LIMIT: f64 = L2_BYTES * 2;
 
 /** Floats in the packed weights: per tile position (36) and block of 5 output channels, [5 zeros][C][5]. */
 export function f32_winograd_f4x3_packed_size(outChannels: i32, inChannels: i32): i32 {
@@ -83,81 +67,11 @@ export function f32_winograd_f4x3_pack(weight: usize, outChannels: i32, inChanne
 
 /** Workspace bytes: staged input planes, V and M for one pass, and the transforms' scratch. */
 export function f32_winograd_f4x3_workspace(channels: i32, outChannels: i32, outHeight: i32, outWidth: i32): f64 {
-  const stageH = <f64>(4 * tilesOf(outHeight) + 2);
+  const stageH = <f64>(4 * tilesOf(outHeight, 4) + 2);
   const paddedOut = <f64>(((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR);
-  const pass = <f64>blocksPerPass(channels, outChannels, outHeight, outWidth);
-  return (<f64>channels * stageH * <f64>stageWidth(outWidth) + pass * POSITIONS * (<f64>channels + paddedOut) * TILE_BLOCK
+  const pass = <f64>blocksPerPass(POSITIONS, channels, outChannels, outHeight, outWidth, 4, F4X3_PASS_LIMIT);
+  return (<f64>channels * stageH * <f64>stageWidth4(outWidth) + pass * POSITIONS * (<f64>channels + paddedOut) * TILE_BLOCK
     + 64 * 4) * 4 + 64;
-}
-
-export function f32_conv2d_winograd_f4x3(
-  input: usize, batch: i32, channels: i32, height: i32, width: i32,
-  packed: usize, bias: usize, outChannels: i32,
-  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
-  output: usize, outHeight: i32, outWidth: i32,
-  workspace: usize, scratch: usize, actMin: f32, actMax: f32,
-): void {
-  if (batch == 0 || outChannels == 0 || outHeight == 0 || outWidth == 0) return;
-  const tilesH = tilesOf(outHeight);
-  const stageH = 4 * tilesH + 2;
-  const stageW = stageWidth(outWidth);
-  const stagePlane = <usize>stageH * stageW;
-  const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
-  const rowGroups = groupsPerRow(outWidth);
-  const totalGroups = tilesH * rowGroups;
-  const totalBlocks = blockCount(outHeight, outWidth);
-  const pass = blocksPerPass(channels, outChannels, outHeight, outWidth);
-  const passTiles = pass * TILE_BLOCK;
-  const staged = workspace;
-  const vPass = staged + <usize>channels * stagePlane * 4;
-  const mPass = vPass + <usize>POSITIONS * channels * passTiles * 4;
-  const rows = mPass + <usize>POSITIONS * blocks * GEMM_MR * passTiles * 4;   // 36 + 16 v128 of scratch
-  const vPositionStride = <usize>channels * passTiles * 4;
-  const mPositionStride = <usize>blocks * GEMM_MR * passTiles * 4;
-  const outPlane = <usize>outHeight * outWidth;
-  const vmin = f32x4.splat(actMin);
-  const vmax = f32x4.splat(actMax);
-
-  for (let n = 0; n < batch; n++) {
-    stageInput(input + <usize>n * channels * height * width * 4, channels, height, width,
-      padTop, padBottom, padLeft, padRight, padMode, scratch, staged, stageH, stageW);
-    const outImage = output + <usize>n * outChannels * outPlane * 4;
-    for (let first = 0; first < totalBlocks; first += pass) {
-      const count = min(pass, totalBlocks - first);
-      // V = B^T d B for each block's 8 tiles x all channels
-      for (let t = 0; t < count; t++) {
-        for (let half = 0; half < 2; half++) {
-          // a missing second group (odd group count) leaves stale lanes: their outputs are never stored
-          const group = (first + t) * 2 + half;
-          if (group >= totalGroups) break;
-          const th = group / rowGroups;
-          const tw0 = (group - th * rowGroups) * GROUP;
-          for (let c = 0; c < channels; c++) {
-            const base = staged + (<usize>c * stagePlane + <usize>(4 * th) * stageW + <usize>(4 * tw0)) * 4;
-            inputTransform(base, <usize>stageW * 4, rows, vPass + (<usize>c * passTiles + t * TILE_BLOCK + half * GROUP) * 4, vPositionStride);
-          }
-        }
-      }
-      positionGemms(POSITIONS, channels, blocks, packed, vPass, mPass, count, passTiles);
-      // Y = A^T M A + bias -> output rows 4th .. 4th+3
-      for (let t = 0; t < count; t++) {
-        for (let half = 0; half < 2; half++) {
-          const group = (first + t) * 2 + half;
-          if (group >= totalGroups) break;
-          const th = group / rowGroups;
-          const firstCol = 4 * (group - th * rowGroups) * GROUP;
-          const rowsLeft = outHeight - 4 * th;
-          const cols = min(16, outWidth - firstCol);
-          for (let oc = 0; oc < outChannels; oc++) {
-            const vbias = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>oc * 4) : 0);
-            outputTransform(mPass + (<usize>oc * passTiles + t * TILE_BLOCK + half * GROUP) * 4, mPositionStride, rows,
-              outImage + (<usize>oc * outPlane + <usize>(4 * th) * outWidth + firstCol) * 4, <usize>outWidth * 4,
-              cols, rowsLeft, vbias, vmin, vmax);
-          }
-        }
-      }
-    }
-  }
 }
 
 // B^T z for a 6-vector (lanes = tiles): o0 = 4z0 - 5z2 + z4, o1,2 = (z4 - 4z2) ± (z3 - 4z1),
@@ -182,7 +96,7 @@ export function f32_conv2d_winograd_f4x3(
 // 4 neighbouring 6x6 input tiles (columns 4j + k of 6 rows) -> V[6i+k] at dst + xi * positionStride.
 // Rows first into `rows` (W = d B, [6][6] v128), then columns (V = B^T W).
 // @ts-ignore: decorator
-@inline function inputTransform(base: usize, rowBytes: usize, rows: usize, dst: usize, positionStride: usize): void {
+@inline export function inputTransform(base: usize, rowBytes: usize, rows: usize, dst: usize, positionStride: usize): void {
   for (let i = 0; i < 6; i++) {
     const p = base + <usize>i * rowBytes;
     const a0 = v128.load(p), a1 = v128.load(p, 16), a2 = v128.load(p, 32), a3 = v128.load(p, 48), a4 = v128.load(p, 64);
@@ -196,6 +110,13 @@ export function f32_conv2d_winograd_f4x3(
       v128.shuffle<f32>(u0, u2, 0, 1, 4, 5), v128.shuffle<f32>(u0, u2, 2, 3, 6, 7),
       rows + <usize>i * 96, 16);
   }
+  columnsB(rows, dst, positionStride);
+}
+
+// V = B^T W, column by column: W ([6][6] v128 at rows, row-major) -> V[6i+k] at dst + xi * positionStride
+// (shared with the stem's F(3,4), whose points and so B are F(4,3)'s)
+// @ts-ignore: decorator
+@inline export function columnsB(rows: usize, dst: usize, positionStride: usize): void {
   for (let k = 0; k < 6; k++) {
     const col = rows + <usize>k * 16;
     transformB(v128.load(col), v128.load(col, 96), v128.load(col, 192), v128.load(col, 288), v128.load(col, 384), v128.load(col, 480),
@@ -206,7 +127,7 @@ export function f32_conv2d_winograd_f4x3(
 // A^T z for a 6-vector: p = z1 + z2, q = z1 - z2, r = z3 + z4, s = z3 - z4;
 // y0 = z0 + p + r, y1 = q + 2s, y2 = p + 4r, y3 = q + 8s + z5; stored at dst + k * stride
 // @ts-ignore: decorator
-@inline function transformA(z0: v128, z1: v128, z2: v128, z3: v128, z4: v128, z5: v128, dst: usize, stride: usize): void {
+@inline export function transformA(z0: v128, z1: v128, z2: v128, z3: v128, z4: v128, z5: v128, dst: usize, stride: usize): void {
   const p = f32x4.add(z1, z2);
   const q = f32x4.sub(z1, z2);
   const r = f32x4.add(z3, z4);
@@ -217,12 +138,10 @@ export function f32_conv2d_winograd_f4x3(
   v128.store(dst + 3 * stride, f32x4.add(f32x4.add(q, f32x4.mul(f32x4.splat(8), s)), z5));
 }
 
-const rowScratch = memory.data(64, 16);
-
 // one output row of 4 tiles x 4 columns (y at ys: columns b = 0..3, lanes = tiles) + bias, clamped,
 // transposed to tile-major: 16 floats at out
 // @ts-ignore: decorator
-@inline function storeRow4(y: usize, out: usize, vbias: v128, vmin: v128, vmax: v128): void {
+@inline export function storeRow4(y: usize, out: usize, vbias: v128, vmin: v128, vmax: v128): void {
   const y0 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y), vbias), vmin), vmax);
   const y1 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 16), vbias), vmin), vmax);
   const y2 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 32), vbias), vmin), vmax);
@@ -234,42 +153,6 @@ const rowScratch = memory.data(64, 16);
   v128.store(out, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
   v128.store(out, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
   v128.store(out, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
-}
-
-// 4 neighbouring tiles of one output channel: m[xi] at src + xi * positionStride -> 4 output rows
-// of 16 columns (cols, rows valid). Rows of M first into `rows` ([6][4] v128: row i, output column
-// b), then columns into the 4 output rows ([4][4] v128 after it), transposed to tile-major on store.
-// @ts-ignore: decorator
-@inline function outputTransform(
-  src: usize, positionStride: usize, rows: usize, out: usize, rowBytes: usize, cols: i32, rowsLeft: i32,
-  vbias: v128, vmin: v128, vmax: v128,
-): void {
-  for (let i = 0; i < 6; i++) {
-    const p = src + <usize>(i * 6) * positionStride;
-    transformA(v128.load(p), v128.load(p + positionStride), v128.load(p + 2 * positionStride),
-      v128.load(p + 3 * positionStride), v128.load(p + 4 * positionStride), v128.load(p + 5 * positionStride),
-      rows + <usize>i * 64, 16);
-  }
-  const ys = rows + 6 * 64;   // [4 output rows a][4 columns b] v128, lanes = tiles
-  for (let b = 0; b < 4; b++) {
-    const col = rows + <usize>b * 16;
-    transformA(v128.load(col), v128.load(col, 64), v128.load(col, 128), v128.load(col, 192), v128.load(col, 256), v128.load(col, 320),
-      ys + <usize>b * 16, 64);
-  }
-  if (rowsLeft >= 4 && cols >= 16) {
-    // a whole tile row: straight stores
-    storeRow4(ys, out, vbias, vmin, vmax);
-    storeRow4(ys + 64, out + rowBytes, vbias, vmin, vmax);
-    storeRow4(ys + 128, out + 2 * rowBytes, vbias, vmin, vmax);
-    storeRow4(ys + 192, out + 3 * rowBytes, vbias, vmin, vmax);
-    return;
-  }
-  // the image's right or bottom edge: whole rows into scratch, then the valid columns
-  const rowCount = min(4, rowsLeft);
-  for (let a = 0; a < rowCount; a++) {
-    storeRow4(ys + <usize>a * 64, rowScratch, vbias, vmin, vmax);
-    storeValid(out + <usize>a * rowBytes, rowScratch, cols);
-  }
 }
 
 // the first `cols` floats of a transformed row at `from` (16 at most), to `row`

@@ -14,42 +14,22 @@
 //   G   = [1/4 0 0 0; -1/6 -1/6 -1/6 -1/6; -1/6 1/6 -1/6 1/6; 1/24 1/12 1/6 1/3; 1/24 -1/12 1/6 -1/3; 0 0 0 1]
 //   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 1]
 // Tiles go 4 neighbours of a tile row to a v128 and 8 to a block of the 5x8 micro-kernel, as in
-// the other Winograd kernels, whose staging and position GEMMs this one reuses.
+// the other Winograd kernels; the pass loop is winograd_conv.ts's, shared by all three.
 
 import { GEMM_MR } from "./pack";
-import { GROUP, TILE_BLOCK, L2_BYTES, positionGemms } from "./winograd";
-import { transformB, storeValid } from "./winograd4";
-import { f32_pad2d } from "./pad";
+import { GROUP, TILE_BLOCK, tilesOf, groupsPerRow, blocksPerPass } from "./winograd";
+import { transformB, columnsB, F4X3_PASS_LIMIT } from "./winograd4";
 
 const POSITIONS: i32 = 36;
 
 // @ts-ignore: decorator
-@inline function tilesOf(size: i32): i32 {
-  return (size + 2) / 3;
+@inline export function stageHeight3(outHeight: i32): i32 {
+  return 3 * tilesOf(outHeight, 3) + 3;
 }
 // @ts-ignore: decorator
-@inline function groupsPerRow(outWidth: i32): i32 {
-  return (tilesOf(outWidth) + GROUP - 1) / GROUP;
-}
-// @ts-ignore: decorator
-@inline function blockCount(outHeight: i32, outWidth: i32): i32 {
-  return (tilesOf(outHeight) * groupsPerRow(outWidth) + 1) / 2;
-}
-// @ts-ignore: decorator
-@inline function stageHeight(outHeight: i32): i32 {
-  return 3 * tilesOf(outHeight) + 3;
-}
-// @ts-ignore: decorator
-@inline function stageWidth(outWidth: i32): i32 {
+@inline export function stageWidth3(outWidth: i32): i32 {
   // a group's 4 tiles start at columns 0, 3, 6, 9 and its loads read 16 floats
-  return 3 * GROUP * groupsPerRow(outWidth) + 4;
-}
-
-// as in winograd4.ts: one block per pass while U is small, else all blocks in one pass
-function blocksPerPass(phaseChannels: i32, outChannels: i32, outHeight: i32, outWidth: i32): i32 {
-  const paddedOut = <f64>(((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR);
-  const weightBytes = <f64>POSITIONS * paddedOut * <f64>(phaseChannels + 1) * 4;
-  return weightBytes > L2_BYTES * 2 ? blockCount(outHeight, outWidth) : 1;
+  return 3 * GROUP * groupsPerRow(outWidth, 3) + 4;
 }
 
 /** Floats in the packed weights: per tile position (36) and block of 5 output channels, [5 zeros][4C][5]. */
@@ -112,97 +92,17 @@ export function f32_winograd_s2k7_pack(weight: usize, outChannels: i32, inChanne
 export function f32_winograd_s2k7_workspace(channels: i32, outChannels: i32, outHeight: i32, outWidth: i32): f64 {
   const phaseChannels = 4 * channels;
   const paddedOut = <f64>(((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR);
-  const pass = <f64>blocksPerPass(phaseChannels, outChannels, outHeight, outWidth);
-  return (<f64>phaseChannels * <f64>stageHeight(outHeight) * <f64>stageWidth(outWidth)
+  // (as F(4,3): one block per pass while U is small, else all blocks in one pass)
+  const pass = <f64>blocksPerPass(POSITIONS, phaseChannels, outChannels, outHeight, outWidth, 3, F4X3_PASS_LIMIT);
+  return (<f64>phaseChannels * <f64>stageHeight3(outHeight) * <f64>stageWidth3(outWidth)
     + pass * POSITIONS * (<f64>phaseChannels + paddedOut) * TILE_BLOCK + 64 * 4) * 4 + 64;
-}
-
-/**
- * Convolution with a [OC, C, 7, 7] kernel, stride 2, dilation 1, groups 1. `scratch` holds the
- * (mode-)padded input when any pad is non-zero ([C, H + pads, W + pads]).
- */
-export function f32_conv2d_winograd_s2k7(
-  input: usize, batch: i32, channels: i32, height: i32, width: i32,
-  packed: usize, bias: usize, outChannels: i32,
-  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
-  output: usize, outHeight: i32, outWidth: i32,
-  workspace: usize, scratch: usize, actMin: f32, actMax: f32,
-): void {
-  if (batch == 0 || outChannels == 0 || outHeight == 0 || outWidth == 0) return;
-  const phaseChannels = 4 * channels;
-  const tilesH = tilesOf(outHeight);
-  const stageH = stageHeight(outHeight);
-  const stageW = stageWidth(outWidth);
-  const stagePlane = <usize>stageH * stageW;
-  const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
-  const rowGroups = groupsPerRow(outWidth);
-  const totalGroups = tilesH * rowGroups;
-  const totalBlocks = blockCount(outHeight, outWidth);
-  const pass = blocksPerPass(phaseChannels, outChannels, outHeight, outWidth);
-  const passTiles = pass * TILE_BLOCK;
-  const staged = workspace;
-  const vPass = staged + <usize>phaseChannels * stagePlane * 4;
-  const mPass = vPass + <usize>POSITIONS * phaseChannels * passTiles * 4;
-  const rows = mPass + <usize>POSITIONS * blocks * GEMM_MR * passTiles * 4;   // 36 + 9 v128 of scratch
-  const vPositionStride = <usize>phaseChannels * passTiles * 4;
-  const mPositionStride = <usize>blocks * GEMM_MR * passTiles * 4;
-  const outPlane = <usize>outHeight * outWidth;
-  const paddedH = height + padTop + padBottom;
-  const paddedW = width + padLeft + padRight;
-  const vmin = f32x4.splat(actMin);
-  const vmax = f32x4.splat(actMax);
-
-  for (let n = 0; n < batch; n++) {
-    let source = input + <usize>n * channels * height * width * 4;
-    if ((padTop | padBottom | padLeft | padRight) != 0) {
-      f32_pad2d(source, scratch, channels, height, width, padTop, padBottom, padLeft, padRight, padMode, 0);
-      source = scratch;
-    }
-    stagePhases(source, channels, paddedH, paddedW, staged, stageH, stageW);
-    const outImage = output + <usize>n * outChannels * outPlane * 4;
-    for (let first = 0; first < totalBlocks; first += pass) {
-      const count = min(pass, totalBlocks - first);
-      // V = B^T d B for each block's 8 tiles x all phase channels
-      for (let t = 0; t < count; t++) {
-        for (let half = 0; half < 2; half++) {
-          // a missing second group (odd group count) leaves stale lanes: their outputs are never stored
-          const group = (first + t) * 2 + half;
-          if (group >= totalGroups) break;
-          const th = group / rowGroups;
-          const tw0 = (group - th * rowGroups) * GROUP;
-          for (let k = 0; k < phaseChannels; k++) {
-            const base = staged + (<usize>k * stagePlane + <usize>(3 * th) * stageW + <usize>(3 * tw0)) * 4;
-            inputTransform3(base, <usize>stageW * 4, rows, vPass + (<usize>k * passTiles + t * TILE_BLOCK + half * GROUP) * 4, vPositionStride);
-          }
-        }
-      }
-      positionGemms(POSITIONS, phaseChannels, blocks, packed, vPass, mPass, count, passTiles);
-      // Y = A^T M A + bias -> output rows 3th .. 3th+2
-      for (let t = 0; t < count; t++) {
-        for (let half = 0; half < 2; half++) {
-          const group = (first + t) * 2 + half;
-          if (group >= totalGroups) break;
-          const th = group / rowGroups;
-          const firstCol = 3 * (group - th * rowGroups) * GROUP;
-          const rowsLeft = outHeight - 3 * th;
-          const cols = min(12, outWidth - firstCol);
-          for (let oc = 0; oc < outChannels; oc++) {
-            const vbias = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>oc * 4) : 0);
-            outputTransform3(mPass + (<usize>oc * passTiles + t * TILE_BLOCK + half * GROUP) * 4, mPositionStride, rows,
-              outImage + (<usize>oc * outPlane + <usize>(3 * th) * outWidth + firstCol) * 4, <usize>outWidth * 4,
-              cols, rowsLeft, vbias, vmin, vmax);
-          }
-        }
-      }
-    }
-  }
 }
 
 /**
  * [C, H, W] (already padded) -> [C][4 phases][stageH][stageW]: phase (p, q) row i, column j =
  * source[2i + p][2j + q], zeros past the source (read only by tiles whose outputs are discarded).
  */
-function stagePhases(source: usize, channels: i32, height: i32, width: i32, staged: usize, stageH: i32, stageW: i32): void {
+export function stagePhases(source: usize, channels: i32, height: i32, width: i32, staged: usize, stageH: i32, stageW: i32): void {
   const stagePlane = <usize>stageH * stageW;
   memory.fill(staged, 0, <usize>channels * 4 * stagePlane * 4);
   for (let c = 0; c < channels; c++) {
@@ -231,7 +131,7 @@ function stagePhases(source: usize, channels: i32, height: i32, width: i32, stag
 // 4 neighbouring 6x6 input tiles (tile j: columns 3j + k of 6 rows) -> V[6i+k] at dst + xi * positionStride.
 // Rows first into `rows` (W = d B, [6][6] v128), then columns (V = B^T W).
 // @ts-ignore: decorator
-@inline function inputTransform3(base: usize, rowBytes: usize, rows: usize, dst: usize, positionStride: usize): void {
+@inline export function inputTransform3(base: usize, rowBytes: usize, rows: usize, dst: usize, positionStride: usize): void {
   for (let i = 0; i < 6; i++) {
     const p = base + <usize>i * rowBytes;
     const a0 = v128.load(p), a1 = v128.load(p, 16), a2 = v128.load(p, 32), a3 = v128.load(p, 48);
@@ -244,16 +144,12 @@ function stagePhases(source: usize, channels: i32, height: i32, width: i32, stag
     const z5 = v128.shuffle<f32>(v128.shuffle<f32>(a1, a2, 1, 4, 7, 7), a3, 0, 1, 2, 6);    // x5 x8 x11 | x14
     transformB(z0, z1, z2, z3, z4, z5, rows + <usize>i * 96, 16);
   }
-  for (let k = 0; k < 6; k++) {
-    const col = rows + <usize>k * 16;
-    transformB(v128.load(col), v128.load(col, 96), v128.load(col, 192), v128.load(col, 288), v128.load(col, 384), v128.load(col, 480),
-      dst + <usize>k * positionStride, 6 * positionStride);
-  }
+  columnsB(rows, dst, positionStride);
 }
 
 // A^T z for a 6-vector: y0 = z0 + (z1 + z2) + (z3 + z4), y1 = (z1 - z2) + 2 (z3 - z4), y2 = (z1 + z2) + 4 (z3 + z4) + z5
 // @ts-ignore: decorator
-@inline function transformA3(z0: v128, z1: v128, z2: v128, z3: v128, z4: v128, z5: v128, dst: usize, stride: usize): void {
+@inline export function transformA3(z0: v128, z1: v128, z2: v128, z3: v128, z4: v128, z5: v128, dst: usize, stride: usize): void {
   const p = f32x4.add(z1, z2);
   const q = f32x4.sub(z1, z2);
   const r = f32x4.add(z3, z4);
@@ -266,11 +162,9 @@ function stagePhases(source: usize, channels: i32, height: i32, width: i32, stag
 // 4 neighbouring tiles of one output channel: m[xi] at src + xi * positionStride -> 3 output rows
 // of 12 columns (cols, rows valid). Rows of M first into `rows` ([6][3] v128: row i, output column
 // b), then columns ([3][3] v128 after it), interleaved to tile-major on store.
-const rowScratch = memory.data(48, 16);
-
 // one output row of 4 tiles x 3 columns (y at ys: columns b = 0..2, lanes = tiles), 12 floats at out
 // @ts-ignore: decorator
-@inline function storeRow3(y: usize, out: usize, vbias: v128, vmin: v128, vmax: v128): void {
+@inline export function storeRow3(y: usize, out: usize, vbias: v128, vmin: v128, vmax: v128): void {
   const y0 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y), vbias), vmin), vmax);
   const y1 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 16), vbias), vmin), vmax);
   const y2 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 32), vbias), vmin), vmax);
@@ -281,35 +175,4 @@ const rowScratch = memory.data(48, 16);
   v128.store(out, v128.shuffle<f32>(y2, u, 2, 6, 7, 3), 32);
 }
 
-// @ts-ignore: decorator
-@inline function outputTransform3(
-  src: usize, positionStride: usize, rows: usize, out: usize, rowBytes: usize, cols: i32, rowsLeft: i32,
-  vbias: v128, vmin: v128, vmax: v128,
-): void {
-  for (let i = 0; i < 6; i++) {
-    const p = src + <usize>(i * 6) * positionStride;
-    transformA3(v128.load(p), v128.load(p + positionStride), v128.load(p + 2 * positionStride),
-      v128.load(p + 3 * positionStride), v128.load(p + 4 * positionStride), v128.load(p + 5 * positionStride),
-      rows + <usize>i * 48, 16);
-  }
-  const ys = rows + 6 * 48;   // [3 output rows a][3 columns b] v128, lanes = tiles
-  for (let b = 0; b < 3; b++) {
-    const col = rows + <usize>b * 16;
-    transformA3(v128.load(col), v128.load(col, 48), v128.load(col, 96), v128.load(col, 144), v128.load(col, 192), v128.load(col, 240),
-      ys + <usize>b * 16, 48);
-  }
-  if (rowsLeft >= 3 && cols >= 12) {
-    // a whole tile row: straight stores
-    storeRow3(ys, out, vbias, vmin, vmax);
-    storeRow3(ys + 48, out + rowBytes, vbias, vmin, vmax);
-    storeRow3(ys + 96, out + 2 * rowBytes, vbias, vmin, vmax);
-    return;
-  }
-  // the image's right or bottom edge: whole rows into scratch, then the valid columns
-  const rowCount = min(3, rowsLeft);
-  for (let a = 0; a < rowCount; a++) {
-    storeRow3(ys + <usize>a * 48, rowScratch, vbias, vmin, vmax);
-    storeValid(out + <usize>a * rowBytes, rowScratch, cols);
-  }
-}
 

@@ -1,0 +1,206 @@
+// The Winograd convolutions' entry points and the pass loop they share.
+//
+// Each kernel stages its input planes (mode-padded; the stem's as 4 polyphase planes per channel),
+// then, per pass of tile blocks: V = B^T d B for every block's 8 tiles and every (phase) channel,
+// M = U . V by one GEMM per tile position, Y = A^T M A + bias, clamped, into the output. The tile
+// (m x m outputs: 2 for F(2,3), 4 for F(4,3), 3 for the stem's F(3,4)) picks the transforms; it is
+// a constant in each inlined copy of `passes`, so the choice costs nothing in the hot loops.
+
+import { GEMM_MR } from "./pack";
+import { f32_pad2d } from "./pad";
+import {
+  GROUP, TILE_BLOCK, F2X3_PASS_LIMIT, tilesOf, groupsPerRow, blockCount, blocksPerPass, stageInput, positionGemms,
+  inputTransform4, outputTransform4,
+} from "./winograd";
+import { F4X3_PASS_LIMIT, stageWidth4, inputTransform, transformA, storeRow4, storeValid } from "./winograd4";
+import { stageHeight3, stageWidth3, stagePhases, inputTransform3, transformA3, storeRow3 } from "./winograd_s2";
+
+export function f32_conv2d_winograd_f2x3(
+  input: usize, batch: i32, channels: i32, height: i32, width: i32,
+  packed: usize, bias: usize, outChannels: i32,
+  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
+  output: usize, outHeight: i32, outWidth: i32,
+  workspace: usize, scratch: usize, actMin: f32, actMax: f32,
+): void {
+  conv3x3(2, input, batch, channels, height, width, packed, bias, outChannels, padTop, padBottom, padLeft, padRight, padMode,
+    output, outHeight, outWidth, workspace, scratch, actMin, actMax);
+}
+
+export function f32_conv2d_winograd_f4x3(
+  input: usize, batch: i32, channels: i32, height: i32, width: i32,
+  packed: usize, bias: usize, outChannels: i32,
+  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
+  output: usize, outHeight: i32, outWidth: i32,
+  workspace: usize, scratch: usize, actMin: f32, actMax: f32,
+): void {
+  conv3x3(4, input, batch, channels, height, width, packed, bias, outChannels, padTop, padBottom, padLeft, padRight, padMode,
+    output, outHeight, outWidth, workspace, scratch, actMin, actMax);
+}
+
+// 3x3 stride 1 by F(m x m, 3x3), m = 2 or 4
+// @ts-ignore: decorator
+@inline function conv3x3(
+  m: i32, input: usize, batch: i32, channels: i32, height: i32, width: i32,
+  packed: usize, bias: usize, outChannels: i32,
+  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
+  output: usize, outHeight: i32, outWidth: i32,
+  workspace: usize, scratch: usize, actMin: f32, actMax: f32,
+): void {
+  if (batch == 0 || outChannels == 0 || outHeight == 0 || outWidth == 0) return;
+  const positions = (m + 2) * (m + 2);
+  const stageH = m * tilesOf(outHeight, m) + 2;
+  const stageW = m == 2 ? 2 * GROUP * groupsPerRow(outWidth, 2) + 2 : stageWidth4(outWidth);
+  const pass = blocksPerPass(positions, channels, outChannels, outHeight, outWidth, m, m == 2 ? F2X3_PASS_LIMIT : F4X3_PASS_LIMIT);
+  for (let n = 0; n < batch; n++) {
+    stageInput(input + <usize>n * channels * height * width * 4, channels, height, width,
+      padTop, padBottom, padLeft, padRight, padMode, scratch, workspace, stageH, stageW);
+    passes(m, positions, channels, packed, bias, outChannels, output + <usize>n * outChannels * outHeight * outWidth * 4, outHeight, outWidth,
+      workspace, stageH, stageW, pass, actMin, actMax);
+  }
+}
+
+/**
+ * Convolution with a [OC, C, 7, 7] kernel, stride 2, dilation 1, groups 1 (winograd_s2.ts).
+ * `scratch` holds the (mode-)padded input when any pad is non-zero ([C, H + pads, W + pads]).
+ */
+export function f32_conv2d_winograd_s2k7(
+  input: usize, batch: i32, channels: i32, height: i32, width: i32,
+  packed: usize, bias: usize, outChannels: i32,
+  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
+  output: usize, outHeight: i32, outWidth: i32,
+  workspace: usize, scratch: usize, actMin: f32, actMax: f32,
+): void {
+  if (batch == 0 || outChannels == 0 || outHeight == 0 || outWidth == 0) return;
+  const phaseChannels = 4 * channels;
+  const stageH = stageHeight3(outHeight);
+  const stageW = stageWidth3(outWidth);
+  const pass = blocksPerPass(36, phaseChannels, outChannels, outHeight, outWidth, 3, F4X3_PASS_LIMIT);
+  for (let n = 0; n < batch; n++) {
+    let source = input + <usize>n * channels * height * width * 4;
+    if ((padTop | padBottom | padLeft | padRight) != 0) {
+      f32_pad2d(source, scratch, channels, height, width, padTop, padBottom, padLeft, padRight, padMode, 0);
+      source = scratch;
+    }
+    stagePhases(source, channels, height + padTop + padBottom, width + padLeft + padRight, workspace, stageH, stageW);
+    passes(3, 36, phaseChannels, packed, bias, outChannels, output + <usize>n * outChannels * outHeight * outWidth * 4, outHeight, outWidth,
+      workspace, stageH, stageW, pass, actMin, actMax);
+  }
+}
+
+/**
+ * One image, its input staged at `staged` ([channels][stageH][stageW]); V, M and the transforms'
+ * scratch follow it in the workspace. Tiles go 4 neighbours of a tile row to a v128 ("group") and
+ * 2 groups to a block of the micro-kernel's 8 columns.
+ */
+// @ts-ignore: decorator
+@inline function passes(
+  m: i32, positions: i32, channels: i32, packed: usize, bias: usize, outChannels: i32,
+  outImage: usize, outHeight: i32, outWidth: i32,
+  staged: usize, stageH: i32, stageW: i32, pass: i32, actMin: f32, actMax: f32,
+): void {
+  const stagePlane = <usize>stageH * stageW;
+  const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
+  const rowGroups = groupsPerRow(outWidth, m);
+  const totalGroups = tilesOf(outHeight, m) * rowGroups;
+  const totalBlocks = blockCount(outHeight, outWidth, m);
+  // per pass: V [positions][C][pass * 8] and M [positions][OCpad][pass * 8]; a block's tiles are 8 columns
+  const passTiles = pass * TILE_BLOCK;
+  const vPass = staged + <usize>channels * stagePlane * 4;
+  const mPass = vPass + <usize>positions * channels * passTiles * 4;
+  const rows = mPass + <usize>positions * blocks * GEMM_MR * passTiles * 4;   // the transforms' scratch
+  const vPositionStride = <usize>channels * passTiles * 4;
+  const mPositionStride = <usize>blocks * GEMM_MR * passTiles * 4;
+  const outPlane = <usize>outHeight * outWidth;
+  const vmin = f32x4.splat(actMin);
+  const vmax = f32x4.splat(actMax);
+  for (let first = 0; first < totalBlocks; first += pass) {
+    const count = min(pass, totalBlocks - first);
+    // V = B^T d B for each block's 8 tiles x all channels
+    for (let t = 0; t < count; t++) {
+      for (let half = 0; half < 2; half++) {
+        // a missing second group (odd group count) leaves stale lanes: their outputs are never stored
+        const group = (first + t) * 2 + half;
+        if (group >= totalGroups) break;
+        const th = group / rowGroups;
+        const tw0 = (group - th * rowGroups) * GROUP;
+        for (let c = 0; c < channels; c++) {
+          const base = staged + (<usize>c * stagePlane + <usize>(m * th) * stageW + <usize>(m * tw0)) * 4;
+          const dst = vPass + (<usize>c * passTiles + t * TILE_BLOCK + half * GROUP) * 4;
+          if (m == 2) inputTransform4(base, <usize>stageW * 4, dst, vPositionStride);
+          else if (m == 4) inputTransform(base, <usize>stageW * 4, rows, dst, vPositionStride);
+          else inputTransform3(base, <usize>stageW * 4, rows, dst, vPositionStride);
+        }
+      }
+    }
+    positionGemms(positions, channels, blocks, packed, vPass, mPass, count, passTiles);
+    // Y = A^T M A + bias -> output rows m th .. m th + m - 1
+    for (let t = 0; t < count; t++) {
+      for (let half = 0; half < 2; half++) {
+        const group = (first + t) * 2 + half;
+        if (group >= totalGroups) break;
+        const th = group / rowGroups;
+        const firstCol = m * (group - th * rowGroups) * GROUP;
+        const rowsLeft = outHeight - m * th;
+        const cols = min(m * GROUP, outWidth - firstCol);
+        for (let oc = 0; oc < outChannels; oc++) {
+          const vbias = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>oc * 4) : 0);
+          const src = mPass + (<usize>oc * passTiles + t * TILE_BLOCK + half * GROUP) * 4;
+          const out = outImage + (<usize>oc * outPlane + <usize>(m * th) * outWidth + firstCol) * 4;
+          if (m == 2) outputTransform4(src, mPositionStride, out, <usize>outWidth * 4, cols, rowsLeft, vbias, vmin, vmax);
+          else outputTransform6(m, src, mPositionStride, rows, out, <usize>outWidth * 4, cols, rowsLeft, vbias, vmin, vmax);
+        }
+      }
+    }
+  }
+}
+
+const rowScratch = memory.data(64, 16);
+
+/**
+ * Y = A^T M A for 4 neighbouring 6x6 tiles of one output channel (F(4,3): m = 4; the stem's F(3,4):
+ * m = 3): m[xi] at src + xi * positionStride -> m output rows of 4m columns (cols, rowsLeft valid),
+ * + bias, clamped. Rows of M first into `rows` ([6][m] v128: row i, output column b), then
+ * columns ([m][m] v128 after it), transposed to tile-major on store.
+ */
+// @ts-ignore: decorator
+@inline function outputTransform6(
+  m: i32, src: usize, positionStride: usize, rows: usize, out: usize, rowBytes: usize, cols: i32, rowsLeft: i32,
+  vbias: v128, vmin: v128, vmax: v128,
+): void {
+  const rowStep = <usize>m * 16;
+  for (let i = 0; i < 6; i++) {
+    const p = src + <usize>(i * 6) * positionStride;
+    const z0 = v128.load(p), z1 = v128.load(p + positionStride), z2 = v128.load(p + 2 * positionStride);
+    const z3 = v128.load(p + 3 * positionStride), z4 = v128.load(p + 4 * positionStride), z5 = v128.load(p + 5 * positionStride);
+    if (m == 4) transformA(z0, z1, z2, z3, z4, z5, rows + <usize>i * rowStep, 16);
+    else transformA3(z0, z1, z2, z3, z4, z5, rows + <usize>i * rowStep, 16);
+  }
+  const ys = rows + 6 * rowStep;   // [m output rows a][m columns b] v128, lanes = tiles
+  for (let b = 0; b < m; b++) {
+    const col = rows + <usize>b * 16;
+    const z0 = v128.load(col), z1 = v128.load(col + rowStep), z2 = v128.load(col + 2 * rowStep);
+    const z3 = v128.load(col + 3 * rowStep), z4 = v128.load(col + 4 * rowStep), z5 = v128.load(col + 5 * rowStep);
+    if (m == 4) transformA(z0, z1, z2, z3, z4, z5, ys + <usize>b * 16, rowStep);
+    else transformA3(z0, z1, z2, z3, z4, z5, ys + <usize>b * 16, rowStep);
+  }
+  if (rowsLeft >= m && cols >= 4 * m) {
+    // a whole tile row: straight stores
+    storeRowM(m, ys, out, vbias, vmin, vmax);
+    storeRowM(m, ys + rowStep, out + rowBytes, vbias, vmin, vmax);
+    storeRowM(m, ys + 2 * rowStep, out + 2 * rowBytes, vbias, vmin, vmax);
+    if (m == 4) storeRowM(m, ys + 3 * rowStep, out + 3 * rowBytes, vbias, vmin, vmax);
+    return;
+  }
+  // the image's right or bottom edge: whole rows into scratch, then the valid columns
+  const rowCount = min(m, rowsLeft);
+  for (let a = 0; a < rowCount; a++) {
+    storeRowM(m, ys + <usize>a * rowStep, rowScratch, vbias, vmin, vmax);
+    storeValid(out + <usize>a * rowBytes, rowScratch, cols);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function storeRowM(m: i32, y: usize, out: usize, vbias: v128, vmin: v128, vmax: v128): void {
+  if (m == 4) storeRow4(y, out, vbias, vmin, vmax);
+  else storeRow3(y, out, vbias, vmin, vmax);
+}

@@ -131,6 +131,9 @@ function gatherPanel(
   const firstCol = p0 - firstRow * outWidth;
   // the 8 pixels are one contiguous input run when they share an output row at stride 1
   const contiguous = nr == GEMM_NR && strideW == 1 && firstCol + GEMM_NR <= outWidth;
+  // at stride 2, the even lanes of 16 floats from the run's start (read only while inside the row)
+  const even = nr == GEMM_NR && strideW == 2 && firstCol + GEMM_NR <= outWidth &&
+    2 * firstCol + (kernelW - 1) * dilationW + 16 <= paddedW;
   for (let j = 0; j < GEMM_NR; j++) {
     const p = j < nr ? p0 + j : p0;
     const oy = p / outWidth;
@@ -148,6 +151,9 @@ function gatherPanel(
     if (contiguous) {
       v128.store(dst, v128.load(src + base, 0), 0);
       v128.store(dst, v128.load(src + base, 16), 16);
+    } else if (even) {
+      v128.store(dst, v128.shuffle<f32>(v128.load(src + base, 0), v128.load(src + base, 16), 0, 2, 4, 6), 0);
+      v128.store(dst, v128.shuffle<f32>(v128.load(src + base, 32), v128.load(src + base, 48), 0, 2, 4, 6), 16);
     } else {
       for (let j = 0; j < GEMM_NR; j++) {
         store<f32>(dst + <usize>j * 4, load<f32>(src + <usize>load<i32>(offsets + <usize>j * 4)));

@@ -4,11 +4,11 @@
 // torch.nn.utils.fusion.fuse_conv_bn_eval does the same fold; the unfused path stays exact.
 
 import { Tensor, tensor } from "../tensor.js";
+import { heapF32 } from "../runtime.js";
 import { keep } from "../scope.js";
 import { conv2dWith, PackedConvWeights, type Activation, type MaxPoolSpec } from "../functional/conv.js";
 import { Conv2d } from "./conv.js";
 import { BatchNorm2d } from "./batchnorm.js";
-import { adoptAsParameter } from "./module.js";
 
 /** True when `bn` (eval mode, with running statistics) can fold into `conv`. */
 export function canFold(conv: Conv2d, bn: unknown): bn is BatchNorm2d {
@@ -81,10 +81,11 @@ export function fuse_conv_bn_eval(conv: Conv2d, bn: BatchNorm2d): Conv2d {
   const fused = new Conv2d(conv.in_channels, conv.out_channels, conv.kernel_size, {
     stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups, bias: true, padding_mode: conv.padding_mode,
   });
+  // the folded values go into the new module's own parameters (no second allocation of the weight)
   const { weight, bias } = foldValues(conv, bn);
-  fused.weight.dispose();
-  fused.bias?.dispose();
-  fused.weight = adoptAsParameter(tensor(weight, conv.weight.shape));
-  fused.bias = adoptAsParameter(tensor(bias, [conv.out_channels]));
+  heapF32().set(weight, fused.weight.ptr / 4);
+  heapF32().set(bias, fused.bias!.ptr / 4);
+  fused.weight._bump();
+  fused.bias!._bump();
   return fused.eval();
 }

@@ -13,7 +13,7 @@
 
 import { f32_gemm_5x8_full__simd128 } from "./gemm";
 import { GEMM_MR } from "./pack";
-import { f32_pad2d } from "./pad";
+import { f32_pad2d, PAD_CONSTANT } from "./pad";
 
 export const TILE_BLOCK: i32 = 8;
 // tiles are taken in groups of 4 neighbours of one tile row (a v128's lanes); a block of the
@@ -103,7 +103,8 @@ export function f32_winograd_f2x3_workspace(channels: i32, outChannels: i32, out
 
 /**
  * [C, H, W] -> [C, stageH, stageW]: (mode-)padded, zeros beyond (read only by tiles whose outputs
- * are discarded). Shared by the F(2,3) and F(4,3) kernels.
+ * are discarded). Zero padding places the rows directly; other modes pad into `scratch` first.
+ * Shared by the F(2,3) and F(4,3) kernels.
  */
 // @ts-ignore: decorator
 @inline export function stageInput(
@@ -111,6 +112,21 @@ export function f32_winograd_f2x3_workspace(channels: i32, outChannels: i32, out
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   scratch: usize, staged: usize, stageH: i32, stageW: i32,
 ): void {
+  const stagePlane = <usize>stageH * stageW;
+  memory.fill(staged, 0, <usize>channels * stagePlane * 4);
+  if (padMode == PAD_CONSTANT) {
+    // zero padding: the rows straight into place (no padded copy)
+    const rowsIn = min(height, stageH - padTop);
+    const colsIn = min(width, stageW - padLeft);
+    if (rowsIn <= 0 || colsIn <= 0) return;
+    for (let c = 0; c < channels; c++) {
+      for (let y = 0; y < rowsIn; y++) {
+        memory.copy(staged + (<usize>c * stagePlane + <usize>(y + padTop) * stageW + padLeft) * 4,
+          source + ((<usize>c * height + y) * width) * 4, <usize>colsIn * 4);
+      }
+    }
+    return;
+  }
   let sourceW = width;
   let sourceH = height;
   if ((padTop | padBottom | padLeft | padRight) != 0) {
@@ -119,8 +135,6 @@ export function f32_winograd_f2x3_workspace(channels: i32, outChannels: i32, out
     sourceW = width + padLeft + padRight;
     sourceH = height + padTop + padBottom;
   }
-  const stagePlane = <usize>stageH * stageW;
-  memory.fill(staged, 0, <usize>channels * stagePlane * 4);
   const copyW = min(sourceW, stageW);
   const copyH = min(sourceH, stageH);
   for (let c = 0; c < channels; c++) {

@@ -299,7 +299,9 @@ function convolve(
     if (winograd !== null) {
       // 3x3 stride 1: Winograd, F(4x4, 3x3) (36 multiplications per 4x4 tile instead of 144) or F(2x2, 3x3)
       const packed = cache.get(weight, bias, groups, winograd);
-      const padded = padTop | padBottom | padLeft | padRight ? channels * (height + padTop + padBottom) * (width + padLeft + padRight) * 4 : 16;
+      // the padded copy: the stem's polyphase staging, and other padding modes than zeros
+      const needsCopy = (padTop | padBottom | padLeft | padRight) !== 0 && (winograd === "winograd_s2k7" || params.paddingMode !== "zeros");
+      const padded = needsCopy ? channels * (height + padTop + padBottom) * (width + padLeft + padRight) * 4 : 16;
       const scratch = paddingScratch.get(padded);
       if (winograd === "winograd_s2k7") {
         const ws = workspace.get(k.f32_winograd_s2k7_workspace(channels, outChannels, outHeight, outWidth));

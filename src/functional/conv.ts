@@ -115,6 +115,9 @@ export function conv2d(...args: unknown[]): Tensor {
   });
 }
 
+/** What the kernel calls need of an image buffer: a tensor, or a workspace with its shape. */
+interface Buffer4d { readonly ptr: number; readonly shape: readonly number[] }
+
 const workspace = new Workspace("convolution workspace");
 const paddingScratch = new Workspace("convolution padding scratch");
 
@@ -125,16 +128,16 @@ const paddingScratch = new Workspace("convolution padding scratch");
  * phases' outputs are interleaved back.
  */
 function convolveByPhases(
-  input: Tensor, weight: Tensor, bias: Tensor | null, params: Conv2dParams,
-  [batch, channels, height, width]: number[], [padTop, padBottom, padLeft, padRight]: number[], output: Tensor,
+  input: Buffer4d, weight: Tensor, bias: Tensor | null, params: Conv2dParams,
+  [batch, channels, height, width]: number[], [padTop, padBottom, padLeft, padRight]: number[], output: Buffer4d,
 ): void {
   const k = wasm();
   const [stepH, stepW] = params.dilation;
   const paddedH = height + padTop + padBottom;
   const paddedW = width + padLeft + padRight;
   const outChannels = weight.shape[0];
-  const outHeight = output.shape[output.dim() - 2];
-  const outWidth = output.shape[output.dim() - 1];
+  const outHeight = output.shape[output.shape.length - 2];
+  const outWidth = output.shape[output.shape.length - 1];
   tidy(() => {
     const padded = empty([batch, channels, paddedH, paddedW]);
     k.f32_pad2d(input.ptr, padded.ptr, batch * channels, height, width, padTop, padBottom, padLeft, padRight,
@@ -251,14 +254,14 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
  * convolved with explicit pads into `output`, whose last two dimensions are the output's size.
  */
 function convolve(
-  input: Tensor, weight: Tensor, bias: Tensor | null, params: Conv2dParams,
-  [batch, channels, height, width]: number[], [padTop, padBottom, padLeft, padRight]: number[], output: Tensor,
+  input: Buffer4d, weight: Tensor, bias: Tensor | null, params: Conv2dParams,
+  [batch, channels, height, width]: number[], [padTop, padBottom, padLeft, padRight]: number[], output: Buffer4d,
 ): void {
   const { stride, dilation, groups } = params;
   const [outChannels, groupIn, kernelH, kernelW] = weight.shape;
   const kernel: [number, number] = [kernelH, kernelW];
-  const outHeight = output.shape[output.dim() - 2];
-  const outWidth = output.shape[output.dim() - 1];
+  const outHeight = output.shape[output.shape.length - 2];
+  const outWidth = output.shape[output.shape.length - 1];
   const [actMin, actMax] = ACTIVATION_RANGE[params.activation ?? "none"];
   const modeCode = PAD_MODE_CODE[params.paddingMode];
   const k = wasm();
@@ -330,6 +333,9 @@ function convolve(
 
 /** Bytes of convolution output per band of a fused convolution + max pool. */
 const POOL_BAND_BYTES = 1024 * 1024;
+// a band's input rows and its convolution output, reused from call to call
+const bandInput = new Workspace("convolution band input");
+const bandOutput = new Workspace("convolution band output");
 
 /**
  * Convolution, then max_pool2d (Sequential fuses Conv2d [+ BatchNorm2d] [+ ReLU] + MaxPool2d). A large
@@ -375,6 +381,11 @@ function convolveAndPool(
     if (((p - 1) * poolSH + windowRows) % 3 === 0) { bandRows = p; break; }
   }
   const stepH = params.stride[0];
+  // the largest band's buffers, taken once (a band's rows never exceed these)
+  const maxRows = Math.min(convH, (bandRows - 1) * poolSH + windowRows);
+  const maxInputRows = Math.min(height, (maxRows - 1) * stepH + reach);
+  const sourcePtr = bandInput.get(channels * maxInputRows * width * 4);
+  const bandPtr = bandOutput.get(outChannels * maxRows * convW * 4);
   tidy(() => {
     for (let n = 0; n < batch; n++) {
       for (let first = 0; first < g.outHeight; first += bandRows) {
@@ -387,22 +398,20 @@ function convolveAndPool(
         const i0 = Math.max(0, top);
         const i1 = Math.min(height, bottom);
         // the band's input rows of image n, as one [channels, rows, width] buffer
-        const source = empty([1, channels, i1 - i0, width]);
+        const source = { ptr: sourcePtr, shape: [1, channels, i1 - i0, width] };
         const heap = new Float32Array(k.memory.buffer);
         for (let c = 0; c < channels; c++) {
           const from = (input.ptr >> 2) + ((n * channels + c) * height + i0) * width;
           heap.copyWithin((source.ptr >> 2) + c * (i1 - i0) * width, from, from + (i1 - i0) * width);
         }
         const rows = r1 - r0;
-        const band = empty([1, outChannels, rows, convW]);
+        const band = { ptr: bandPtr, shape: [1, outChannels, rows, convW] };
         convolve(source, weight, bias, params, [1, channels, i1 - i0, width], [i0 - top, bottom - i1, padLeft, padRight], band);
-        source.dispose();
         for (let oc = 0; oc < outChannels; oc++) {
           k.f32_maxpool2d(band.ptr + oc * rows * convW * 4, 1, rows, convW, poolKH, poolKW, poolSH, poolSW,
             r0 - (first * poolSH - poolPH), poolPW, poolDH, poolDW,
             output.ptr + ((n * outChannels + oc) * g.outHeight + first) * g.outWidth * 4, last - first, g.outWidth, 0);
         }
-        band.dispose();
       }
     }
   });

@@ -147,7 +147,9 @@ export function f32_winograd_f2x3_workspace(channels: i32, outChannels: i32, out
 
 /**
  * M[xi] = U[xi] . V[xi] for every tile position: each weight block once per pass, against every
- * block's 8 tiles. V is [positions][C][passTiles], M [positions][OCpad][passTiles].
+ * block's 8 tiles. Per position, V is [tile block][C][8] and M [tile block][OCpad][8]: a call's
+ * rows are contiguous 32-byte runs (an [C][passTiles] V at C = 512 was a 64-byte stride that
+ * filled L1 with half-used lines: F(2,3) 512ch@7 -6 %).
  */
 // @ts-ignore: decorator
 @inline export function positionGemms(
@@ -161,8 +163,8 @@ export function f32_winograd_f2x3_workspace(channels: i32, outChannels: i32, out
       const weights = packed + (<usize>(xi * blocks + b) * blockFloats) * 4;
       for (let t = 0; t < count; t++) {
         // the block's 4-float header is zeros: the bias is added after the output transform
-        f32_gemm_5x8_full__simd128(channels, weights, weights + GEMM_MR * 4, vPass + <usize>xi * vPositionStride + <usize>t * TILE_BLOCK * 4, passTiles * 4,
-          mPass + <usize>xi * mPositionStride + (<usize>b * GEMM_MR * passTiles + t * TILE_BLOCK) * 4, passTiles * 4);
+        f32_gemm_5x8_full__simd128(channels, weights, weights + GEMM_MR * 4, vPass + <usize>xi * vPositionStride + <usize>t * channels * TILE_BLOCK * 4, TILE_BLOCK * 4,
+          mPass + <usize>xi * mPositionStride + ((<usize>t * blocks + b) * GEMM_MR * TILE_BLOCK) * 4, TILE_BLOCK * 4);
       }
     }
   }

@@ -103,7 +103,7 @@ export function f32_conv2d_winograd_s2k7(
   const rowGroups = groupsPerRow(outWidth, m);
   const totalGroups = tilesOf(outHeight, m) * rowGroups;
   const totalBlocks = blockCount(outHeight, outWidth, m);
-  // per pass: V [positions][C][pass * 8] and M [positions][OCpad][pass * 8]; a block's tiles are 8 columns
+  // per pass: V [positions][pass][C][8] and M [positions][pass][OCpad][8] (see positionGemms)
   const passTiles = pass * TILE_BLOCK;
   const vPass = staged + <usize>channels * stagePlane * 4;
   const mPass = vPass + <usize>positions * channels * passTiles * 4;
@@ -125,7 +125,7 @@ export function f32_conv2d_winograd_s2k7(
         const tw0 = (group - th * rowGroups) * GROUP;
         for (let c = 0; c < channels; c++) {
           const base = staged + (<usize>c * stagePlane + <usize>(m * th) * stageW + <usize>(m * tw0)) * 4;
-          const dst = vPass + (<usize>c * passTiles + t * TILE_BLOCK + half * GROUP) * 4;
+          const dst = vPass + ((<usize>t * channels + c) * TILE_BLOCK + half * GROUP) * 4;
           if (m == 2) inputTransform4(base, <usize>stageW * 4, dst, vPositionStride);
           else if (m == 4) inputTransform(base, <usize>stageW * 4, rows, dst, vPositionStride);
           else inputTransform3(base, <usize>stageW * 4, rows, dst, vPositionStride);
@@ -144,7 +144,7 @@ export function f32_conv2d_winograd_s2k7(
         const cols = min(m * GROUP, outWidth - firstCol);
         for (let oc = 0; oc < outChannels; oc++) {
           const vbias = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>oc * 4) : 0);
-          const src = mPass + (<usize>oc * passTiles + t * TILE_BLOCK + half * GROUP) * 4;
+          const src = mPass + ((<usize>t * blocks * GEMM_MR + oc) * TILE_BLOCK + half * GROUP) * 4;
           const out = outImage + (<usize>oc * outPlane + <usize>(m * th) * outWidth + firstCol) * 4;
           if (m == 2) outputTransform4(src, mPositionStride, out, <usize>outWidth * 4, cols, rowsLeft, vbias, vmin, vmax);
           else outputTransform6(m, src, mPositionStride, rows, out, <usize>outWidth * 4, cols, rowsLeft, vbias, vmin, vmax);

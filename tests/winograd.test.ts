@@ -210,3 +210,24 @@ describe("grouped 3x3 convolutions (up to 4 groups) by Winograd on block-diagona
     expect(out.data().some((v, i) => v !== direct.data()[i])).toBe(groups <= 4);
   });
 });
+
+describe("the 5x8 GEMM kernel's tile edges (direct convolution)", () => {
+  test.each([
+    // [in, out, kernel, stride, height, width, activation]: K = in * kernel^2 over one K block (512) or more,
+    // output channels 1-4 past a multiple of 5 (partial row blocks), pixels 1-7 past a multiple of 8
+    [64, 7, 3, 1, 9, 11, "relu6"],     // K 576: two K blocks (accumulate through the scratch tile), mr 2
+    [60, 13, 3, 2, 13, 9, "relu"],     // K 540, mr 3, stride 2
+    [8, 4, 3, 1, 5, 7, "none"],        // K 72, one block of 4 rows (mr 4), 35 pixels
+    [600, 6, 1, 1, 3, 3, "relu"],      // pointwise K 600 > 512: two blocks, 9 pixels
+    [3, 1, 7, 2, 20, 18, "relu6"],     // a single output channel
+  ] as const)("C=%i OC=%i k=%i s=%i %ix%i %s", (inChannels, outChannels, kernel, stride, height, width, activation) => {
+    const conv = new nn.Conv2d(inChannels, outChannels, kernel, { stride, padding: kernel >> 1 });
+    const x = randn([1, inChannels, height, width]);
+    const params: Conv2dParams = { stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: 1, paddingMode: "zeros" };
+    const reference = conv2dWith(x, conv.weight, conv.bias, { ...params, reference: true }).data();
+    const out = conv2dWith(x, conv.weight, conv.bias, { ...params, winograd: false, activation }).data();
+    const [lo, hi] = activation === "relu" ? [0, Infinity] : activation === "relu6" ? [0, 6] : [-Infinity, Infinity];
+    const clamped = reference.map((v) => Math.min(Math.max(v, lo), hi));
+    expectWithin(out, clamped, magnitudes(x, conv, params), GAIN.direct, `direct ${activation} vs reference`);
+  });
+});

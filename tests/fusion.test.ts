@@ -216,3 +216,20 @@ describe("Sequential frees each intermediate as soon as the next step has run", 
     expect(Number.isFinite(y.data()[0])).toBe(true);
   });
 });
+
+describe("Sequential fusion leaves subclasses alone", () => {
+  test("an Identity or MaxPool2d subclass with its own forward runs it", () => {
+    let identityCalls = 0;
+    let poolCalls = 0;
+    class CountingIdentity extends nn.Identity {
+      override forward(input: Tensor): Tensor { identityCalls++; return input; }
+    }
+    class CountingPool extends nn.MaxPool2d {
+      override forward(input: Tensor): Tensor { poolCalls++; return super.forward(input) as Tensor; }
+    }
+    const seq = new nn.Sequential(new nn.Conv2d(2, 3, 3), new CountingIdentity(), new nn.ReLU(), new CountingPool(2)).eval();
+    const y = seq.forward(randn([1, 2, 8, 8]));
+    expect(y.shape).toEqual([1, 3, 3, 3]);
+    expect([identityCalls, poolCalls]).toEqual([1, 1]);
+  });
+});

@@ -51,7 +51,8 @@ export class Sequential extends Module {
    */
   override forward(input: Tensor): Tensor {
     // Identity children change nothing: skipped, so Conv2d, Identity (a folded BatchNorm), ReLU fuse
-    const children = this.children().filter((m) => !(m instanceof Identity));
+    // (the class itself: a subclass may do something in its forward)
+    const children = this.children().filter((m) => m.constructor !== Identity);
     let x: unknown = input;
     for (let i = 0; i < children.length; i++) {
       const module = children[i];
@@ -99,7 +100,8 @@ export class Sequential extends Module {
 
 /** A MaxPool2d without indices, as the fused convolution's pool; undefined otherwise. */
 function poolOf(module: unknown): MaxPoolSpec | undefined {
-  if (!(module instanceof MaxPool2d) || module.return_indices) return undefined;
+  // the class itself: a subclass's own forward must run
+  if (!(module instanceof MaxPool2d) || module.constructor !== MaxPool2d || module.return_indices) return undefined;
   try {
     return maxPoolArgs(module.kernel_size, module.stride, module.padding, module.dilation, module.ceil_mode);
   } catch {

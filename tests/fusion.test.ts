@@ -218,6 +218,24 @@ describe("Sequential frees each intermediate as soon as the next step has run", 
 });
 
 describe("Sequential fusion leaves subclasses alone", () => {
+  test("a Conv2d, BatchNorm2d or ReLU subclass with its own forward runs it", () => {
+    const calls: string[] = [];
+    class MyConv extends nn.Conv2d {
+      override forward(input: Tensor): Tensor { calls.push("conv"); return super.forward(input); }
+    }
+    class MyBn extends nn.BatchNorm2d {
+      override forward(input: Tensor): Tensor { calls.push("bn"); return super.forward(input); }
+    }
+    class MyRelu extends nn.ReLU {
+      override forward(input: Tensor): Tensor { calls.push("relu"); return super.forward(input); }
+    }
+    const x = randn([1, 2, 6, 6]);
+    new nn.Sequential(new MyConv(2, 3, 3), new nn.ReLU()).eval().forward(x);
+    new nn.Sequential(new nn.Conv2d(2, 3, 3), new MyBn(3), new nn.ReLU()).eval().forward(x);
+    new nn.Sequential(new nn.Conv2d(2, 3, 3), new MyRelu()).eval().forward(x);
+    expect(calls).toEqual(["conv", "bn", "relu"]);
+  });
+
   test("an Identity or MaxPool2d subclass with its own forward runs it", () => {
     let identityCalls = 0;
     let poolCalls = 0;

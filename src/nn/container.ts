@@ -57,7 +57,8 @@ export class Sequential extends Module {
     for (let i = 0; i < children.length; i++) {
       const module = children[i];
       const previous = x;
-      if (module instanceof Conv2d) {
+      // (fusion takes the classes themselves: a subclass's own forward must run)
+      if (module instanceof Conv2d && module.constructor === Conv2d) {
         // Conv2d [+ BatchNorm2d, eval: folded] [+ ReLU/ReLU6: in the epilogue] [+ MaxPool2d: banded]
         let j = i + 1;
         const bn = canFold(module, children[j]) ? children[j++] as BatchNorm2d : null;
@@ -73,7 +74,7 @@ export class Sequential extends Module {
           x = module._forwardWith(x as Tensor, activation, pool);
         }
         i = j - 1;
-      } else if (module instanceof BatchNorm2d && !module.training && activationOf(children[i + 1]) !== "none") {
+      } else if (module instanceof BatchNorm2d && module.constructor === BatchNorm2d && !module.training && activationOf(children[i + 1]) !== "none") {
         // clamping in the same pass is the same arithmetic as a separate ReLU: exact
         x = module._forwardWith(x as Tensor, activationOf(children[i + 1]), false);
         i += 1;
@@ -100,7 +101,6 @@ export class Sequential extends Module {
 
 /** A MaxPool2d without indices, as the fused convolution's pool; undefined otherwise. */
 function poolOf(module: unknown): MaxPoolSpec | undefined {
-  // the class itself: a subclass's own forward must run
   if (!(module instanceof MaxPool2d) || module.constructor !== MaxPool2d || module.return_indices) return undefined;
   try {
     return maxPoolArgs(module.kernel_size, module.stride, module.padding, module.dilation, module.ceil_mode);
@@ -110,5 +110,6 @@ function poolOf(module: unknown): MaxPoolSpec | undefined {
 }
 
 function activationOf(module: unknown): Activation {
-  return module instanceof ReLU ? "relu" : module instanceof ReLU6 ? "relu6" : "none";
+  const kind = (module as object | null)?.constructor;
+  return kind === ReLU ? "relu" : kind === ReLU6 ? "relu6" : "none";
 }

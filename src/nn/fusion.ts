@@ -12,7 +12,7 @@ import { BatchNorm2d } from "./batchnorm.js";
 
 /** True when `bn` (eval mode, with running statistics) can fold into `conv`. */
 export function canFold(conv: Conv2d, bn: unknown): bn is BatchNorm2d {
-  return bn instanceof BatchNorm2d && !bn.training && bn.running_mean !== null && bn.running_var !== null &&
+  return bn instanceof BatchNorm2d && bn.constructor === BatchNorm2d && !bn.training && bn.running_mean !== null && bn.running_var !== null &&
     bn.num_features === conv.out_channels;
 }
 

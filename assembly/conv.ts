@@ -9,6 +9,7 @@
 import { f32_gemm_5x8__simd128 } from "./gemm";
 import { GEMM_MR, GEMM_NR } from "./pack";
 import { f32_pad2d, mapIndex } from "./pad";
+import { f32_clamp } from "./activation";
 
 // Cache blocking: K is split into blocks of at most KC_MAX rows, and pixel tiles are processed in
 // chunks whose panels (chunk x KC x 8 floats) fit in about half of L2. Within a (chunk, K block) every
@@ -111,7 +112,16 @@ export function f32_conv2d_igemm(
               const direct = pointwise && nr == GEMM_NR;
               const a = direct ? groupSource + (<usize>k0 * planeFloats + p0) * 4 : panels + <usize>t * panelBytes;
               const aStride = direct ? planeFloats * 4 : GEMM_NR * 4;
-              f32_gemm_5x8__simd128(kn, init, weights, a, aStride, outBlock + <usize>p0 * 4, outPlaneBytes, mr, nr, lo, hi);
+              f32_gemm_5x8__simd128(kn, init, weights, a, aStride, outBlock + <usize>p0 * 4, outPlaneBytes, mr, nr);
+            }
+            if (lo != -Infinity || hi != Infinity) {
+              // the fused activation over the block's rows of this chunk at once (per tile it cost a call each)
+              const first = t0 * GEMM_NR;
+              const pixels = min(outPixels, (t0 + count) * GEMM_NR) - first;
+              for (let r = 0; r < mr; r++) {
+                const row = outBlock + <usize>r * outPlaneBytes + <usize>first * 4;
+                f32_clamp(row, row, pixels, lo, hi);
+              }
             }
           }
         }

@@ -23,23 +23,21 @@
 }
 
 /**
- * One tile of the convolution GEMM: any mr <= 5 rows, nr <= 8 columns, clamped to [actMin, actMax]
- * (ReLU / ReLU6 fused; +-inf = none). Whole tiles go straight to the kernel; partial ones run it on
- * a scratch tile (rows past mr have zero weights, columns past nr repeat pixel 0) and copy the
- * valid part. The clamp is a separate pass over the tile: see the kernel's comment.
+ * One tile of the convolution GEMM: any mr <= 5 rows, nr <= 8 columns, no activation (the driver
+ * clamps whole rows after the last K block). Whole tiles go straight to the kernel; partial ones run
+ * it on a scratch tile (rows past mr have zero weights, columns past nr repeat pixel 0) and copy the
+ * valid part.
  */
 export function f32_gemm_5x8__simd128(
-  kc: i32, init: usize, weights: usize, a: usize, aStride: usize,
-  out: usize, outStride: usize, mr: i32, nr: i32, actMin: f32, actMax: f32,
+  kc: i32, init: usize, weights: usize, a: usize, aStride: usize, out: usize, outStride: usize, mr: i32, nr: i32,
 ): void {
   if (mr == 5 && nr == 8) {
     f32_gemm_5x8_full__simd128(kc, init, weights, a, aStride, out, outStride);
-  } else {
-    if (init == 0) copyTile(out, outStride, scratchTile, 32, mr, nr);
-    f32_gemm_5x8_full__simd128(kc, init, weights, a, aStride, scratchTile, 32);
-    copyTile(scratchTile, 32, out, outStride, mr, nr);
+    return;
   }
-  if (actMin != -Infinity || actMax != Infinity) clampTile(out, outStride, mr, nr, actMin, actMax);
+  if (init == 0) copyTile(out, outStride, scratchTile, 32, mr, nr);
+  f32_gemm_5x8_full__simd128(kc, init, weights, a, aStride, scratchTile, 32);
+  copyTile(scratchTile, 32, out, outStride, mr, nr);
 }
 
 // 5 rows x 8 floats
@@ -49,27 +47,12 @@ function copyTile(from: usize, fromStride: usize, to: usize, toStride: usize, mr
   for (let r = 0; r < mr; r++) memory.copy(to + <usize>r * toStride, from + <usize>r * fromStride, <usize>nr * 4);
 }
 
-// pmax/pmin keep NaN, as PyTorch's clamp
-function clampTile(out: usize, outStride: usize, mr: i32, nr: i32, actMin: f32, actMax: f32): void {
-  const vmin = f32x4.splat(actMin);
-  const vmax = f32x4.splat(actMax);
-  for (let r = 0; r < mr; r++) {
-    const row = out + <usize>r * outStride;
-    let j = 0;
-    for (; j + 4 <= nr; j += 4) v128.store(row + <usize>j * 4, f32x4.pmin(f32x4.pmax(v128.load(row + <usize>j * 4), vmin), vmax));
-    for (; j < nr; j++) {
-      const v = load<f32>(row + <usize>j * 4);
-      // as pmax then pmin: a NaN stays
-      store<f32>(row + <usize>j * 4, v < actMin ? actMin : v > actMax ? actMax : v);
-    }
-  }
-}
-
 /**
  * The micro-kernel: a whole 5x8 tile, from the bias (init != 0) or accumulating onto out, no clamp.
  * Also the Winograd position GEMMs' entry. V8 keeps its 14 vectors in registers only while the
  * code after the loop is plain stores: a clamp or tail branches there (even without calls) made it
- * hoist all loads to the top of the loop and spill two accumulators, 43 -> 22 GFLOP/s.
+ * hoist all loads to the top of the loop and spill two accumulators, 43 -> 22 GFLOP/s. So fused
+ * ReLU/ReLU6 is the driver's pass over the output rows (conv.ts), not an epilogue here.
  */
 export function f32_gemm_5x8_full__simd128(kc: i32, init: usize, weights: usize, a: usize, aStride: usize, out: usize, outStride: usize): void {
   let acc00: v128, acc01: v128, acc10: v128, acc11: v128, acc20: v128, acc21: v128, acc30: v128, acc31: v128, acc40: v128, acc41: v128;

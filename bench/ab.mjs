@@ -9,6 +9,7 @@
 //   igemm  C OC H K stride pad   direct convolution, 1 image H x H  [64 128 56 3 2 1]
 //   f2x3 | f4x3 | s2k7  C OC H   Winograd (3x3 stride 1, pad 1; s2k7: 7x7 stride 2, pad 3)  [64 64 56]
 //   dw     C H stride            c4 depthwise 3x3, pad 1  [144 56 1]
+// ACT=relu or ACT=relu6 in the environment: with that activation fused (default none)
 import fs from "node:fs";
 
 const [fileA, fileB, kind = "igemm", ...rest] = process.argv.slice(2);
@@ -17,6 +18,7 @@ if (!fileA || !fileB) {
   process.exit(2);
 }
 const sizes = rest.map(Number);
+const [actMin, actMax] = process.env.ACT === "relu" ? [0, Infinity] : process.env.ACT === "relu6" ? [0, 6] : [-Infinity, Infinity];
 const pick = (defaults) => defaults.map((d, i) => (Number.isFinite(sizes[i]) ? sizes[i] : d));
 
 function geometry() {
@@ -51,16 +53,16 @@ async function setup(file) {
     const packed = e.alloc(e.f32_conv2d_packed_size(OC, 1, C * K * K) * 4);
     e.f32_conv2d_pack(w, b, OC, 1, C * K * K, packed);
     const ws = e.alloc(Number(e.f32_conv2d_igemm_workspace(C, H, H, K, K, 1, P, P, P, P)));
-    run = () => e.f32_conv2d_igemm(x, 1, C, H, H, packed, OC, 1, K, K, S, S, 1, 1, P, P, P, P, 0, y, OH, OH, ws, -Infinity, Infinity);
+    run = () => e.f32_conv2d_igemm(x, 1, C, H, H, packed, OC, 1, K, K, S, S, 1, 1, P, P, P, P, 0, y, OH, OH, ws, actMin, actMax);
   } else if (kind === "dw") {
     const ws = e.alloc(Number(e.f32_dwconv2d_c4_workspace(H, H, P, P, P, P, OH, OH)));
-    run = () => e.f32_dwconv2d_c4(x, 1, C, H, H, w, b, 1, 3, 3, S, S, 1, 1, P, P, P, P, 0, y, OH, OH, ws, -Infinity, Infinity);
+    run = () => e.f32_dwconv2d_c4(x, 1, C, H, H, w, b, 1, 3, 3, S, S, 1, 1, P, P, P, P, 0, y, OH, OH, ws, actMin, actMax);
   } else {
     const packed = e.alloc(e[`f32_winograd_${kind}_packed_size`](OC, C) * 4);
     e[`f32_winograd_${kind}_pack`](w, OC, C, packed);
     const ws = e.alloc(Number(e[`f32_winograd_${kind}_workspace`](C, OC, OH, OH)));
     const scratch = e.alloc(C * (H + 2 * P) * (H + 2 * P) * 4);
-    run = () => e[`f32_conv2d_winograd_${kind}`](x, 1, C, H, H, packed, b, OC, P, P, P, P, 0, y, OH, OH, ws, scratch, -Infinity, Infinity);
+    run = () => e[`f32_conv2d_winograd_${kind}`](x, 1, C, H, H, packed, b, OC, P, P, P, P, 0, y, OH, OH, ws, scratch, actMin, actMax);
   }
   const out = () => new Float32Array(e.memory.buffer).slice(y / 4, y / 4 + OC * OH * OH);
   return { run, out };

@@ -18,8 +18,8 @@ export function keep<T extends Tensor>(tensor: T): T {
 }
 
 /**
- * Frees `value` now if it is a tensor the innermost scope created it and nothing kept it (an intermediate that a
- * later step has superseded); otherwise does nothing.
+ * Frees `value` now if it is a tensor that the innermost scope created and nothing kept (an
+ * intermediate that a later step has superseded); otherwise does nothing.
  */
 export function disposeScoped(value: unknown): void {
   if (scopes[scopes.length - 1]?.delete(value as Tensor)) (value as Tensor).dispose();

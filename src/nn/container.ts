@@ -46,8 +46,9 @@ export class Sequential extends Module {
 
   /**
    * Runs the children in order. In eval mode, Conv2d -> BatchNorm2d folds into one convolution; a
-   * ReLU/ReLU6 right after a Conv2d or BatchNorm2d runs in its kernel's epilogue (see fusion.ts); a
-   * MaxPool2d after a Conv2d (and those) pools it band by band (conv.ts convolveAndPool).
+   * ReLU/ReLU6 right after a Conv2d or BatchNorm2d runs in the same kernel call (see fusion.ts); a
+   * MaxPool2d after a Conv2d (and those) pools it band by band (conv.ts convolveAndPool). Each
+   * step's output is freed as soon as the next step has run.
    */
   override forward(input: Tensor): Tensor {
     // Identity children change nothing: skipped, so Conv2d, Identity (a folded BatchNorm), ReLU fuse

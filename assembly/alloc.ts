@@ -63,22 +63,28 @@ function initHeap(): void {
 function grow(bytes: usize): bool {
   if (memory.grow(<i32>((bytes + PAGE - 1) / PAGE)) < 0) return false;
   const oldEnd = heapEnd;
-  const newEnd = <usize>memory.size() * PAGE;
-  let block = oldEnd;
-  let size = newEnd - oldEnd;
-  // merge with a free last block
-  if (oldEnd > heapStart) {
-    const last = oldEnd - <usize>load<u32>(oldEnd - 4);
-    if (isFree(last)) {
-      unlink(last);
-      size += sizeOf(last);
-      block = last;
+  heapEnd = <usize>memory.size() * PAGE;
+  insertFree(oldEnd, heapEnd - oldEnd);
+  return true;
+}
+
+/** Makes [block, block + size) a free block, coalesced with free neighbours, and lists it. */
+function insertFree(block: usize, size: usize): void {
+  const next = block + size;
+  if (next < heapEnd && isFree(next)) {
+    unlink(next);
+    size += sizeOf(next);
+  }
+  if (block > heapStart) {
+    const previous = block - <usize>load<u32>(block - 4);
+    if (isFree(previous)) {
+      unlink(previous);
+      size += sizeOf(previous);
+      block = previous;
     }
   }
-  heapEnd = newEnd;
   setSize(block, size);
   link(block);
-  return true;
 }
 
 /** Allocates `size` bytes (16-byte aligned); 0 when linear memory cannot grow enough. */
@@ -119,24 +125,9 @@ export function alloc(size: usize): usize {
 /** Frees a block returned by `alloc` (the host frees each block once); neighbours coalesce. */
 export function free(ptr: usize): void {
   if (ptr < heapStart + HEADER || ptr >= heapEnd) return;
-  let block = ptr - HEADER;
+  const block = ptr - HEADER;
   if (isFree(block)) return;
-  let size = sizeOf(block);
-  const next = block + size;
-  if (next < heapEnd && isFree(next)) {
-    unlink(next);
-    size += sizeOf(next);
-  }
-  if (block > heapStart) {
-    const previous = block - <usize>load<u32>(block - 4);
-    if (isFree(previous)) {
-      unlink(previous);
-      size += sizeOf(previous);
-      block = previous;
-    }
-  }
-  setSize(block, size);
-  link(block);
+  insertFree(block, sizeOf(block));
 }
 
 /** Largest block the host asks for (the host refuses more before calling alloc). */

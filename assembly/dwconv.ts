@@ -4,6 +4,7 @@
 // the slack and are not stored): at stride 1 a tap is one load, at stride 2 two loads and a
 // shuffle, otherwise a 4-lane gather. 3x3 kernels keep their 9 weights in registers.
 
+import { gather4 } from "./simd";
 import { f32_pad2d } from "./pad";
 
 // floats of slack after the staged plane: the last row's last vector reads up to 3 * strideW + 8
@@ -35,11 +36,7 @@ const tailScratch = memory.data(16, 16);
 @inline function loadStrided(p: usize, stride: i32): v128 {
   if (stride == 1) return v128.load(p);
   if (stride == 2) return v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
-  const step = <usize>stride * 4;
-  let v = f32x4.splat(load<f32>(p));
-  v = f32x4.replace_lane(v, 1, load<f32>(p + step));
-  v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * step));
-  return f32x4.replace_lane(v, 3, load<f32>(p + 3 * step));
+  return gather4(p, <usize>stride * 4);
 }
 
 export function f32_dwconv2d(

@@ -7,19 +7,11 @@
 
 import { mapIndex, PAD_CONSTANT } from "./pad";
 import { madd } from "./gemm";
+import { gather4, storeTransposed4 } from "./simd";
 
 export function f32_dwconv2d_c4_workspace(height: i32, width: i32, padTop: i32, padBottom: i32, padLeft: i32, padRight: i32,
   outHeight: i32, outWidth: i32): f64 {
   return (<f64>(height + padTop + padBottom) * (width + padLeft + padRight) + <f64>outHeight * outWidth + 4) * 16 + 64;
-}
-
-// lane l of a v128 from 4 scalars
-// @ts-ignore: decorator
-@inline function gather4(p0: usize, step: usize): v128 {
-  let v = f32x4.splat(load<f32>(p0));
-  v = f32x4.replace_lane(v, 1, load<f32>(p0 + step));
-  v = f32x4.replace_lane(v, 2, load<f32>(p0 + 2 * step));
-  return f32x4.replace_lane(v, 3, load<f32>(p0 + 3 * step));
 }
 
 export function f32_dwconv2d_c4(
@@ -138,16 +130,8 @@ function stage(
 // pixels ix .. ix + 3 of 4 rows (one per channel) -> 4 interleaved [4 channels] vectors at dst
 // @ts-ignore: decorator
 @inline function transpose4(r0: usize, r1: usize, r2: usize, r3: usize, ix: i32, dst: usize): void {
-  const x0 = v128.load(r0 + <usize>ix * 4);
-  const x1 = v128.load(r1 + <usize>ix * 4);
-  const x2 = v128.load(r2 + <usize>ix * 4);
-  const x3 = v128.load(r3 + <usize>ix * 4);
-  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-  const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-  v128.store(dst, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
-  v128.store(dst, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
-  v128.store(dst, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+  const offset = <usize>ix * 4;
+  storeTransposed4(v128.load(r0 + offset), v128.load(r1 + offset), v128.load(r2 + offset), v128.load(r3 + offset), dst, 16);
 }
 
 // @ts-ignore: decorator
@@ -242,15 +226,8 @@ function unstage(result: usize, outHeight: i32, outWidth: i32, out: usize, laneS
   if (lanes == 4) {
     for (; p + 4 <= pixels; p += 4) {
       const src = result + <usize>p * 16;
-      const x0 = clamp(v128.load(src), vmin, vmax), x1 = clamp(v128.load(src, 16), vmin, vmax);
-      const x2 = clamp(v128.load(src, 32), vmin, vmax), x3 = clamp(v128.load(src, 48), vmin, vmax);
-      const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
-      const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
-      const dst = out + <usize>p * 4;
-      v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-      v128.store(dst + laneStride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-      v128.store(dst + 2 * laneStride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-      v128.store(dst + 3 * laneStride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+      storeTransposed4(clamp(v128.load(src), vmin, vmax), clamp(v128.load(src, 16), vmin, vmax),
+        clamp(v128.load(src, 32), vmin, vmax), clamp(v128.load(src, 48), vmin, vmax), out + <usize>p * 4, laneStride);
     }
   }
   for (; p < pixels; p++) {

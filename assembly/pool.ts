@@ -2,6 +2,8 @@
 // (PyTorch's divisor rules) and their adaptive forms. The host computes output sizes and checks
 // arguments; windows here are clipped to the input.
 
+import { gather4 } from "./simd";
+
 // NaN-propagating max with PyTorch's rule `if (val > maxval || isnan(val))`: the candidate
 // replaces the maximum only if greater or NaN, so the first of equal values (-0.0 before 0.0) stays.
 // @ts-ignore: decorator
@@ -75,10 +77,7 @@ export function f32_maxpool2d(
         } else if (strideW == 2) {
           v = v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
         } else {
-          v = f32x4.splat(load<f32>(p));
-          v = f32x4.replace_lane(v, 1, load<f32>(p + strideBytes));
-          v = f32x4.replace_lane(v, 2, load<f32>(p + 2 * strideBytes));
-          v = f32x4.replace_lane(v, 3, load<f32>(p + 3 * strideBytes));
+          v = gather4(p, strideBytes);
         }
         const take = takeMask(best, v);
         best = v128.bitselect(v, best, take);
@@ -141,19 +140,41 @@ export function f32_maxpool2d(
   let x0 = ox * strideW - padW;
   const x1 = min(x0 + (kernelW - 1) * dilationW + 1, width);
   while (x0 < 0) x0 += dilationW;
+  storeWindowMax(inPlane, width, y0, y1, dilationH, x0, x1, dilationW, output, indices, outRow + ox);
+}
+
+// The maximum of rows y0, y0 + dy, ... < y1 and columns x0, x0 + dx, ... < x1 of a plane, scanned in
+// PyTorch's order with its rule (branch-free: on real data the comparison mispredicts often), to
+// output[o] and, unless indices is 0, its flat index to indices[o] (int64).
+// @ts-ignore: decorator
+@inline function storeWindowMax(
+  inPlane: usize, width: i32, y0: i32, y1: i32, dy: i32, x0: i32, x1: i32, dx: i32,
+  output: usize, indices: usize, o: usize,
+): void {
   let best: f32 = -Infinity;
   let bestIndex: i32 = y0 * width + x0;
-  for (let y = y0; y < y1; y += dilationH) {
-    for (let x = x0; x < x1; x += dilationW) {
-      const value = load<f32>(inPlane + (<usize>y * width + x) * 4);
-      if (value > best || isNaN(value)) {
-        best = value;
-        bestIndex = y * width + x;
-      }
+  for (let y = y0; y < y1; y += dy) {
+    const row = inPlane + <usize>y * width * 4;
+    for (let x = x0; x < x1; x += dx) {
+      const value = load<f32>(row + <usize>x * 4);
+      const take = value > best || isNaN(value);
+      best = select<f32>(value, best, take);
+      bestIndex = select<i32>(y * width + x, bestIndex, take);
     }
   }
-  store<f32>(output + (outRow + ox) * 4, best);
-  if (indices != 0) store<i64>(indices + (outRow + ox) * 8, <i64>bestIndex);
+  store<f32>(output + o * 4, best);
+  if (indices != 0) store<i64>(indices + o * 8, <i64>bestIndex);
+}
+
+// the sum of rows [y0, y1) and columns [x0, x1) of a plane, row by row
+// @ts-ignore: decorator
+@inline function windowSum(inPlane: usize, width: i32, y0: i32, y1: i32, x0: i32, x1: i32): f32 {
+  let sum: f32 = 0;
+  for (let y = y0; y < y1; y++) {
+    const row = inPlane + <usize>y * width * 4;
+    for (let x = x0; x < x1; x++) sum += load<f32>(row + <usize>x * 4);
+  }
+  return sum;
 }
 
 /**
@@ -184,11 +205,7 @@ export function f32_avgpool2d(
         x1 = min(x1, width);
         let result: f32 = 0;
         if (y0 < y1 && x0 < x1) {
-          let sum: f32 = 0;
-          for (let y = y0; y < y1; y++) {
-            const row = inPlane + <usize>y * width * 4;
-            for (let x = x0; x < x1; x++) sum += load<f32>(row + <usize>x * 4);
-          }
+          const sum = windowSum(inPlane, width, y0, y1, x0, x1);
           const divisor = divisorOverride != 0 ? divisorOverride
             : countIncludePad ? paddedRows * paddedCols : (y1 - y0) * (x1 - x0);
           result = sum / <f32>divisor;
@@ -221,12 +238,7 @@ export function f32_adaptive_avgpool2d(
       for (let ox = 0; ox < outWidth; ox++) {
         const x0 = adaptiveStart(ox, width, outWidth);
         const x1 = adaptiveEnd(ox, width, outWidth);
-        let sum: f32 = 0;
-        for (let y = y0; y < y1; y++) {
-          const row = inPlane + <usize>y * width * 4;
-          for (let x = x0; x < x1; x++) sum += load<f32>(row + <usize>x * 4);
-        }
-        store<f32>(outPlane + (<usize>oy * outWidth + ox) * 4, sum / <f32>((y1 - y0) * (x1 - x0)));
+        store<f32>(outPlane + (<usize>oy * outWidth + ox) * 4, windowSum(inPlane, width, y0, y1, x0, x1) / <f32>((y1 - y0) * (x1 - x0)));
       }
     }
   }
@@ -244,21 +256,7 @@ export function f32_adaptive_maxpool2d(
       for (let ox = 0; ox < outWidth; ox++) {
         const x0 = adaptiveStart(ox, width, outWidth);
         const x1 = adaptiveEnd(ox, width, outWidth);
-        let best: f32 = -Infinity;
-        let bestIndex: i64 = <i64>y0 * width + x0;
-        for (let y = y0; y < y1; y++) {
-          const row = inPlane + <usize>y * width * 4;
-          for (let x = x0; x < x1; x++) {
-            const value = load<f32>(row + <usize>x * 4);
-            // branchless: on random data the comparison mispredicts often
-            const take = value > best || isNaN(value);
-            best = select<f32>(value, best, take);
-            bestIndex = select<i64>(<i64>y * width + x, bestIndex, take);
-          }
-        }
-        const o = outOffset + <usize>oy * outWidth + ox;
-        store<f32>(output + o * 4, best);
-        if (indices != 0) store<i64>(indices + o * 8, bestIndex);
+        storeWindowMax(inPlane, width, y0, y1, 1, x0, x1, 1, output, indices, outOffset + <usize>oy * outWidth + ox);
       }
     }
   }

@@ -112,36 +112,34 @@ export function f32_winograd_f2x3_workspace(channels: i32, outChannels: i32, out
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   scratch: usize, staged: usize, stageH: i32, stageW: i32,
 ): void {
-  const stagePlane = <usize>stageH * stageW;
-  memory.fill(staged, 0, <usize>channels * stagePlane * 4);
-  if (padMode == PAD_CONSTANT) {
-    // zero padding: the rows straight into place (no padded copy)
-    const rowsIn = min(height, stageH - padTop);
-    const colsIn = min(width, stageW - padLeft);
-    if (rowsIn <= 0 || colsIn <= 0) return;
-    for (let c = 0; c < channels; c++) {
-      for (let y = 0; y < rowsIn; y++) {
-        memory.copy(staged + (<usize>c * stagePlane + <usize>(y + padTop) * stageW + padLeft) * 4,
-          source + ((<usize>c * height + y) * width) * 4, <usize>colsIn * 4);
-      }
-    }
-    return;
-  }
-  let sourceW = width;
-  let sourceH = height;
-  if ((padTop | padBottom | padLeft | padRight) != 0) {
+  // zero padding places the source rows at (padTop, padLeft); other modes pad a copy first
+  let top = padTop, left = padLeft;
+  if (padMode != PAD_CONSTANT && (padTop | padBottom | padLeft | padRight) != 0) {
     f32_pad2d(source, scratch, channels, height, width, padTop, padBottom, padLeft, padRight, padMode, 0);
     source = scratch;
-    sourceW = width + padLeft + padRight;
-    sourceH = height + padTop + padBottom;
+    height += padTop + padBottom;
+    width += padLeft + padRight;
+    top = 0;
+    left = 0;
   }
-  const copyW = min(sourceW, stageW);
-  const copyH = min(sourceH, stageH);
+  top = min(top, stageH);
+  left = min(left, stageW);
+  const stagePlane = <usize>stageH * stageW;
+  const rowsIn = max(0, min(height, stageH - top));
+  const colsIn = max(0, min(width, stageW - left));
+  const rowBytes = <usize>stageW * 4;
   for (let c = 0; c < channels; c++) {
-    for (let y = 0; y < copyH; y++) {
-      memory.copy(staged + (<usize>c * stagePlane + <usize>y * stageW) * 4,
-        source + ((<usize>c * sourceH + y) * sourceW) * 4, <usize>copyW * 4);
+    let dst = staged + <usize>c * stagePlane * 4;
+    // every staged float written once: zeros around the copied block
+    memory.fill(dst, 0, <usize>top * rowBytes);
+    dst += <usize>top * rowBytes;
+    for (let y = 0; y < rowsIn; y++) {
+      memory.fill(dst, 0, <usize>left * 4);
+      memory.copy(dst + <usize>left * 4, source + ((<usize>c * height + y) * width) * 4, <usize>colsIn * 4);
+      memory.fill(dst + <usize>(left + colsIn) * 4, 0, <usize>(stageW - left - colsIn) * 4);
+      dst += rowBytes;
     }
+    memory.fill(dst, 0, <usize>(stageH - top - rowsIn) * rowBytes);
   }
 }
 

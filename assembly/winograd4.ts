@@ -9,6 +9,7 @@
 //   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
 
 import { GEMM_MR } from "./pack";
+import { storeTransposed4 } from "./simd";
 import { GROUP, TILE_BLOCK, L2_BYTES, tilesOf, groupsPerRow, blocksPerPass } from "./winograd";
 
 const POSITIONS: i32 = 36;
@@ -142,17 +143,12 @@ export function f32_winograd_f4x3_workspace(channels: i32, outChannels: i32, out
 // transposed to tile-major: 16 floats at out
 // @ts-ignore: decorator
 @inline export function storeRow4(y: usize, out: usize, vbias: v128, vmin: v128, vmax: v128): void {
-  const y0 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y), vbias), vmin), vmax);
-  const y1 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 16), vbias), vmin), vmax);
-  const y2 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 32), vbias), vmin), vmax);
-  const y3 = f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 48), vbias), vmin), vmax);
-  // tile j's 4 consecutive outputs = lane j of y0..y3
-  const t0 = v128.shuffle<f32>(y0, y1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(y0, y1, 2, 6, 3, 7);
-  const t2 = v128.shuffle<f32>(y2, y3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(y2, y3, 2, 6, 3, 7);
-  v128.store(out, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-  v128.store(out, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
-  v128.store(out, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
-  v128.store(out, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+  // tile j's 4 consecutive outputs = lane j of the 4 columns
+  storeTransposed4(
+    f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y), vbias), vmin), vmax),
+    f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 16), vbias), vmin), vmax),
+    f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 32), vbias), vmin), vmax),
+    f32x4.pmin(f32x4.pmax(f32x4.add(v128.load(y, 48), vbias), vmin), vmax), out, 16);
 }
 
 // the first `cols` floats of a transformed row at `from` (16 at most), to `row`

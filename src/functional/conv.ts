@@ -173,20 +173,16 @@ export type WinogradKind = "winograd" | "winograd4" | "winograd_s2k7";
  */
 function chooseWinograd(kernel: readonly number[], stride: readonly number[], dilation: readonly number[], groups: number,
   channels: number, outChannels: number, outHeight: number, outWidth: number): WinogradKind | null {
-  if (groups > 1) {
-    // a grouped 3x3 (not depthwise) with few groups: as a dense convolution with block-diagonal
-    // weights, F(4,3) does 9/2.25 = 4x fewer multiplications than direct, so up to 4 groups gain
-    // (the direct kernel's 4-channel blocks also pad small groups)
-    const blockDiagonal = groups <= 4 && channels / groups > 1 && channels >= 8 && outChannels >= 4;
-    return blockDiagonal ? chooseWinograd(kernel, stride, dilation, 1, channels, Math.max(outChannels, 8), outHeight, outWidth) : null;
-  }
-  if (kernel[0] === 7 && kernel[1] === 7 && stride[0] === 2 && stride[1] === 2 && dilation[0] === 1 && dilation[1] === 1 &&
-    groups === 1 && outChannels >= 8 && outHeight >= 6 && outWidth >= 6) {
+  if (dilation[0] !== 1 || dilation[1] !== 1) return null;
+  // a grouped convolution (not depthwise) with up to 4 groups runs as a dense one with block-diagonal
+  // weights: F(4,3) does 9/2.25 = 4x fewer multiplications than direct, so it gains up to 4 groups
+  if (groups > 4 || (groups > 1 && channels === groups)) return null;
+  if (kernel[0] === 7 && kernel[1] === 7 && stride[0] === 2 && stride[1] === 2) {
     // 7x7 stride 2 (network stems): polyphase + F(3x3, 4x4), 3x fewer multiplications
-    return "winograd_s2k7";
+    return groups === 1 && outChannels >= 8 && outHeight >= 6 && outWidth >= 6 ? "winograd_s2k7" : null;
   }
-  const eligible = kernel[0] === 3 && kernel[1] === 3 && stride[0] === 1 && stride[1] === 1 && dilation[0] === 1 &&
-    dilation[1] === 1 && groups === 1 && channels >= 8 && outChannels >= 8 && outHeight * outWidth >= 16;
+  const eligible = kernel[0] === 3 && kernel[1] === 3 && stride[0] === 1 && stride[1] === 1 && channels >= 8 &&
+    outChannels >= (groups > 1 ? 4 : 8) && outHeight * outWidth >= 16;
   if (!eligible) return null;
   return outHeight >= 12 && outWidth >= 12 ? "winograd4" : "winograd";
 }

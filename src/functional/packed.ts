@@ -16,11 +16,15 @@ export class PackedConvWeights {
   #bytes = 0;
   #weight: Tensor | null = null;
   #bias: Tensor | null = null;
-  #key = "";
+  // what the packed bytes were made from (versions change when a tensor's data is written)
+  #weightVersion = -1;
+  #biasVersion = -1;
+  #groups = 0;
+  #layout: "gemm" | WinogradKind = "gemm";
 
   get(weight: Tensor, bias: Tensor | null, groups: number, layout: "gemm" | WinogradKind = "gemm"): number {
-    const key = `${weight.version}/${bias?.version ?? -1}/${groups}/${layout}`;
-    if (this.#bytes > 0 && this.#weight === weight && this.#bias === bias && this.#key === key) return this.#ptr;
+    if (this.#bytes > 0 && this.#weight === weight && this.#bias === bias && this.#weightVersion === weight.version &&
+      this.#biasVersion === (bias?.version ?? -1) && this.#groups === groups && this.#layout === layout) return this.#ptr;
     const k = wasm();
     const [outChannels, groupIn, kernelH, kernelW] = weight.shape;
     const reduction = groupIn * kernelH * kernelW;
@@ -47,7 +51,10 @@ export class PackedConvWeights {
     }
     this.#weight = weight;
     this.#bias = bias;
-    this.#key = key;
+    this.#weightVersion = weight.version;
+    this.#biasVersion = bias?.version ?? -1;
+    this.#groups = groups;
+    this.#layout = layout;
     return this.#ptr;
   }
 

@@ -40,18 +40,22 @@ function foldValues(conv: Conv2d, bn: BatchNorm2d): { weight: Float32Array; bias
 export class ConvBnFold {
   #weight: Tensor | null = null;
   #bias: Tensor | null = null;
-  #key = "";
+  // the tensors (and their versions) and eps the fold was made from
+  #sources: (Tensor | null)[] = [];
+  #versions: number[] = [];
+  #eps = NaN;
   #packed = new PackedConvWeights();
 
   forward(conv: Conv2d, bn: BatchNorm2d, input: Tensor, activation: Activation, pool?: MaxPoolSpec): Tensor {
-    const key = [conv.weight, conv.bias, bn.weight, bn.bias, bn.running_mean, bn.running_var]
-      .map((t) => (t === null ? "-" : `${t.ptr}:${t.version}`)).join("/") + `/${bn.eps}`;
-    if (key !== this.#key || this.#weight === null) {
+    const sources = [conv.weight, conv.bias, bn.weight, bn.bias, bn.running_mean, bn.running_var];
+    if (this.#weight === null || bn.eps !== this.#eps || sources.some((t, i) => t !== this.#sources[i] || (t?.version ?? -1) !== this.#versions[i])) {
       this.dispose();
       const { weight, bias } = foldValues(conv, bn);
       this.#weight = keep(tensor(weight, conv.weight.shape));
       this.#bias = keep(tensor(bias, [conv.out_channels]));
-      this.#key = key;
+      this.#sources = sources;
+      this.#versions = sources.map((t) => t?.version ?? -1);
+      this.#eps = bn.eps;
     }
     return conv2dWith(input, this.#weight, this.#bias, {
       stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups,
@@ -64,7 +68,7 @@ export class ConvBnFold {
     this.#bias?.dispose();
     this.#weight = null;
     this.#bias = null;
-    this.#key = "";
+    this.#sources = [];
     this.#packed.dispose();
   }
 }

@@ -1,4 +1,4 @@
-/** mulberry32: a small seeded generator for the bench's inputs and BatchNorm statistics. */
+/** mulberry32: a small seeded generator (the bench's inputs and BatchNorm statistics; tests/fuzz.test.ts's data). */
 export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

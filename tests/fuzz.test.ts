@@ -22,23 +22,13 @@ import {
   linearRef, convPadding, poolOutSize, numel, withWindowErrors, maxPoolWindows, avgPoolWindows, adaptiveWindows,
   type Arr, type Ref, type BatchNormState,
 } from "./reference.js";
+// mulberry32, seeded: a case's data follows from its (shrinkable) seed
+import { rng } from "../bench/rng.js";
 
 await init();
 
 // ---------------------------------------------------------------------------------------------
 // data
-
-/** mulberry32: a tiny seeded generator, so a case's data follows from its (shrinkable) seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * normal: uniform floats in [-2, 2); ints: integers in [-3, 3] (exact arithmetic, many ties for

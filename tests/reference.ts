@@ -287,14 +287,7 @@ export function avgPool2dRef(input: Arr, kernel: number | [number, number], opts
           o++;
           continue;
         }
-        let sum = 0;
-        let mag = 0;
-        for (let y = y0; y < y1; y++) {
-          for (let xx = x0; xx < x1; xx++) {
-            sum += x[base + y * W + xx];
-            mag += Math.abs(x[base + y * W + xx]);
-          }
-        }
+        const [sum, mag] = windowSum(x, base, W, y0, y1, x0, x1);
         const divisor = override !== null ? override : includePad ? poolSize : (y1 - y0) * (x1 - x0);
         out.data[o] = sum / divisor;
         out.err[o] = reductionTolerance((y1 - y0) * (x1 - x0), mag / Math.abs(divisor));
@@ -303,6 +296,19 @@ export function avgPool2dRef(input: Arr, kernel: number | [number, number], opts
     }
   }
   return out;
+}
+
+/** The sum, and the sum of magnitudes, of rows [y0, y1) and columns [x0, x1) of the plane at base. */
+function windowSum(x: ArrayLike<number>, base: number, W: number, y0: number, y1: number, x0: number, x1: number): [number, number] {
+  let sum = 0;
+  let mag = 0;
+  for (let y = y0; y < y1; y++) {
+    for (let xx = x0; xx < x1; xx++) {
+      sum += x[base + y * W + xx];
+      mag += Math.abs(x[base + y * W + xx]);
+    }
+  }
+  return [sum, mag];
 }
 
 /** Adaptive windows [floor(i*in/out), ceil((i+1)*in/out)), as PyTorch's start_index/end_index. */
@@ -316,32 +322,33 @@ function adaptiveSizes(outputSize: number | (number | null)[], H: number, W: num
   return [oh ?? H, ow ?? W];
 }
 
+/** Calls fn for each adaptive window, plane by plane in output order, with the plane's offset in x. */
+function forEachAdaptiveWindow(planes: number, H: number, W: number, OH: number, OW: number,
+  fn: (base: number, y0: number, y1: number, x0: number, x1: number) => void): void {
+  for (let plane = 0; plane < planes; plane++) {
+    for (let oy = 0; oy < OH; oy++) {
+      const [y0, y1] = adaptiveWindow(oy, H, OH);
+      for (let ox = 0; ox < OW; ox++) {
+        const [x0, x1] = adaptiveWindow(ox, W, OW);
+        fn(plane * H * W, y0, y1, x0, x1);
+      }
+    }
+  }
+}
+
 export function adaptiveAvgPool2dRef(input: Arr, outputSize: number | (number | null)[]): Ref {
   const { n: N, c: C, h: H, w: W, unbatched } = as4d(input);
   const [OH, OW] = adaptiveSizes(outputSize, H, W);
   const out = result(unbatched ? [C, OH, OW] : [N, C, OH, OW]);
   const x = input.data;
   let o = 0;
-  for (let plane = 0; plane < N * C; plane++) {
-    for (let oy = 0; oy < OH; oy++) {
-      const [y0, y1] = adaptiveWindow(oy, H, OH);
-      for (let ox = 0; ox < OW; ox++) {
-        const [x0, x1] = adaptiveWindow(ox, W, OW);
-        let sum = 0;
-        let mag = 0;
-        for (let y = y0; y < y1; y++) {
-          for (let xx = x0; xx < x1; xx++) {
-            sum += x[plane * H * W + y * W + xx];
-            mag += Math.abs(x[plane * H * W + y * W + xx]);
-          }
-        }
-        const count = (y1 - y0) * (x1 - x0);
-        out.data[o] = sum / count;
-        out.err[o] = reductionTolerance(count, mag / count);
-        o++;
-      }
-    }
-  }
+  forEachAdaptiveWindow(N * C, H, W, OH, OW, (base, y0, y1, x0, x1) => {
+    const [sum, mag] = windowSum(x, base, W, y0, y1, x0, x1);
+    const count = (y1 - y0) * (x1 - x0);
+    out.data[o] = sum / count;
+    out.err[o] = reductionTolerance(count, mag / count);
+    o++;
+  });
   return out;
 }
 
@@ -351,20 +358,12 @@ export function adaptiveMaxPool2dRef(input: Arr, outputSize: number | (number | 
   const [OH, OW] = adaptiveSizes(outputSize, H, W);
   const out = result(unbatched ? [C, OH, OW] : [N, C, OH, OW]);
   const indices: number[] = [];
-  const x = input.data;
   let o = 0;
-  for (let plane = 0; plane < N * C; plane++) {
-    for (let oy = 0; oy < OH; oy++) {
-      const [y0, y1] = adaptiveWindow(oy, H, OH);
-      for (let ox = 0; ox < OW; ox++) {
-        const [x0, x1] = adaptiveWindow(ox, W, OW);
-        const [best, bestIndex] = windowMax(x, plane * H * W, W, y0, y1, 1, x0, x1, 1);
-        out.data[o] = best;
-        indices.push(bestIndex);
-        o++;
-      }
-    }
-  }
+  forEachAdaptiveWindow(N * C, H, W, OH, OW, (base, y0, y1, x0, x1) => {
+    const [best, bestIndex] = windowMax(input.data, base, W, y0, y1, 1, x0, x1, 1);
+    out.data[o++] = best;
+    indices.push(bestIndex);
+  });
   return { out, indices };
 }
 

@@ -13,10 +13,12 @@ const script = `
   console.log(JSON.stringify({ backend: backend(), n: y.filter(Number.isFinite).length }));
 `;
 
-function run(flags: string[]): { backend: string; n: number } {
-  const out = execFileSync(process.execPath, [...flags, "--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
-  return JSON.parse(out.trim().split("\n").pop()!);
+/** Runs a module script in a fresh Node with these V8 flags and script arguments; returns its last line as JSON. */
+function runScript<T>(source: string, flags: string[], args: string[] = []): T {
+  const out = execFileSync(process.execPath, [...flags, "--input-type=module", "-e", source, ...args], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
+  return JSON.parse(out.trim().split("\n").pop()!) as T;
 }
+const run = (flags: string[]) => runScript<{ backend: string; n: number }>(script, flags);
 
 test("init({ relaxed: true }) falls back to the deterministic build where the engine lacks relaxed SIMD (Node 20 without its flag)", () => {
   expect(run([]).backend).toBe("simd128");
@@ -49,8 +51,7 @@ const paths = `
 `;
 
 test("every kernel path of the relaxed build agrees with the default build within FMA's rounding", () => {
-  const runPaths = (flags: string[], mode: string) => JSON.parse(execFileSync(process.execPath, [...flags, "--input-type=module", "-e", paths, mode],
-    { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 }).trim().split("\n").pop()!) as { backend: string; cases: Record<string, number[]> };
+  const runPaths = (flags: string[], mode: string) => runScript<{ backend: string; cases: Record<string, number[]> }>(paths, flags, [mode]);
   const strict = runPaths([], "default");
   const relaxed = runPaths(["--experimental-wasm-relaxed-simd"], "relaxed");
   expect(strict.backend).toBe("simd128");

@@ -8,3 +8,19 @@ export type { WasmSource, WasmBuild } from "./runtime.js";
 export * as nn from "./nn/index.js";
 export * as F from "./functional/index.js";
 export * as safetensors from "./safetensors.js";
+
+// torch.* functions of issue #11's op families (top-level, as torch's): each adds its lines under its marker
+// [elementwise]
+
+// [activation]
+
+// [shape]
+
+// [reduce]
+
+// [norm]
+
+// [conv-transpose]
+
+// [resample]
+

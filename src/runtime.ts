@@ -12,6 +12,21 @@ const KERNEL_NAMES = [
   "f32_winograd_f2x3_packed_size", "f32_winograd_f2x3_pack", "f32_winograd_f2x3_workspace", "f32_conv2d_winograd_f2x3",
   "f32_winograd_f4x3_packed_size", "f32_winograd_f4x3_pack", "f32_winograd_f4x3_workspace", "f32_conv2d_winograd_f4x3",
   "f32_winograd_s2k7_packed_size", "f32_winograd_s2k7_pack", "f32_winograd_s2k7_workspace", "f32_conv2d_winograd_s2k7",
+  // issue #11's op families: each adds its names directly under its own marker
+  // [elementwise]
+
+  // [activation]
+
+  // [shape]
+
+  // [reduce]
+
+  // [norm]
+
+  // [conv-transpose]
+
+  // [resample]
+
 ] as const;
 /** The Wasm module's exports. */
 export type Kernels = { memory: WebAssembly.Memory } & Record<(typeof KERNEL_NAMES)[number], KernelFn>;

@@ -140,6 +140,22 @@ export class Tensor {
     return this;
   }
 
+  // Methods of issue #11's op families (thin: each calls its family's function in src/functional/),
+  // each family adding its methods directly under its own marker.
+  // [elementwise]
+
+  // [activation]
+
+  // [shape]
+
+  // [reduce]
+
+  // [norm]
+
+  // [conv-transpose]
+
+  // [resample]
+
   /** Frees this handle (the data goes when its last view does). Safe to call twice. */
   dispose(): void {
     if (this.#storage === null) return;

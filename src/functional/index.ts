@@ -4,3 +4,19 @@ export { batch_norm } from "./norm.js";
 export { relu, relu6 } from "./activation.js";
 export { linear } from "./linear.js";
 export { pad } from "./pad.js";
+
+// issue #11's op families: each adds its lines directly under its own marker
+// [elementwise]
+
+// [activation]
+
+// [shape]
+
+// [reduce]
+
+// [norm]
+
+// [conv-transpose]
+
+// [resample]
+

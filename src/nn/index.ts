@@ -6,3 +6,19 @@ export { ReLU, ReLU6, Identity, Flatten } from "./activation.js";
 export { Linear } from "./linear.js";
 export { Sequential } from "./container.js";
 export * as utils from "./utils.js";
+
+// issue #11's op families: each adds its lines directly under its own marker
+// [elementwise]
+
+// [activation]
+
+// [shape]
+
+// [reduce]
+
+// [norm]
+
+// [conv-transpose]
+
+// [resample]
+

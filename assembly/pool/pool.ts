@@ -2,7 +2,7 @@
 // (PyTorch's divisor rules) and their adaptive forms. The host computes output sizes and checks
 // arguments; windows here are clipped to the input.
 
-import { gather4 } from "./simd";
+import { gather4 } from "../simd";
 
 // NaN-propagating max with PyTorch's rule `if (val > maxval || isnan(val))`: the candidate
 // replaces the maximum only if greater or NaN, so the first of equal values (-0.0 before 0.0) stays.

@@ -7,7 +7,7 @@
 
 import { mapIndex, PAD_CONSTANT } from "./pad";
 import { madd } from "./gemm";
-import { gather4, storeTransposed4 } from "./simd";
+import { gather4, storeTransposed4 } from "../simd";
 
 export function f32_dwconv2d_c4_workspace(height: i32, width: i32, padTop: i32, padBottom: i32, padLeft: i32, padRight: i32,
   outHeight: i32, outWidth: i32): f64 {

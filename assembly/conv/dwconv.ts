@@ -4,7 +4,7 @@
 // the slack and are not stored): at stride 1 a tap is one load, at stride 2 two loads and a
 // shuffle, otherwise a 4-lane gather. 3x3 kernels keep their 9 weights in registers.
 
-import { gather4 } from "./simd";
+import { gather4 } from "../simd";
 import { f32_pad2d } from "./pad";
 
 // floats of slack after the staged plane: the last row's last vector reads up to 3 * strideW + 8

@@ -9,7 +9,7 @@
 import { f32_gemm_5x8__simd128 } from "./gemm";
 import { GEMM_MR, GEMM_NR } from "./pack";
 import { f32_pad2d, mapIndex } from "./pad";
-import { f32_clamp } from "./activation";
+import { f32_clamp } from "../elementwise/activation";
 
 // Cache blocking: K is split into blocks of at most KC_MAX rows, and pixel tiles are processed in
 // chunks whose panels (chunk x KC x 8 floats) fit in about half of L2. Within a (chunk, K block) every

@@ -9,7 +9,7 @@
 //   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
 
 import { GEMM_MR } from "./pack";
-import { storeTransposed4 } from "./simd";
+import { storeTransposed4 } from "../simd";
 import { GROUP, TILE_BLOCK, L2_BYTES, tilesOf, groupsPerRow, blocksPerPass } from "./winograd";
 
 const POSITIONS: i32 = 36;

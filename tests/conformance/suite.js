@@ -67,6 +67,21 @@ export const CASES = {
   "linear": (w) => fill(w, new w.nn.Linear(20, 7), 13).forward(det(w, [3, 20], 14)),
   "pad reflect": (w) => w.F.pad(det(w, [1, 2, 4, 5], 15), [2, 1, 3, 0], "reflect"),
   "pad circular": (w) => w.F.pad(det(w, [1, 2, 4, 5], 16), [1, 2, 2, 1], "circular"),
+  // issue #11's op families: each adds its cases directly under its own marker
+  // [elementwise]
+
+  // [activation]
+
+  // [shape]
+
+  // [reduce]
+
+  // [norm]
+
+  // [conv-transpose]
+
+  // [resample]
+
 };
 
 /**

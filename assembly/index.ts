@@ -21,6 +21,8 @@ export { f32_conv2d_winograd_f2x3, f32_conv2d_winograd_f4x3, f32_conv2d_winograd
 // [activation]
 
 // [shape]
+export { xx_copy_rows } from "./shape/copy";
+export { xx_gather, xx_gather_desc } from "./shape/gather";
 
 // [reduce]
 

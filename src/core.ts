@@ -15,6 +15,9 @@ export * as safetensors from "./safetensors.js";
 // [activation]
 
 // [shape]
+export { reshape, flatten, unflatten, squeeze, unsqueeze, clone } from "./functional/views.js";
+export { permute, transpose, t, narrow, channel_shuffle } from "./functional/strided.js";
+export { cat, concat, concatenate, stack, split, chunk } from "./functional/join.js";
 
 // [reduce]
 

@@ -18,6 +18,7 @@ const KERNEL_NAMES = [
   // [activation]
 
   // [shape]
+  "xx_copy_rows", "xx_gather", "xx_gather_desc",
 
   // [reduce]
 

@@ -1,6 +1,14 @@
 // Tensor: a handle (pointer, shape, dtype) to data in Wasm linear memory.
 // Views made by reshape/flatten share one Storage, which is freed when its last handle is disposed.
 
+import {
+  type SizeArgs, viewImpl, viewAsImpl, reshapeImpl, flatten as flattenImpl, unflatten as unflattenImpl, squeeze as squeezeImpl,
+  unsqueeze as unsqueezeImpl, contiguousImpl, isContiguousImpl, clone as cloneImpl,
+} from "./functional/views.js";
+import {
+  permuteImpl, transpose as transposeImpl, t as tImpl, expandImpl, expandAsImpl, narrow as narrowImpl,
+} from "./functional/strided.js";
+import { chunk as chunkImpl, splitImpl } from "./functional/join.js";
 import { allocate, release, MAX_BLOCK_BYTES, formatBytes } from "./allocator.js";
 import { heapF32, heapI64, wasm } from "./runtime.js";
 import { track, registerTensorClass } from "./scope.js";
@@ -108,21 +116,10 @@ export class Tensor {
   }
 
   /** A view with a new shape (one entry may be -1); shares data, as torch.Tensor.reshape. */
-  reshape(shape: readonly number[] | number, ...rest: number[]): Tensor {
-    const requested = typeof shape === "number" ? [shape, ...rest] : [...shape];
-    const resolved = inferShape(requested, this.numel());
-    return new Tensor(this._shareStorage(), resolved, this.dtype);
-  }
+  reshape(...shape: SizeArgs): Tensor { return reshapeImpl(this, ...shape); }
 
-  /** Flattens dims start_dim..end_dim into one, as torch.flatten. */
-  flatten(start_dim = 0, end_dim = -1): Tensor {
-    if (this.shape.length === 0) return this.reshape([1]);
-    const start = normalizeDim(start_dim, this.shape.length);
-    const end = normalizeDim(end_dim, this.shape.length);
-    if (start > end) throw new Error("flatten() has invalid args: start_dim cannot come after end_dim");
-    const merged = numel(this.shape.slice(start, end + 1));
-    return this.reshape([...this.shape.slice(0, start), merged, ...this.shape.slice(end + 1)]);
-  }
+  /** Flattens dims start_dim..end_dim into one (a view), as torch.flatten. */
+  flatten(...args: unknown[]): Tensor { return flattenImpl(this, ...args); }
 
   /** Elementwise sum with a tensor of the same shape, into a new tensor. */
   add(other: Tensor): Tensor {
@@ -147,6 +144,40 @@ export class Tensor {
   // [activation]
 
   // [shape]
+  /** A view with a new shape (one size may be -1), sharing storage: `x.view(n, -1)`, `x.view([n, -1])`. */
+  view(...shape: SizeArgs): Tensor { return viewImpl(this, ...shape); }
+  /** view(other.size()). */
+  view_as(other: Tensor): Tensor { return viewAsImpl(this, other); }
+  /** reshape(other.size()). */
+  reshape_as(other: Tensor): Tensor { return viewAsImpl(this, other); }
+  /** Splits dim `dim` into `sizes` (a view), as torch.Tensor.unflatten. */
+  unflatten(...args: unknown[]): Tensor { return unflattenImpl(this, ...args); }
+  /** Drops size-1 dims (all, or `dim` only), a view. */
+  squeeze(...args: unknown[]): Tensor { return squeezeImpl(this, ...args); }
+  /** Inserts a size-1 dim at `dim`, a view. */
+  unsqueeze(...args: unknown[]): Tensor { return unsqueezeImpl(this, ...args); }
+  /** Reorders dims: `x.permute(0, 2, 3, 1)`. A contiguous copy (PyTorch: a strided view). */
+  permute(...dims: SizeArgs): Tensor { return permuteImpl(this, ...dims); }
+  /** Swaps two dims. A contiguous copy (PyTorch: a strided view). */
+  transpose(...args: unknown[]): Tensor { return transposeImpl(this, ...args); }
+  /** transpose(0, 1) of a <= 2-D tensor. A contiguous copy for 2-D (PyTorch: a strided view). */
+  t(): Tensor { return tImpl(this); }
+  /** Returns this tensor: every wasmnn tensor is contiguous. */
+  contiguous(...args: unknown[]): Tensor { return contiguousImpl(this, ...args); }
+  /** Always true in wasmnn. */
+  is_contiguous(...args: unknown[]): boolean { return isContiguousImpl(this, ...args); }
+  /** Repeats size-1 dims to `sizes` (-1 keeps a size). A contiguous copy (PyTorch: a stride-0 view). */
+  expand(...sizes: SizeArgs): Tensor { return expandImpl(this, ...sizes); }
+  /** expand(other.size()); a contiguous copy. */
+  expand_as(other: Tensor): Tensor { return expandAsImpl(this, other); }
+  /** Elements start..start+length-1 of `dim`. A contiguous copy (PyTorch: a view). */
+  narrow(...args: unknown[]): Tensor { return narrowImpl(this, ...args); }
+  /** `chunks` pieces along `dim`, as an array of contiguous copies (PyTorch: a tuple of views). */
+  chunk(...args: unknown[]): Tensor[] { return chunkImpl(this, ...args); }
+  /** Pieces of split_size (or of the listed sizes) along `dim`, as an array of contiguous copies. */
+  split(...args: unknown[]): Tensor[] { return splitImpl(this, ...args); }
+  /** A copy with its own storage. */
+  clone(): Tensor { return cloneImpl(this); }
 
   // [reduce]
 

@@ -11,6 +11,7 @@ export { pad } from "./pad.js";
 // [activation]
 
 // [shape]
+export { channel_shuffle } from "./strided.js";
 
 // [reduce]
 

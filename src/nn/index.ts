@@ -13,6 +13,7 @@ export * as utils from "./utils.js";
 // [activation]
 
 // [shape]
+export { Unflatten, ChannelShuffle } from "./shape.js";
 
 // [reduce]
 

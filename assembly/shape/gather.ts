@@ -12,7 +12,6 @@
 // division or per-element index arithmetic.
 
 import { copyRun } from "./copy";
-import { storeTransposed4 } from "../simd";
 
 const MAX_RANK: i32 = 32;
 /** [sizes: i32 x MAX_RANK | byte strides: i32 x MAX_RANK | odometer counters: i32 x MAX_RANK] */
@@ -117,13 +116,29 @@ function transposeBlock(dst: usize, src: usize, rows: i32, cols: i32, strideB: u
   const rows4 = rows & ~3;
   const cols4 = cols & ~3;
   const dstRow = <usize>cols * 4;
+  const stride2 = strideB * 2;
+  const stride3 = strideB * 3;
+  const dstRow2 = dstRow * 2;
+  const dstRow3 = dstRow * 3;
   if (cols <= rows) {
     for (let a = 0; a < rows4; a += 4) {
-      for (let b = 0; b < cols4; b += 4) transposeTile(dst, src, a, b, strideB, dstRow);
+      let p = src + <usize>a * 4;
+      let q = dst + <usize>a * dstRow;
+      for (let b = 0; b < cols4; b += 4) {
+        transposeTile(p, strideB, stride2, stride3, q, dstRow, dstRow2, dstRow3);
+        p += strideB * 4;
+        q += 16;
+      }
     }
   } else {
     for (let b = 0; b < cols4; b += 4) {
-      for (let a = 0; a < rows4; a += 4) transposeTile(dst, src, a, b, strideB, dstRow);
+      let p = src + <usize>b * strideB;
+      let q = dst + <usize>b * 4;
+      for (let a = 0; a < rows4; a += 4) {
+        transposeTile(p, strideB, stride2, stride3, q, dstRow, dstRow2, dstRow3);
+        p += 16;
+        q += dstRow * 4;
+      }
     }
   }
   // the L-shaped remainder: columns [cols4, cols) of the tiled rows, then rows [rows4, rows)
@@ -134,12 +149,19 @@ function transposeBlock(dst: usize, src: usize, rows: i32, cols: i32, strideB: u
   }
 }
 
+/** One 4x4 tile: source rows p + k * strideB (k = 0..3) become output columns at q. */
 // @ts-ignore: decorator
-@inline function transposeTile(dst: usize, src: usize, a: i32, b: i32, strideB: usize, dstRow: usize): void {
-  const p = src + <usize>a * 4 + <usize>b * strideB;
+@inline function transposeTile(
+  p: usize, stride1: usize, stride2: usize, stride3: usize, q: usize, dstRow1: usize, dstRow2: usize, dstRow3: usize,
+): void {
   const x0 = v128.load(p);
-  const x1 = v128.load(p + strideB);
-  const x2 = v128.load(p + 2 * strideB);
-  const x3 = v128.load(p + 3 * strideB);
-  storeTransposed4(x0, x1, x2, x3, dst + <usize>a * dstRow + <usize>b * 4, dstRow);
+  const x1 = v128.load(p + stride1);
+  const x2 = v128.load(p + stride2);
+  const x3 = v128.load(p + stride3);
+  const t0 = v128.shuffle<f32>(x0, x1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(x0, x1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(x2, x3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(x2, x3, 2, 6, 3, 7);
+  v128.store(q, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(q + dstRow1, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(q + dstRow2, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(q + dstRow3, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }

@@ -73,6 +73,13 @@ export const CASES = {
   // [activation]
 
   // [shape]
+  "permute NCHW->NHWC (4x4 tiles) and back": (w) => {
+    const nhwc = det(w, [2, 6, 5, 7], 30).permute(0, 2, 3, 1);
+    return [nhwc, nhwc.permute(0, 3, 1, 2)];
+  },
+  "expand + narrow (strided gather)": (w) => det(w, [3, 1, 5], 31).expand(2, 3, 4, 5).narrow(3, 1, 3).transpose(0, 3),
+  "channel_shuffle (row runs)": (w) => w.F.channel_shuffle(det(w, [2, 12, 3, 3], 32), 3),
+  "cat dim 1 + split (row copies)": (w) => w.split(w.cat([det(w, [2, 3, 4], 33), det(w, [2, 5, 4], 34)], 1), [2, 6], 1),
 
   // [reduce]
 

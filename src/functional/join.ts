@@ -7,7 +7,7 @@
 import { Tensor, normalizeDim, numel, empty } from "../tensor.js";
 import { heapF32, heapI64, wasm } from "../runtime.js";
 import { parseArgs, pyType, required } from "../args.js";
-import { fmtShape } from "./shape.js";
+import { checkTensor, fmtShape } from "./shape.js";
 import { intArg, shareView } from "./views.js";
 import { narrowCopy } from "./strided.js";
 
@@ -75,26 +75,23 @@ function catWith(tensors: readonly Tensor[], dimArg: number, op: string): Tensor
   return out;
 }
 
+/** torch.cat and its aliases: (tensors, dim=0), parsed under the name the user called. */
+function catNamed(name: string): (...args: unknown[]) => Tensor {
+  return (...args) => {
+    const a = parseArgs(name, [["tensors", required], ["dim", 0]], args);
+    return catWith(tensorList(a.tensors, name), intArg(a.dim, name, "dim", 2), "torch.cat");
+  };
+}
+
 /**
  * torch.cat(tensors, dim=0): the tensors joined along `dim`; all other sizes must match. int64
  * inputs beside float32 ones are promoted to float32, as PyTorch's type promotion does.
  */
-export function cat(...args: unknown[]): Tensor {
-  const a = parseArgs("cat", [["tensors", required], ["dim", 0]], args);
-  return catWith(tensorList(a.tensors, "cat"), intArg(a.dim, "cat", "dim", 2), "torch.cat");
-}
-
+export const cat = catNamed("cat");
 /** torch.concat(tensors, dim=0): an alias of torch.cat. */
-export function concat(...args: unknown[]): Tensor {
-  const a = parseArgs("concat", [["tensors", required], ["dim", 0]], args);
-  return catWith(tensorList(a.tensors, "concat"), intArg(a.dim, "concat", "dim", 2), "torch.cat");
-}
-
+export const concat = catNamed("concat");
 /** torch.concatenate(tensors, dim=0): an alias of torch.cat. */
-export function concatenate(...args: unknown[]): Tensor {
-  const a = parseArgs("concatenate", [["tensors", required], ["dim", 0]], args);
-  return catWith(tensorList(a.tensors, "concatenate"), intArg(a.dim, "concatenate", "dim", 2), "torch.cat");
-}
+export const concatenate = catNamed("concatenate");
 
 /** torch.stack(tensors, dim=0): equal-shaped tensors joined along a new dim `dim`. */
 export function stack(...args: unknown[]): Tensor {
@@ -164,21 +161,13 @@ function splitSizes(input: Tensor, sizeOrSections: unknown, dimArg: unknown, op:
   return [sizes, dim];
 }
 
-function checkInput(value: unknown, op: string, name: string): Tensor {
-  if (!(value instanceof Tensor)) {
-    throw new TypeError(`${op}(): argument '${name}' must be Tensor, not ${value === null ? "None" : pyType(value)}`);
-  }
-  value.ptr;
-  return value;
-}
-
 /**
  * torch.split(tensor, split_size_or_sections, dim=0): pieces of split_size along `dim` (the last
  * one smaller), or of the listed sizes. An array of contiguous copies (PyTorch returns a tuple of views).
  */
 export function split(...args: unknown[]): Tensor[] {
   const a = parseArgs("split", [["tensor", required], ["split_size_or_sections", required], ["dim", 0]], args);
-  const input = checkInput(a.tensor, "split", "tensor");
+  const input = checkTensor(a.tensor, "split", "tensor");
   const [sizes, dim] = splitSizes(input, a.split_size_or_sections, a.dim, "split");
   return splitWith(input, sizes, dim);
 }
@@ -186,7 +175,7 @@ export function split(...args: unknown[]): Tensor[] {
 /** Tensor.split(split_size, dim=0): as torch.split (the keyword is split_size here, as PyTorch's method). */
 export function splitImpl(self: Tensor, ...args: unknown[]): Tensor[] {
   const a = parseArgs("split", [["split_size", required], ["dim", 0]], args);
-  const input = checkInput(self, "split", "self");
+  const input = checkTensor(self, "split", "self");
   const [sizes, dim] = splitSizes(input, a.split_size, a.dim, "split");
   return splitWith(input, sizes, dim);
 }
@@ -197,7 +186,7 @@ export function splitImpl(self: Tensor, ...args: unknown[]): Tensor[] {
  */
 export function chunk(...args: unknown[]): Tensor[] {
   const a = parseArgs("chunk", [["input", required], ["chunks", required], ["dim", 0]], args);
-  const input = checkInput(a.input, "chunk", "input");
+  const input = checkTensor(a.input, "chunk", "input");
   const chunks = intArg(a.chunks, "chunk", "chunks", 2);
   const dimArg = intArg(a.dim, "chunk", "dim", 3);
   if (input.dim() === 0) throw new Error("chunk expects at least a 1-dimensional tensor");

@@ -48,7 +48,7 @@ function parse(fn: string, args: readonly unknown[], positional: readonly string
   while (count > 0 && given[count - 1] === undefined) count--;
   if (count > positional.length) {
     const [takes, got] = self ? [positional.length - 1, count - 1] : [positional.length, count];
-    if (self && takes === 0) throw new TypeError(`_TensorBase.${fn}() takes no arguments (${got} given)`);
+    if (self && takes === 0) throw new TypeError(`Tensor.${fn}() takes no arguments (${got} given)`);
     throw new TypeError(`${fn}() takes ${takes} positional argument${takes === 1 ? "" : "s"} but ${got} were given`);
   }
   const out: Record<string, unknown> = {};

@@ -285,3 +285,27 @@ test("no leaks: memory() is flat over a loop of every op, broadcast, in place an
   expect(after.liveTensors).toBe(before.liveTensors);
   x.dispose(); g.dispose();
 });
+
+describe("run lengths around the kernel's tiles (16 unrolled, 4 per vector, scalar tail)", () => {
+  const lengths = [1, 3, 4, 5, 15, 16, 17, 31, 32, 33, 47, 64, 67];
+  const ops = Object.keys(REF).filter((op) => !op.startsWith("clamp")) as OpName[];
+  test.each(ops)("%s: contiguous ⊕ contiguous, ⊕ one value, one value ⊕ run", (op) => tidy(() => {
+    for (const n of lengths) {
+      const a = Float32Array.from({ length: 2 * n }, (_, i) => ((i * 37) % 23) / 4 - 2.75);
+      const b = Float32Array.from({ length: 2 * n }, (_, i) => ((i * 11) % 19) / 8 - 1.125);
+      const A = tensor(a, [2, n]);
+      for (const [label, B, bAt] of [
+        ["vv", tensor(b, [2, n]), (i: number) => b[i]],
+        ["vs", tensor(b.subarray(0, 2), [2, 1]), (i: number) => b[Math.floor(i / n)]],
+      ] as const) {
+        for (const swapped of [false, true]) {
+          const got = (swapped ? call(op, B, A, 0.3) : call(op, A, B, 0.3)).data();
+          for (let i = 0; i < 2 * n; i++) {
+            const want = swapped ? REF[op](bAt(i), a[i], f32(0.3)) : REF[op](a[i], bAt(i), f32(0.3));
+            if (!same(got[i], want)) throw new Error(`${op} ${label}${swapped ? " swapped" : ""} n=${n} [${i}]: ${got[i]} vs ${want}`);
+          }
+        }
+      }
+    }
+  }));
+});

@@ -188,12 +188,14 @@ function arithmetic(fn: string, op: number, input: Operand, other: Operand, alph
   }
   if (typeof input === "number" || typeof other === "number") {
     const t = (typeof input === "number" ? other : input) as Tensor;
-    const s = Math.fround((typeof input === "number" ? input : other) as number);
+    let s = Math.fround((typeof input === "number" ? input : other) as number);
     // a number with an int64 tensor makes int64 or float32 by whether it is a Python int or float,
     // which a JavaScript number cannot tell: refuse rather than guess
     if (t.dtype !== "float32") throw float32Only(fn, t);
     const out = inplace ? t : empty(t.shape);
     const reversed = typeof input === "number" && !COMMUTATIVE.has(op);
+    // x - s is x + (-s) bit for bit (IEEE subtraction is addition of the negation): the unrolled add
+    if (op === SUB && !reversed) [op, s] = [ADD, -s];
     if (out.numel() > 0) wasm().f32_binary_scalar(op, t.ptr, s, out.ptr, t.numel(), alpha, reversed ? 1 : 0);
     if (inplace) out._bump();
     return out;

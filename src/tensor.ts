@@ -2,14 +2,12 @@
 // Views made by reshape/flatten share one Storage, which is freed when its last handle is disposed.
 
 import { allocate, release, MAX_BLOCK_BYTES, formatBytes } from "./allocator.js";
-import { heapF32, heapI64, wasm } from "./runtime.js";
+import { heapF32, heapI64 } from "./runtime.js";
 import { track, registerTensorClass } from "./scope.js";
 import { fillNormal } from "./random.js";
 import * as ew from "./functional/elementwise.js";
 
 export type DType = "float32" | "int64";
-type Bound = Tensor | number | null | undefined;
-type ClampArgs = [min?: Bound, max?: Bound, options?: { min?: Bound; max?: Bound }] | [options: { min?: Bound; max?: Bound }];
 export type NestedArray = number | bigint | NestedArray[];
 
 const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, int64: 8 };
@@ -152,10 +150,10 @@ export class Tensor {
   rsqrt(): Tensor { return ew.unary("rsqrt", [this, ...arguments], true); }
   rsqrt_(): Tensor { return ew.unary("rsqrt", [this, ...arguments], true, true); }
   /** torch.Tensor.clamp(min=None, max=None): numbers, or tensors that broadcast. */
-  clamp(...args: ClampArgs): Tensor { return ew.clampOp("clamp", [this, ...args], true); }
-  clamp_(...args: ClampArgs): Tensor { return ew.clampOp("clamp", [this, ...args], true, true); }
-  clip(...args: ClampArgs): Tensor { return ew.clampOp("clip", [this, ...args], true); }
-  clip_(...args: ClampArgs): Tensor { return ew.clampOp("clip", [this, ...args], true, true); }
+  clamp(...args: ew.ClampArgs): Tensor { return ew.clampOp("clamp", [this, ...args], true); }
+  clamp_(...args: ew.ClampArgs): Tensor { return ew.clampOp("clamp", [this, ...args], true, true); }
+  clip(...args: ew.ClampArgs): Tensor { return ew.clampOp("clip", [this, ...args], true); }
+  clip_(...args: ew.ClampArgs): Tensor { return ew.clampOp("clip", [this, ...args], true, true); }
 
   // [activation]
 

@@ -312,6 +312,10 @@ export function rsqrt_(...args: unknown[]): Tensor { return unary("rsqrt", args,
 
 // -- clamp / clip ----------------------------------------------------------------------------------
 
+type Bound = Tensor | number | null | undefined;
+/** Tensor.clamp's parameters: (min, max), either as numbers or as tensors, positional or in options. */
+export type ClampArgs = [min?: Bound, max?: Bound, options?: { min?: Bound; max?: Bound }] | [options: { min?: Bound; max?: Bound }];
+
 function describeArg(value: unknown): string {
   return value instanceof Tensor ? "Tensor" : value === null ? "NoneType" : pyType(value);
 }

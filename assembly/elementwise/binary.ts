@@ -111,7 +111,7 @@ function runAny(op: i32, mode: i32, a: usize, b: usize, out: usize, n: i32, alph
 /**
  * The hot runs (add and mul: residuals, SE gates, layer scales, bias rows), specialised per op and
  * mode and unrolled to 4 vectors: 8 loads (4 in VS), 4 ops and 4 stores per 16 outputs, no
- * branches; the remainder (< 16) goes through runAny.
+ * branches; then single vectors and a scalar tail.
  */
 // @ts-ignore: decorator
 @inline function runHot(op: i32, mode: i32, a: usize, b: usize, out: usize, n: i32): void {
@@ -128,9 +128,16 @@ function runAny(op: i32, mode: i32, a: usize, b: usize, out: usize, n: i32, alph
     v128.store(out + p, op == ADD ? f32x4.add(a2, b2) : f32x4.mul(a2, b2), 32);
     v128.store(out + p, op == ADD ? f32x4.add(a3, b3) : f32x4.mul(a3, b3), 48);
   }
-  if (i < n) {
+  // the remainder inline too: short rows (an SE gate over 7x7 planes) must not pay a call per row
+  for (; i + 4 <= n; i += 4) {
     const p = <usize>i * 4;
-    runAny(op, mode, a + p, mode == VS ? b : b + p, out + p, n - i, 1);
+    const va = v128.load(a + p), vb = mode == VS ? sb : v128.load(b + p);
+    v128.store(out + p, op == ADD ? f32x4.add(va, vb) : f32x4.mul(va, vb));
+  }
+  for (; i < n; i++) {
+    const p = <usize>i * 4;
+    const x = load<f32>(a + p), y = mode == VS ? load<f32>(b) : load<f32>(b + p);
+    store<f32>(out + p, op == ADD ? x + y : x * y);
   }
 }
 

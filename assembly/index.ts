@@ -17,6 +17,8 @@ export { f32_conv2d_winograd_f2x3, f32_conv2d_winograd_f4x3, f32_conv2d_winograd
 
 // Issue #11's op families: each adds its export lines directly under its own marker.
 // [elementwise]
+export { f32_binary, f32_binary_scalar } from "./elementwise/binary";
+export { f32_unary } from "./elementwise/unary";
 
 // [activation]
 

@@ -11,6 +11,7 @@ export * as safetensors from "./safetensors.js";
 
 // torch.* functions of issue #11's op families (top-level, as torch's): each adds its lines under its marker
 // [elementwise]
+export { add, sub, mul, div, neg, abs, sqrt, rsqrt, clamp, clip, neg_, abs_, sqrt_, rsqrt_, clamp_, clip_ } from "./functional/elementwise.js";
 
 // [activation]
 

@@ -10,9 +10,10 @@ import {
 } from "./functional/strided.js";
 import { chunk as chunkImpl, splitImpl } from "./functional/join.js";
 import { allocate, release, MAX_BLOCK_BYTES, formatBytes } from "./allocator.js";
-import { heapF32, heapI64, wasm } from "./runtime.js";
+import { heapF32, heapI64 } from "./runtime.js";
 import { track, registerTensorClass } from "./scope.js";
 import { fillNormal } from "./random.js";
+import * as ew from "./functional/elementwise.js";
 
 export type DType = "float32" | "int64";
 export type NestedArray = number | bigint | NestedArray[];
@@ -121,25 +122,35 @@ export class Tensor {
   /** Flattens dims start_dim..end_dim into one (a view), as torch.flatten. */
   flatten(...args: unknown[]): Tensor { return flattenImpl(this, ...args); }
 
-  /** Elementwise sum with a tensor of the same shape, into a new tensor. */
-  add(other: Tensor): Tensor {
-    checkSameShape(this, other);
-    const out = empty(this.shape);
-    wasm().f32_add(this.ptr, other.ptr, out.ptr, this.numel());
-    return out;
-  }
-
-  /** In-place elementwise sum (residual connections); returns this. */
-  add_(other: Tensor): Tensor {
-    checkSameShape(this, other);
-    wasm().f32_add(this.ptr, other.ptr, this.ptr, this.numel());
-    this._bump();
-    return this;
-  }
-
   // Methods of issue #11's op families (thin: each calls its family's function in src/functional/),
   // each family adding its methods directly under its own marker.
   // [elementwise]
+  /** torch.Tensor.add(other, *, alpha=1): self + alpha * other with broadcasting, into a new tensor. */
+  add(...args: [other: Tensor | number, options?: { alpha?: number }]): Tensor { return ew.binary("add", [this, ...args], true); }
+  /** In place (residual connections); the broadcast shape must be self's. Returns this. */
+  add_(...args: [other: Tensor | number, options?: { alpha?: number }]): Tensor { return ew.binary("add", [this, ...args], true, true); }
+  /** torch.Tensor.sub(other, *, alpha=1): self - alpha * other. */
+  sub(...args: [other: Tensor | number, options?: { alpha?: number }]): Tensor { return ew.binary("sub", [this, ...args], true); }
+  sub_(...args: [other: Tensor | number, options?: { alpha?: number }]): Tensor { return ew.binary("sub", [this, ...args], true, true); }
+  /** torch.Tensor.mul(other): self * other (the SE gate, layer scale). */
+  mul(...args: [other: Tensor | number]): Tensor { return ew.binary("mul", [this, ...args], true); }
+  mul_(...args: [other: Tensor | number]): Tensor { return ew.binary("mul", [this, ...args], true, true); }
+  /** torch.Tensor.div(other, *, rounding_mode=None | 'trunc' | 'floor'). */
+  div(...args: [other: Tensor | number, options?: { rounding_mode?: "trunc" | "floor" | null }]): Tensor { return ew.binary("div", [this, ...args], true); }
+  div_(...args: [other: Tensor | number, options?: { rounding_mode?: "trunc" | "floor" | null }]): Tensor { return ew.binary("div", [this, ...args], true, true); }
+  neg(): Tensor { return ew.unary("neg", [this, ...arguments], true); }
+  neg_(): Tensor { return ew.unary("neg", [this, ...arguments], true, true); }
+  abs(): Tensor { return ew.unary("abs", [this, ...arguments], true); }
+  abs_(): Tensor { return ew.unary("abs", [this, ...arguments], true, true); }
+  sqrt(): Tensor { return ew.unary("sqrt", [this, ...arguments], true); }
+  sqrt_(): Tensor { return ew.unary("sqrt", [this, ...arguments], true, true); }
+  rsqrt(): Tensor { return ew.unary("rsqrt", [this, ...arguments], true); }
+  rsqrt_(): Tensor { return ew.unary("rsqrt", [this, ...arguments], true, true); }
+  /** torch.Tensor.clamp(min=None, max=None): numbers, or tensors that broadcast. */
+  clamp(...args: ew.ClampArgs): Tensor { return ew.clampOp("clamp", [this, ...args], true); }
+  clamp_(...args: ew.ClampArgs): Tensor { return ew.clampOp("clamp", [this, ...args], true, true); }
+  clip(...args: ew.ClampArgs): Tensor { return ew.clampOp("clip", [this, ...args], true); }
+  clip_(...args: ew.ClampArgs): Tensor { return ew.clampOp("clip", [this, ...args], true, true); }
 
   // [activation]
 
@@ -247,22 +258,6 @@ function inferShape(shape: number[], total: number): number[] {
   }
   if (inferred < 0 && known === total) return shape;
   throw new Error(`shape '[${shape.join(", ")}]' is invalid for input of size ${total}`);
-}
-
-function checkSameShape(a: Tensor, b: Tensor): void {
-  if (!(b instanceof Tensor)) throw new TypeError(`add(): expected a Tensor, but got ${typeof b}`);
-  // both must be live before add() allocates its output (which would leak if a disposed one threw later)
-  a.ptr;
-  b.ptr;
-  if (a.dtype !== "float32" || b.dtype !== "float32") {
-    throw new TypeError(`add(): expected float32 tensors, but got ${a.dtype} and ${b.dtype}`);
-  }
-  for (let d = 0; d < Math.max(a.shape.length, b.shape.length); d++) {
-    if (a.shape[d] !== b.shape[d]) {
-      throw new Error(`The size of tensor a (${a.shape[d] ?? "none"}) must match the size of tensor b (${b.shape[d] ?? "none"}) at non-singleton dimension ${d}` +
-        ` (shapes [${a.shape.join(", ")}] and [${b.shape.join(", ")}]; wasmnn's add does not broadcast)`);
-    }
-  }
 }
 
 /** Validates a shape and returns its element count; refuses what a wasm32 block cannot hold. */

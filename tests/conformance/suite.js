@@ -69,6 +69,19 @@ export const CASES = {
   "pad circular": (w) => w.F.pad(det(w, [1, 2, 4, 5], 16), [1, 2, 2, 1], "circular"),
   // issue #11's op families: each adds its cases directly under its own marker
   // [elementwise]
+  "f32_binary: SE gate, layer scale, alpha, floor division, tensor clamp": (w) => {
+    const x = det(w, [2, 8, 5, 7], 30);
+    const positive = w.abs(det(w, [3, 1], 34)).add_(0.25);
+    return [
+      x.mul(det(w, [2, 8, 1, 1], 31)),                                    // one value per row
+      w.mul(det(w, [8, 1, 1], 32), x),                                    // [outer][rows][run]
+      w.add(x, det(w, [2, 1, 5, 7], 33), { alpha: 0.3 }),                 // f64 product-sum
+      w.div(det(w, [1, 17], 35), positive, { rounding_mode: "floor" }),   // c10::div_floor_floating
+      w.clamp(x, det(w, [7], 36), det(w, [5, 1], 37)),                    // maximum, then minimum
+    ];
+  },
+  "f32_binary_scalar: numbers on either side": (w) => w.sub(2, det(w, [3, 37], 38), { alpha: 0.7 }).div(3).mul_(-1.5),
+  "f32_unary: rsqrt, sqrt, neg, abs, clamp": (w) => w.rsqrt(w.abs(det(w, [67], 39)).add_(0.125)).sqrt().neg().clamp(-1.5, -0.25).abs(),
 
   // [activation]
 

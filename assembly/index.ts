@@ -27,7 +27,7 @@ export { f32_conv2d_winograd_f2x3, f32_conv2d_winograd_f4x3, f32_conv2d_winograd
 // [norm]
 
 // [conv-transpose]
-export { f32_phase_merge_w2, f32_phase_fill, f32_conv_transpose2d_ref } from "./conv/conv_transpose";
+export { f32_phase_merge_w2, f32_phase_fill } from "./conv/conv_transpose";
 
 // [resample]
 

@@ -24,7 +24,7 @@ const KERNEL_NAMES = [
   // [norm]
 
   // [conv-transpose]
-  "f32_phase_merge_w2", "f32_phase_fill", "f32_conv_transpose2d_ref",
+  "f32_phase_merge_w2", "f32_phase_fill",
 
   // [resample]
 

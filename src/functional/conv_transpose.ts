@@ -31,8 +31,6 @@ export interface ConvTranspose2dParams {
   groups: number;
   /** a module's cache of phase sub-kernels and their packed weights; F.conv_transpose2d builds them per call */
   plan?: TransposedConvPlan;
-  /** tests only: the scalar scatter of the definition instead of the phases */
-  reference?: boolean;
 }
 
 /** A size argument of conv_transpose2d as a pair, with PyTorch's TypeError for strings. */
@@ -121,11 +119,6 @@ export function convTranspose2dWith(inputArg: unknown, weightArg: unknown, biasA
   }
   const output = empty(input.dim() === 4 ? [batch, outChannels, outHeight, outWidth] : [outChannels, outHeight, outWidth]);
   if (output.numel() === 0) return output;
-  if (params.reference === true) {
-    wasm().f32_conv_transpose2d_ref(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels, groups,
-      kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padding[0], padding[1], output.ptr, outHeight, outWidth);
-    return output;
-  }
   const plan = params.plan ?? new TransposedConvPlan();
   try {
     runPhases(input, weight, bias, params, plan, [batch, channels, height, width], output, outChannels);
@@ -291,12 +284,11 @@ function runPhases(
     }
     return kernels;
   });
+  // Winograd's tiles assume pads within the kernel's reach; phases may crop or pad past it
+  const inReach = (x: PhaseAxis): boolean => Math.min(x.padBefore, x.padAfter) >= 0 && Math.max(x.padBefore, x.padAfter) <= (x.taps.length - 1) * x.dilation;
   const convParams = (kernel: PhaseKernel, row: PhaseAxis, col: PhaseAxis): Conv2dParams => ({
     stride: [1, 1], padding: [0, 0], dilation: [row.dilation, col.dilation], groups, paddingMode: "zeros", packed: kernel.packed,
-    // Winograd's tiles assume pads within the kernel's reach; phases may crop or pad past it
-    winograd: row.padBefore < 0 || row.padAfter < 0 || col.padBefore < 0 || col.padAfter < 0 ||
-      row.padBefore > (row.taps.length - 1) * row.dilation || row.padAfter > (row.taps.length - 1) * row.dilation ||
-      col.padBefore > (col.taps.length - 1) * col.dilation || col.padAfter > (col.taps.length - 1) * col.dilation ? false : undefined,
+    winograd: inReach(row) && inReach(col) ? undefined : false,
   });
   const pads = (row: PhaseAxis, col: PhaseAxis): number[] => [row.padBefore, row.padAfter, col.padBefore, col.padAfter];
   const dims = [batch, channels, height, width];

@@ -158,12 +158,16 @@ describe("conv_transpose2d: phases on the GEMM against the definition", () => {
       { groups: 1, groupIn: 32, groupOut: 16, kernel: [2, 2], stride: [2, 2], padding: [0, 0], outputPadding: [0, 0] },
       { groups: 1, groupIn: 32, groupOut: 16, kernel: [3, 3], stride: [2, 2], padding: [1, 1], outputPadding: [1, 1] },
       { groups: 1, groupIn: 24, groupOut: 13, kernel: [3, 3], stride: [1, 1], padding: [1, 1], outputPadding: [0, 0] },  // Winograd phase
+      // phases all alike, run as one stacked GEMM: kernel = stride, kernel = 2 x stride (no padding)
+      { groups: 1, groupIn: 5, groupOut: 3, kernel: [3, 2], stride: [3, 2], padding: [0, 0], outputPadding: [0, 0], unbatched: true },
+      { groups: 1, groupIn: 5, groupOut: 7, kernel: [4, 4], stride: [2, 2], padding: [0, 0], outputPadding: [0, 0] },
+      { groups: 1, groupIn: 5, groupOut: 7, kernel: [6, 2], stride: [3, 1], padding: [0, 0], outputPadding: [0, 0], bias: false },
     ];
     for (const [i, s] of shapes.entries()) {
       tidy(() => {
         const c: TransposeCase = { batch: 2, height: 13, width: 11, dilation: [1, 1], bias: true, unbatched: false, seed: i, ...s } as TransposeCase;
         const { x, w, b } = makeTransposeCase(c);
-        expectRef(F.conv_transpose2d(t(x), t(w), t(b!), c.stride, c.padding, c.outputPadding, c.groups), convTranspose2dRef(x, w, b, c), `shape ${i}`);
+        expectRef(F.conv_transpose2d(t(x), t(w), b ? t(b) : null, c.stride, c.padding, c.outputPadding, c.groups), convTranspose2dRef(x, w, b, c), `shape ${i}`);
       });
     }
   });
@@ -243,6 +247,20 @@ describe("nn.ConvTranspose2d", () => {
       x.dispose();
       m.dispose();
     }
+  });
+
+  test("in a Sequential with BatchNorm2d and ReLU (eval): the same as the layers one by one", () => {
+    const seq = new nn.Sequential(new nn.ConvTranspose2d(6, 4, 3, { stride: 2, padding: 1, output_padding: 1 }), new nn.BatchNorm2d(4), new nn.ReLU());
+    seq.eval();
+    const x = randn([2, 6, 5, 5]);
+    tidy(() => {
+      const together = seq.forward(x).data();
+      const [ct, bn, relu] = [...seq.children()];
+      const apart = relu.forward(bn.forward(ct.forward(x))).data();
+      expect(Array.from(together)).toEqual(Array.from(apart));
+    });
+    x.dispose();
+    seq.dispose();
   });
 
   test("forward(input, output_size) picks the output padding; out-of-range sizes throw PyTorch's ValueError text", () => {

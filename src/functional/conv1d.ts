@@ -199,6 +199,7 @@ export function convTranspose1dWith(
   try {
     return squeezeLength(convTranspose2dWith(input4, weight4, bias, {
       stride: [1, stride], padding: [0, padding], outputPadding: [0, outputPadding], dilation: [1, dilation], groups, plan,
+      shown: { input: input.dim() === 3 ? [...input.shape] : [1, ...input.shape], weight: weight.shape },
     }));
   } finally {
     input4.dispose();

@@ -31,6 +31,8 @@ export interface ConvTranspose2dParams {
   groups: number;
   /** a module's cache of phase sub-kernels and their packed weights; F.conv_transpose2d builds them per call */
   plan?: TransposedConvPlan;
+  /** conv_transpose1d: the 3-D input (batched) and weight shapes its messages show, as PyTorch's */
+  shown?: { input: number[]; weight: readonly number[] };
 }
 
 /** A size argument of conv_transpose2d as a pair, with PyTorch's TypeError for strings. */
@@ -87,16 +89,17 @@ export function convTranspose2dWith(inputArg: unknown, weightArg: unknown, biasA
   if (stride[0] <= 0 || stride[1] <= 0) throw new Error("non-positive stride is not supported");
   const [batch, channels, height, width] = nchw(input);
   const [weightIn, groupOut, kernelH, kernelW] = weight.shape;
+  const shownWeight = fmtShape(params.shown?.weight ?? weight.shape);
   if (weightIn % groups !== 0) {
     // (PyTorch's message nests the size in a second pair of brackets)
-    throw new Error(`Given groups=${groups}, expected weight to be divisible by ${groups} at dimension 0, but got weight of size [${fmtShape(weight.shape)}] instead`);
+    throw new Error(`Given groups=${groups}, expected weight to be divisible by ${groups} at dimension 0, but got weight of size [${shownWeight}] instead`);
   }
   if (channels !== weightIn) {
-    throw new Error(`Given transposed=1, weight of size ${fmtShape(weight.shape)}, expected input${fmtShape([batch, channels, height, width])} to have ${weightIn} channels, but got ${channels} channels instead`);
+    throw new Error(`Given transposed=1, weight of size ${shownWeight}, expected input${fmtShape(params.shown?.input ?? [batch, channels, height, width])} to have ${weightIn} channels, but got ${channels} channels instead`);
   }
   const outChannels = groupOut * groups;
   if (bias !== null && (bias.dim() !== 1 || bias.shape[0] !== outChannels)) {
-    throw new Error(`Given transposed=1, weight of size ${fmtShape(weight.shape)}, expected bias to be 1-dimensional with ${outChannels} elements, but got bias of size ${fmtShape(bias.shape)} instead`);
+    throw new Error(`Given transposed=1, weight of size ${shownWeight}, expected bias to be 1-dimensional with ${outChannels} elements, but got bias of size ${fmtShape(bias.shape)} instead`);
   }
   if (height === 0 || width === 0) {
     throw new Error(`Only zero batch or zero channel inputs are supported, but got input shape: ${fmtShape([batch, channels, height, width])}`);

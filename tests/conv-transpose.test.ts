@@ -172,6 +172,21 @@ describe("conv_transpose2d: phases on the GEMM against the definition", () => {
     }
   });
 
+  test("the stride-2 SIMD merge at every width: width1 < 4, = 4, > 4 (pair tail), odd widths (last column from phase 0)", () => {
+    // output width 2W - 1 + op: phase 0 holds ceil(width/2) columns, phase 1 floor(width/2)
+    for (let width = 1; width <= 11; width++) {
+      for (const [kernel, padding, outputPadding] of [[2, 0, 0], [3, 1, 1], [3, 1, 0], [1, 0, 1]] as const) {
+        tidy(() => {
+          const c: TransposeCase = { batch: 2, groups: 1, groupIn: 3, groupOut: 2, height: 3, width, kernel: [kernel, kernel], stride: [2, 2],
+            padding: [padding, padding], dilation: [1, 1], outputPadding: [outputPadding, outputPadding], bias: true, unbatched: false, seed: width };
+          if ((width - 1) * 2 - 2 * padding + kernel + outputPadding < 1) return;
+          const { x, w, b } = makeTransposeCase(c);
+          expectRef(F.conv_transpose2d(t(x), t(w), t(b!), 2, padding, outputPadding), convTranspose2dRef(x, w, b, c), `width ${width} kernel ${kernel}`);
+        });
+      }
+    }
+  });
+
   test("conv_transpose2d is the adjoint of conv2d: <conv2d(x, w), y> = <x, conv_transpose2d(y, w)>", () => {
     // Both sides are the same float64 sum of x*w*y products; each float32 side errs by at most its
     // reduction length K times 2^-24 relative per output (plus the final float64 dot), so

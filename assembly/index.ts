@@ -31,6 +31,7 @@ export { xx_gather, xx_gather_desc } from "./shape/gather";
 // [norm]
 
 // [conv-transpose]
+export { f32_phase_merge_w2, f32_phase_fill } from "./conv/conv_transpose";
 
 // [resample]
 

@@ -25,6 +25,11 @@ export { cat, concat, concatenate, stack, split, chunk } from "./functional/join
 // [norm]
 
 // [conv-transpose]
+export { conv2d } from "./functional/conv.js";
+export { conv_transpose2d } from "./functional/conv_transpose.js";
+export { conv1d, conv_transpose1d } from "./functional/conv1d.js";
+// (torch.adaptive_max_pool1d returns (values, indices) always, unlike F.adaptive_max_pool1d: not exported)
+export { max_pool1d, avg_pool1d, adaptive_avg_pool1d } from "./functional/pool1d.js";
 
 // [resample]
 

@@ -26,6 +26,7 @@ const KERNEL_NAMES = [
   // [norm]
 
   // [conv-transpose]
+  "f32_phase_merge_w2", "f32_phase_fill",
 
   // [resample]
 

@@ -18,6 +18,9 @@ export { channel_shuffle } from "./strided.js";
 // [norm]
 
 // [conv-transpose]
+export { conv_transpose2d } from "./conv_transpose.js";
+export { conv1d, conv_transpose1d } from "./conv1d.js";
+export { max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d } from "./pool1d.js";
 
 // [resample]
 

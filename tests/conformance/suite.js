@@ -99,6 +99,13 @@ export const CASES = {
   // [norm]
 
   // [conv-transpose]
+  "conv_transpose2d 2x2 s2 (stacked phases, w2 merge)": (w) => fill(w, new w.nn.ConvTranspose2d(8, 6, 2, { stride: 2 }), 30).forward(det(w, [2, 8, 5, 7], 31)),
+  "conv_transpose2d 3x3 s2 p1 op1 groups=2": (w) => fill(w, new w.nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, output_padding: 1, groups: 2 }), 32).forward(det(w, [2, 4, 5, 6], 33)),
+  "conv_transpose2d 1x1 s3 (bias-only phases)": (w) => w.F.conv_transpose2d(det(w, [1, 3, 4, 5], 34), det(w, [3, 2, 1, 1], 35), det(w, [2], 36), 3),
+  "conv_transpose2d depthwise stride (3, 2) dilation 2": (w) => fill(w, new w.nn.ConvTranspose2d(4, 4, 3, { stride: [3, 2], dilation: 2, groups: 4 }), 37).forward(det(w, [1, 4, 5, 6], 38)),
+  "conv1d reflect same": (w) => fill(w, new w.nn.Conv1d(4, 6, 4, { padding: "same", padding_mode: "reflect" }), 39).forward(det(w, [2, 4, 13], 40)),
+  "max_pool1d + indices": (w) => w.F.max_pool1d(det(w, [2, 3, 17], 41), 3, 2, 1, 2, true, true),
+  "avg_pool1d / adaptive 1d": (w) => [w.F.avg_pool1d(det(w, [2, 3, 17], 42), 4, 3, 2, true, false), w.F.adaptive_avg_pool1d(det(w, [3, 17], 43), 5), ...w.F.adaptive_max_pool1d(det(w, [3, 17], 44), 6, true)],
 
   // [resample]
 

@@ -25,6 +25,10 @@ export { f32_conv2d_winograd_f2x3, f32_conv2d_winograd_f4x3, f32_conv2d_winograd
 // [reduce]
 
 // [norm]
+export { f32_layer_norm } from "./norm/layernorm";
+export { f32_group_norm } from "./norm/groupnorm";
+export { f32_local_response_norm } from "./norm/lrn";
+export { f32_normalize } from "./norm/normalize";
 
 // [conv-transpose]
 

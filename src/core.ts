@@ -19,6 +19,9 @@ export * as safetensors from "./safetensors.js";
 // [reduce]
 
 // [norm]
+export {
+  torchLayerNorm as layer_norm, torchGroupNorm as group_norm, torchInstanceNorm as instance_norm, torchBatchNorm as batch_norm,
+} from "./functional/normalization.js";
 
 // [conv-transpose]
 

@@ -15,6 +15,8 @@ export { pad } from "./pad.js";
 // [reduce]
 
 // [norm]
+export { layer_norm, group_norm, instance_norm } from "./normalization.js";
+export { normalize, local_response_norm } from "./normalize.js";
 
 // [conv-transpose]
 

@@ -17,6 +17,7 @@ export * as utils from "./utils.js";
 // [reduce]
 
 // [norm]
+export { LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, LocalResponseNorm } from "./normalization.js";
 
 // [conv-transpose]
 

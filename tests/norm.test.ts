@@ -402,7 +402,7 @@ describe("bad input", () => {
         () => F.normalize(x, "fro"),
         () => F.normalize(x, 2, 1, 1e-12, x),
         () => new nn.GroupNorm(4, 6),
-        () => new nn.LayerNorm("x"),
+        () => new nn.LayerNorm("x" as unknown as number),
         () => new nn.InstanceNorm2d(6).forward(tensor([1, 2])),
         () => new nn.LayerNorm(3).forward(tensor([1, 2])),
       ];
@@ -432,7 +432,8 @@ describe("no leaks", () => {
       modules[4].forward(x).dispose();
       tidy(() => {
         F.layer_norm(x, [3, 3], tensor(randomFloats(9, 62), [3, 3]));
-        F.instance_norm(x, modules[2].running_mean as Tensor, modules[2].running_var as Tensor);
+        const instance = modules[2] as nn.InstanceNorm2d;
+        F.instance_norm(x, instance.running_mean as Tensor, instance.running_var as Tensor);
         F.normalize(x, 3, 2);
         wasmnn.batch_norm(x, null, null, null, null, true, 0.1, 1e-5, false);
         thrownMessage(() => F.group_norm(x, 4));

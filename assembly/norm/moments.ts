@@ -18,9 +18,12 @@
 export let momentsMean: f64 = 0;
 export let momentsVariance: f64 = 0;
 
-/** Mean and biased variance of `count` floats at `src` into momentsMean/momentsVariance. */
-// @ts-ignore: decorator
-@inline export function moments(src: usize, count: usize): void {
+/**
+ * Mean and biased variance of `count` (> 0) floats at `src` into momentsMean/momentsVariance.
+ * Not inlined: one call per row or group costs nothing next to its loop, and one copy serves
+ * LayerNorm and GroupNorm/InstanceNorm.
+ */
+export function moments(src: usize, count: usize): void {
   const shift = <f64>load<f32>(src);
   const vshift = f64x2.splat(shift);
   let sumLo = f64x2.splat(0), sumHi = f64x2.splat(0);

@@ -36,7 +36,7 @@ export function normalize(...args: unknown[]): Tensor {
   const reduce = shape[dim];
   const inner = numel(shape.slice(dim + 1));
   const kind = p === 0 ? 0 : p === 1 ? 1 : p === 2 ? 2 : p === Infinity ? 3 : p === -Infinity ? 4 : 5;
-  const norms = inner > 1 ? scratch.get(inner * 4) : 0;
+  const norms = scratch.get(Math.max(inner, 1) * 4);
   wasm().f32_normalize(input.ptr, output.ptr, outer, reduce, inner, kind, p, a.eps as number, norms);
   return output;
 }

@@ -51,7 +51,7 @@ replay("norm", {
     "F.instance_norm": normTolerance, "torch.instance_norm": normTolerance,
     "nn.InstanceNorm2d": normTolerance, "nn.InstanceNorm1d": normTolerance,
     // the existing BatchNorm budget (tests/nn.test.ts)
-    "torch.batch_norm": { atol: 1e-5, rtol: 1e-5 },
+    "torch.batch_norm": { atol: 1e-5, rtol: 1e-5 }, "nn.BatchNorm1d": { atol: 1e-5, rtol: 1e-5 },
     "F.local_response_norm": LRN, "nn.LocalResponseNorm": LRN,
     "F.normalize": NORMALIZE,
   },

@@ -18,6 +18,7 @@ export * as utils from "./utils.js";
 
 // [norm]
 export { LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, LocalResponseNorm } from "./normalization.js";
+export { BatchNorm1d } from "./batchnorm.js";
 
 // [conv-transpose]
 

@@ -193,7 +193,8 @@ export class InstanceNorm1d extends InstanceNorm {
 }
 
 /** Python's str() of a number the user gave: ints as ints (k=2), floats as Python floats. */
-const pyNumber = (value: number): string => (Number.isInteger(value) ? String(value) : pyFloat(value));
+const pyNumber = (value: number): string =>
+  (typeof value !== "number" ? pyRepr(value) : Number.isInteger(value) ? String(value) : pyFloat(value));
 
 /**
  * Local response normalisation across channels
@@ -218,9 +219,10 @@ export class LocalResponseNorm extends Module {
     const a = parseArgs("LocalResponseNorm.__init__", [["size", required], ["alpha", undefined], ["beta", undefined], ["k", undefined]], args);
     this.#given = { alpha: a.alpha !== undefined, beta: a.beta !== undefined, k: a.k !== undefined };
     this.size = a.size as number;
-    this.alpha = (a.alpha ?? 1e-4) as number;
-    this.beta = (a.beta ?? 0.75) as number;
-    this.k = (a.k ?? 1.0) as number;
+    // null (None) is kept, so forward refuses it as PyTorch does, instead of taking the default
+    this.alpha = (a.alpha === undefined ? 1e-4 : a.alpha) as number;
+    this.beta = (a.beta === undefined ? 0.75 : a.beta) as number;
+    this.k = (a.k === undefined ? 1.0 : a.k) as number;
   }
 
   override forward(input: Tensor): Tensor {

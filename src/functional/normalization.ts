@@ -1,5 +1,5 @@
 // F.layer_norm, F.group_norm, F.instance_norm and their torch.* forms, as PyTorch 1.13 computes
-// them: statistics per row/group/instance in assembly/norm/moments.ts (f64 shifted sums), the
+// them: statistics per row/group/instance in assembly/norm/moments.ts (corrected two-pass), the
 // normalisation fused behind them (assembly/norm/layernorm.ts, groupnorm.ts).
 // Argument checks and messages follow aten/src/ATen/native/layer_norm.cpp, group_norm.cpp,
 // Normalization.cpp (instance_norm) and torch/nn/functional.py.

@@ -400,6 +400,7 @@ describe("bad input", () => {
         () => F.instance_norm(x, null, null, null, null, true, null),
         () => F.local_response_norm(x, 0),
         () => F.local_response_norm(x, 2.5),
+        () => F.local_response_norm(x, 2 ** 32 + 3),
         () => F.local_response_norm(tensor([1, 2]), 2),
         () => F.normalize(x, 2, 4),
         () => F.normalize(x, "fro"),

@@ -70,6 +70,8 @@ export function local_response_norm(...args: unknown[]): Tensor {
       ? `kernel size should be greater than zero, but got kH: ${size} kW: 1`
       : `kernel size should be greater than zero, but got kT: ${size} kH: 1 kW: 1`);
   }
+  // PyTorch would pad by size / 2 channels and run out of memory long before this
+  if (size > 2 ** 30) throw new RangeError(`local_response_norm(): size ${size} is too large`);
   const [batch, channels] = input.shape;
   const spatial = numel(input.shape.slice(2));
   const output = empty(input.shape);

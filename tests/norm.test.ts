@@ -178,6 +178,19 @@ describe("against float64 references", () => {
     });
   });
 
+  test("a constant row or group (variance 0) comes out as exactly bias, at any magnitude", () => {
+    tidy(() => {
+      for (const value of [0, 0.1, 1, 1000, -3.7e5, 1e30]) {
+        const ln = F.layer_norm(tensor(new Float32Array(2 * 21).fill(value), [2, 21]), [21], tensor(new Float32Array(21).fill(2)), tensor(new Float32Array(21).fill(0.1)));
+        expect(Array.from(ln.data()), `layer_norm of ${value}`).toEqual(new Array(42).fill(Math.fround(0.1)));
+        const gn = F.group_norm(tensor(new Float32Array(2 * 4 * 9).fill(value), [2, 4, 9]), 2, tensor([2, 2, 2, 2]), tensor([0.1, 0.1, 0.1, 0.1]));
+        expect(Array.from(gn.data()), `group_norm of ${value}`).toEqual(new Array(72).fill(Math.fround(0.1)));
+        const inorm = F.instance_norm(tensor(new Float32Array(2 * 3 * 5).fill(value), [2, 3, 5]), null, null, null, tensor([0.1, 0.1, 0.1]));
+        expect(Array.from(inorm.data()), `instance_norm of ${value}`).toEqual(new Array(30).fill(Math.fround(0.1)));
+      }
+    });
+  });
+
   test("layer_norm: every row length 1..19 (c_lt_4, c_eq_4, c_gt_4, c_div_4 tails), any values, with and without affine", () => {
     fc.assert(fc.property(
       fc.integer({ min: 1, max: 19 }), fc.integer({ min: 1, max: 4 }), fc.boolean(), fc.integer(), fc.double({ min: -1e3, max: 1e3, noNaN: true }),

@@ -5,7 +5,7 @@
 // which, unlike a folded x * scale + shift, gives exactly beta for a constant row whose values
 // times rstd are exact.
 
-import { moments, momentsMean, momentsVariance, affineRun } from "./moments";
+import { moments, momentsMean, momentsVariance } from "./moments";
 
 /**
  * input/output [rows, cols] (output may alias input); gamma/beta: [cols] floats, both given or
@@ -22,13 +22,14 @@ export function f32_layer_norm(input: usize, output: usize, rows: i32, cols: i32
     // where PyTorch's float statistics overflow to inf and return NaN
     const rstd = <f32>(1 / Math.sqrt(momentsVariance + eps));
     const shift = -rstd * <f32>momentsMean;
-    if (gamma == 0) {
-      affineRun(src, dst, count, rstd, shift);
-      continue;
-    }
     const vr = f32x4.splat(rstd);
     const vs = f32x4.splat(shift);
     let i: usize = 0;
+    if (gamma == 0) {
+      for (; i + 4 <= count; i += 4) v128.store(dst + i * 4, f32x4.add(f32x4.mul(v128.load(src + i * 4), vr), vs));
+      for (; i < count; i++) store<f32>(dst + i * 4, load<f32>(src + i * 4) * rstd + shift);
+      continue;
+    }
     for (; i + 4 <= count; i += 4) {
       const t = f32x4.add(f32x4.mul(v128.load(src + i * 4), vr), vs);
       v128.store(dst + i * 4, f32x4.add(f32x4.mul(t, v128.load(gamma + i * 4)), v128.load(beta + i * 4)));

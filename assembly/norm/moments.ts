@@ -99,14 +99,20 @@ export function moments(src: usize, count: usize): void {
   momentsVariance = variance < 0 ? 0 : variance;
 }
 
-/** dst[i] = src[i] * scale + shift for i < count (f32x4, then a scalar tail); dst may alias src. */
+/**
+ * dst[i] = (src[i] - mean) * scale + shift for i < count (f32x4, then a scalar tail); dst may
+ * alias src. Subtracting first (one more f32x4 op than a folded x * scale + shift, hidden behind
+ * the store) keeps a constant run exactly at `shift` and large offsets from rounding at the
+ * offset's magnitude.
+ */
 // @ts-ignore: decorator
-@inline export function affineRun(src: usize, dst: usize, count: usize, scale: f32, shift: f32): void {
+@inline export function normalizeRun(src: usize, dst: usize, count: usize, mean: f32, scale: f32, shift: f32): void {
+  const vm = f32x4.splat(mean);
   const va = f32x4.splat(scale);
   const vb = f32x4.splat(shift);
   let i: usize = 0;
   for (; i + 4 <= count; i += 4) {
-    v128.store(dst + i * 4, f32x4.add(f32x4.mul(v128.load(src + i * 4), va), vb));
+    v128.store(dst + i * 4, f32x4.add(f32x4.mul(f32x4.sub(v128.load(src + i * 4), vm), va), vb));
   }
-  for (; i < count; i++) store<f32>(dst + i * 4, load<f32>(src + i * 4) * scale + shift);
+  for (; i < count; i++) store<f32>(dst + i * 4, (load<f32>(src + i * 4) - mean) * scale + shift);
 }

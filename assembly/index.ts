@@ -29,6 +29,10 @@ export { xx_gather, xx_gather_desc } from "./shape/gather";
 // [reduce]
 
 // [norm]
+export { f32_layer_norm } from "./norm/layernorm";
+export { f32_group_norm } from "./norm/groupnorm";
+export { f32_local_response_norm } from "./norm/lrn";
+export { f32_normalize } from "./norm/normalize";
 
 // [conv-transpose]
 export { f32_phase_merge_w2, f32_phase_fill } from "./conv/conv_transpose";

@@ -23,6 +23,9 @@ export { cat, concat, concatenate, stack, split, chunk } from "./functional/join
 // [reduce]
 
 // [norm]
+export {
+  torchLayerNorm as layer_norm, torchGroupNorm as group_norm, torchInstanceNorm as instance_norm, torchBatchNorm as batch_norm,
+} from "./functional/normalization.js";
 
 // [conv-transpose]
 export { conv2d } from "./functional/conv.js";

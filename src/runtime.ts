@@ -24,6 +24,7 @@ const KERNEL_NAMES = [
   // [reduce]
 
   // [norm]
+  "f32_layer_norm", "f32_group_norm", "f32_local_response_norm", "f32_normalize",
 
   // [conv-transpose]
   "f32_phase_merge_w2", "f32_phase_fill",

@@ -16,6 +16,8 @@ export { channel_shuffle } from "./strided.js";
 // [reduce]
 
 // [norm]
+export { layer_norm, group_norm, instance_norm } from "./normalization.js";
+export { normalize, local_response_norm } from "./normalize.js";
 
 // [conv-transpose]
 export { conv_transpose2d } from "./conv_transpose.js";

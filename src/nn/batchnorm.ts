@@ -12,17 +12,8 @@ import { Module, Parameter, adoptAsParameter } from "./module.js";
 
 const SPEC: ArgSpec = [["num_features", required], ["eps", 1e-5], ["momentum", 0.1], ["affine", true], ["track_running_stats", true]];
 
-/**
- * Batch normalisation over a 4-D input. Eval mode uses the running statistics; train mode the
- * batch's (biased variance), updating running_mean/running_var (unbiased) with `momentum`, or as
- * a cumulative average when momentum is null.
- *
- * ```ts
- * const bn = new nn.BatchNorm2d(64).eval();
- * bn.forward(x); // same shape as x
- * ```
- */
-export class BatchNorm2d extends Module {
+/** torch.nn.modules.batchnorm._BatchNorm: the shared body of BatchNorm1d/2d (they differ in the input ranks they take). */
+abstract class BatchNorm extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
   readonly num_features: number;
@@ -34,10 +25,12 @@ export class BatchNorm2d extends Module {
   declare running_var: Tensor | null;
   declare num_batches_tracked: Tensor | null;
 
-  constructor(num_features: number, ...rest: unknown[]);
-  constructor(...args: unknown[]) {
+  /** PyTorch's _check_input_dim */
+  protected abstract checkInputDim(input: Tensor): void;
+
+  constructor(args: unknown[]) {
     super();
-    const a = parseArgs("BatchNorm2d.__init__", SPEC, args);
+    const a = parseArgs(`${new.target.name}.__init__`, SPEC, args);
     this.num_features = integer(a.num_features, "num_features", 0);
     if (typeof a.eps !== "number") throw new TypeError(`eps must be a float, but got ${typeof a.eps}`);
     if (a.momentum !== null && typeof a.momentum !== "number") throw new TypeError(`momentum must be a float or None, but got ${typeof a.momentum}`);
@@ -65,7 +58,7 @@ export class BatchNorm2d extends Module {
 
   /** @internal forward with a fused clamp, optionally in place (used by Sequential fusion) */
   _forwardWith(input: Tensor, activation: Activation, inPlace: boolean): Tensor {
-    if (input instanceof Tensor && input.dim() !== 4) throw new Error(`expected 4D input (got ${input.dim()}D input)`);
+    if (input instanceof Tensor) this.checkInputDim(input);
     let factor = this.momentum ?? 0;
     if (this.training && this.track_running_stats && this.num_batches_tracked !== null) {
       checkTrainable(input, this.num_features);
@@ -104,8 +97,48 @@ export class BatchNorm2d extends Module {
   }
 }
 
+/**
+ * Batch normalisation over a 4-D input ([N, C, H, W]). Eval mode uses the running statistics;
+ * train mode the batch's (biased variance), updating running_mean/running_var (unbiased) with
+ * `momentum`, or as a cumulative average when momentum is null.
+ *
+ * ```ts
+ * const bn = new nn.BatchNorm2d(64).eval();
+ * bn.forward(x); // same shape as x
+ * ```
+ */
+export class BatchNorm2d extends BatchNorm {
+  constructor(num_features: number, ...rest: unknown[]);
+  constructor(...args: unknown[]) {
+    super(args);
+  }
+  protected checkInputDim(input: Tensor): void {
+    if (input.dim() !== 4) throw new Error(`expected 4D input (got ${input.dim()}D input)`);
+  }
+}
+
+/**
+ * Batch normalisation over [N, C] or [N, C, L] (https://pytorch.org/docs/1.13/generated/torch.nn.BatchNorm1d.html),
+ * as BatchNorm2d: per channel, over the batch (and L).
+ *
+ * ```ts
+ * const bn = new nn.BatchNorm1d(128).eval();   // after a Linear: [N, 128]
+ * bn.forward(x);
+ * ```
+ */
+export class BatchNorm1d extends BatchNorm {
+  constructor(num_features: number, ...rest: unknown[]);
+  constructor(...args: unknown[]) {
+    super(args);
+  }
+  protected checkInputDim(input: Tensor): void {
+    if (input.dim() !== 2 && input.dim() !== 3) throw new Error(`expected 2D or 3D input (got ${input.dim()}D input)`);
+  }
+}
+
 function checkTrainable(input: Tensor, channels: number): void {
-  if (input.dim() === 4 && input.shape[1] === channels && input.shape[0] * input.shape[2] * input.shape[3] <= 1) {
+  // F.batch_norm's _verify_batch_size: one value per channel cannot be normalised
+  if (input.shape[1] === channels && input.shape[0] * input.shape.slice(2).reduce((p, d) => p * d, 1) <= 1) {
     throw new Error(`Expected more than 1 value per channel when training, got input size torch.Size(${fmtShape(input.shape)})`);
   }
 }

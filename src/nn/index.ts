@@ -18,6 +18,8 @@ export { Unflatten, ChannelShuffle } from "./shape.js";
 // [reduce]
 
 // [norm]
+export { LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, LocalResponseNorm } from "./normalization.js";
+export { BatchNorm1d } from "./batchnorm.js";
 
 // [conv-transpose]
 export { ConvTranspose2d, ConvTranspose1d } from "./conv_transpose.js";

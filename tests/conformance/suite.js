@@ -97,6 +97,15 @@ export const CASES = {
   // [reduce]
 
   // [norm]
+  "layer_norm channels-last, eps 1e-6": (w) => fill(w, new w.nn.LayerNorm(13, { eps: 1e-6 }), 30).forward(det(w, [2, 3, 13], 31)),
+  "group_norm 2 groups of 3 channels": (w) => fill(w, new w.nn.GroupNorm(2, 6), 32).forward(det(w, [2, 6, 3, 3], 33)),
+  "instance_norm train (2 steps) + running stats": (w) => {
+    const norm = fill(w, new w.nn.InstanceNorm2d(3, { affine: true, track_running_stats: true }), 34);
+    norm.forward(det(w, [2, 3, 4, 5], 35)).dispose();
+    return [norm.forward(det(w, [2, 3, 4, 5], 36)), norm.running_mean, norm.running_var];
+  },
+  "local_response_norm (AlexNet's 5, 1e-4, 0.75, 2)": (w) => w.F.local_response_norm(det(w, [1, 7, 3, 3], 37), 5, 1e-4, 0.75, 2),
+  "normalize p=2 dim=1, p=3 last dim": (w) => [w.F.normalize(det(w, [2, 5, 3], 38)), w.F.normalize(det(w, [3, 7], 39), 3, -1)],
 
   // [conv-transpose]
   "conv_transpose2d 2x2 s2 (stacked phases, w2 merge)": (w) => fill(w, new w.nn.ConvTranspose2d(8, 6, 2, { stride: 2 }), 30).forward(det(w, [2, 8, 5, 7], 31)),

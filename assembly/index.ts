@@ -23,6 +23,9 @@ export { f32_conv2d_winograd_f2x3, f32_conv2d_winograd_f4x3, f32_conv2d_winograd
 // [shape]
 
 // [reduce]
+export { f32_reduce, f32_arg_reduce } from "./reduce/reduce";
+export { f32_matmul, f32_matmul_workspace, f32_bilinear } from "./reduce/matmul";
+export { f32_embedding } from "./reduce/gather";
 
 // [norm]
 

@@ -17,6 +17,8 @@ export * as safetensors from "./safetensors.js";
 // [shape]
 
 // [reduce]
+export { sum, mean, amax, amin, max, min, argmax, argmin, topk } from "./functional/reduce.js";
+export { matmul } from "./functional/matmul.js";
 
 // [norm]
 

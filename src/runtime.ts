@@ -20,6 +20,7 @@ const KERNEL_NAMES = [
   // [shape]
 
   // [reduce]
+  "f32_reduce", "f32_arg_reduce", "f32_matmul", "f32_matmul_workspace", "f32_bilinear", "f32_embedding",
 
   // [norm]
 

@@ -13,6 +13,8 @@ export { pad } from "./pad.js";
 // [shape]
 
 // [reduce]
+export { embedding } from "./embedding.js";
+export { bilinear } from "./bilinear.js";
 
 // [norm]
 

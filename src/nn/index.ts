@@ -15,6 +15,9 @@ export * as utils from "./utils.js";
 // [shape]
 
 // [reduce]
+export { ModuleList, ModuleDict } from "./containers.js";
+export { Embedding } from "./sparse.js";
+export { Bilinear } from "./linear.js";
 
 // [norm]
 

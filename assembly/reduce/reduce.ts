@@ -144,10 +144,12 @@ function sumStrip1(p: usize, rows: i32, stride: usize): f32 {
 }
 
 // -- max / min ----------------------------------------------------------------------------------------
+// A min is a max of negated values (flipping the sign bit keeps NaN a NaN), so one loop serves both
+// with one xor per vector instead of computing both and selecting.
 
 // @ts-ignore: decorator
-@inline function vext(a: v128, b: v128, isMin: bool): v128 {
-  return isMin ? f32x4.min(a, b) : f32x4.max(a, b);
+@inline function signMask(isMin: bool): v128 {
+  return i32x4.splat(isMin ? 0x80000000 : 0);
 }
 // @ts-ignore: decorator
 @inline function ext(a: f32, b: f32, isMin: bool): f32 {
@@ -159,15 +161,17 @@ function extremeRow(p: usize, n: i32, isMin: bool): f32 {
   let result = load<f32>(p);
   let i = 0;
   if (n >= 16) {
-    let acc0 = v128.load(p, 0), acc1 = v128.load(p, 16), acc2 = v128.load(p, 32), acc3 = v128.load(p, 48);
+    const sign = signMask(isMin);
+    let acc0 = v128.xor(v128.load(p, 0), sign), acc1 = v128.xor(v128.load(p, 16), sign);
+    let acc2 = v128.xor(v128.load(p, 32), sign), acc3 = v128.xor(v128.load(p, 48), sign);
     for (i = 16; i + 16 <= n; i += 16) {
       const q = p + <usize>i * 4;
-      acc0 = vext(acc0, v128.load(q,  0), isMin);
-      acc1 = vext(acc1, v128.load(q, 16), isMin);
-      acc2 = vext(acc2, v128.load(q, 32), isMin);
-      acc3 = vext(acc3, v128.load(q, 48), isMin);
+      acc0 = f32x4.max(acc0, v128.xor(v128.load(q,  0), sign));
+      acc1 = f32x4.max(acc1, v128.xor(v128.load(q, 16), sign));
+      acc2 = f32x4.max(acc2, v128.xor(v128.load(q, 32), sign));
+      acc3 = f32x4.max(acc3, v128.xor(v128.load(q, 48), sign));
     }
-    const v = vext(vext(acc0, acc1, isMin), vext(acc2, acc3, isMin), isMin);
+    const v = v128.xor(f32x4.max(f32x4.max(acc0, acc1), f32x4.max(acc2, acc3)), sign);
     result = ext(ext(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1), isMin),
       ext(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3), isMin), isMin);
   }
@@ -178,31 +182,33 @@ function extremeRow(p: usize, n: i32, isMin: bool): f32 {
 /** dst[j] = max (min) over r of src[r * inner + j], rows >= 1. */
 function extremeColumns(src: usize, dst: usize, rows: i32, inner: i32, isMin: bool): void {
   const stride = <usize>inner * 4;
+  const sign = signMask(isMin);
   let j = 0;
   for (; j + 16 <= inner; j += 16) {
     let p = src + <usize>j * 4;
-    let acc0 = v128.load(p, 0), acc1 = v128.load(p, 16), acc2 = v128.load(p, 32), acc3 = v128.load(p, 48);
+    let acc0 = v128.xor(v128.load(p, 0), sign), acc1 = v128.xor(v128.load(p, 16), sign);
+    let acc2 = v128.xor(v128.load(p, 32), sign), acc3 = v128.xor(v128.load(p, 48), sign);
     for (let r = 1; r < rows; r++) {
       p += stride;
-      acc0 = vext(acc0, v128.load(p,  0), isMin);
-      acc1 = vext(acc1, v128.load(p, 16), isMin);
-      acc2 = vext(acc2, v128.load(p, 32), isMin);
-      acc3 = vext(acc3, v128.load(p, 48), isMin);
+      acc0 = f32x4.max(acc0, v128.xor(v128.load(p,  0), sign));
+      acc1 = f32x4.max(acc1, v128.xor(v128.load(p, 16), sign));
+      acc2 = f32x4.max(acc2, v128.xor(v128.load(p, 32), sign));
+      acc3 = f32x4.max(acc3, v128.xor(v128.load(p, 48), sign));
     }
     const out = dst + <usize>j * 4;
-    v128.store(out, acc0, 0);
-    v128.store(out, acc1, 16);
-    v128.store(out, acc2, 32);
-    v128.store(out, acc3, 48);
+    v128.store(out, v128.xor(acc0, sign));
+    v128.store(out, v128.xor(acc1, sign), 16);
+    v128.store(out, v128.xor(acc2, sign), 32);
+    v128.store(out, v128.xor(acc3, sign), 48);
   }
   for (; j + 4 <= inner; j += 4) {
     let p = src + <usize>j * 4;
-    let acc = v128.load(p);
+    let acc = v128.xor(v128.load(p), sign);
     for (let r = 1; r < rows; r++) {
       p += stride;
-      acc = vext(acc, v128.load(p), isMin);
+      acc = f32x4.max(acc, v128.xor(v128.load(p), sign));
     }
-    v128.store(dst + <usize>j * 4, acc);
+    v128.store(dst + <usize>j * 4, v128.xor(acc, sign));
   }
   for (; j < inner; j++) {
     let p = src + <usize>j * 4;
@@ -217,11 +223,13 @@ function extremeColumns(src: usize, dst: usize, rows: i32, inner: i32, isMin: bo
 
 // -- argmax / argmin --------------------------------------------------------------------------------
 
-/** Lanes where x beats best: x > best (x < best for min), or x is NaN and best is not. */
+/**
+ * Lanes where x beats best: x > best, or x is NaN and best is not. (Min runs on sign-flipped
+ * values: x < best is -x > -best.)
+ */
 // @ts-ignore: decorator
-@inline function beats(x: v128, best: v128, isMin: bool): v128 {
-  const better = isMin ? f32x4.lt(x, best) : f32x4.gt(x, best);
-  return v128.or(better, v128.andnot(f32x4.ne(x, x), f32x4.ne(best, best)));
+@inline function beats(x: v128, best: v128): v128 {
+  return v128.or(f32x4.gt(x, best), v128.andnot(f32x4.ne(x, x), f32x4.ne(best, best)));
 }
 // @ts-ignore: decorator
 @inline function beatsScalar(x: f32, best: f32, isMin: bool): bool {
@@ -248,18 +256,20 @@ function argRow(p: usize, n: i32, isMin: bool, valueOut: usize, indexOut: usize)
   let bestIndex = 0;
   let i = 1;
   if (n >= 8) {
-    // per lane: the best value so far and its first index
-    let bestV = v128.load(p);
+    // per lane: the best (sign-flipped for min) value so far and its first index
+    const sign = signMask(isMin);
+    let bestV = v128.xor(v128.load(p), sign);
     let indexV = i32x4(0, 1, 2, 3);
     let current = i32x4(4, 5, 6, 7);
     const four = i32x4.splat(4);
     for (i = 4; i + 4 <= n; i += 4) {
-      const x = v128.load(p + <usize>i * 4);
-      const take = beats(x, bestV, isMin);
+      const x = v128.xor(v128.load(p + <usize>i * 4), sign);
+      const take = beats(x, bestV);
       bestV = v128.bitselect(x, bestV, take);
       indexV = v128.bitselect(current, indexV, take);
       current = i32x4.add(current, four);
     }
+    bestV = v128.xor(bestV, sign);
     // each lane holds its first extreme: the row's is the lanes' extreme at the smallest index
     best = f32x4.extract_lane(bestV, 0);
     bestIndex = i32x4.extract_lane(indexV, 0);
@@ -291,19 +301,20 @@ function argRow(p: usize, n: i32, isMin: bool, valueOut: usize, indexOut: usize)
 
 function argColumns(src: usize, rows: i32, inner: i32, isMin: bool, valueOut: usize, indexOut: usize): void {
   const stride = <usize>inner * 4;
+  const sign = signMask(isMin);
   let j = 0;
   for (; j + 4 <= inner; j += 4) {
     let p = src + <usize>j * 4;
-    let bestV = v128.load(p);
+    let bestV = v128.xor(v128.load(p), sign);
     let indexV = i32x4.splat(0);
     for (let r = 1; r < rows; r++) {
       p += stride;
-      const x = v128.load(p);
-      const take = beats(x, bestV, isMin);
+      const x = v128.xor(v128.load(p), sign);
+      const take = beats(x, bestV);
       bestV = v128.bitselect(x, bestV, take);
       indexV = v128.bitselect(i32x4.splat(r), indexV, take);
     }
-    if (valueOut != 0) v128.store(valueOut + <usize>j * 4, bestV);
+    if (valueOut != 0) v128.store(valueOut + <usize>j * 4, v128.xor(bestV, sign));
     v128.store(indexOut + <usize>j * 8, i64x2.extend_low_i32x4_s(indexV));
     v128.store(indexOut + <usize>j * 8, i64x2.extend_high_i32x4_s(indexV), 16);
   }

@@ -86,6 +86,15 @@ function pNorm(row: Float32Array, p: number): number {
   if (p === -Infinity) return row.reduce((m, x) => Math.min(m, Math.abs(x)), Infinity);
   if (p === 0) return row.reduce((n, x) => n + (x !== 0 ? 1 : 0), 0);
   let total = 0;
+  // p = 2 and 1 without Math.pow, whose last bit engines may round differently
+  if (p === 2) {
+    for (const x of row) total += x * x;
+    return Math.sqrt(total);
+  }
+  if (p === 1) {
+    for (const x of row) total += Math.abs(x);
+    return total;
+  }
   for (const x of row) total += Math.abs(x) ** p;
   return total ** (1 / p);
 }

@@ -110,8 +110,8 @@ function stridesOf(shape: readonly number[]): number[] {
 function groups(shape: readonly number[], dims: readonly number[]): number[][] {
   const strides = stridesOf(shape);
   const kept = shape.map((_, d) => d).filter((d) => !dims.includes(d));
-  const total = (ds: number[]) => ds.reduce((n, d) => n * shape[d], 1);
-  const offsets = (ds: number[], index: number): number => {
+  const total = (ds: readonly number[]) => ds.reduce((n, d) => n * shape[d], 1);
+  const offsets = (ds: readonly number[], index: number): number => {
     let off = 0;
     for (let i = ds.length - 1; i >= 0; i--) {
       off += (index % shape[ds[i]]) * strides[ds[i]];
@@ -130,7 +130,8 @@ function groups(shape: readonly number[], dims: readonly number[]): number[][] {
 }
 
 /** A shape of 1-4 dims (sizes 1..max) and a non-empty subset of its dims. */
-const shapeAndDims = (max: number) => fc.array(fc.integer({ min: 1, max }), { minLength: 1, maxLength: 4 }).chain((shape) =>
+const shapeAndDims = (max: number) => fc.array(fc.integer({ min: 1, max }), { minLength: 1, maxLength: 4 })
+  .filter((shape) => shape.reduce((a, b) => a * b, 1) <= 6000).chain((shape) =>
   fc.subarray(shape.map((_, d) => d), { minLength: 1 }).map((dims) => ({ shape, dims })));
 
 const floats = (n: number, seed: number): Float32Array => {
@@ -194,9 +195,10 @@ describe("reductions against a float64 reference (fast-check)", () => {
       }
       // dim None: the flat index of the first extreme
       const firstNaN = values.findIndex(Number.isNaN);
-      const flatMax = firstNaN >= 0 ? firstNaN : values.indexOf(Math.max(...values));
+      const largest = values.reduce((m, v) => Math.max(m, v), -Infinity);
+      const flatMax = firstNaN >= 0 ? firstNaN : values.indexOf(largest);
       expect(Number(argmax(x).item())).toBe(flatMax);
-      expect((max(x) as Tensor).item()).toBe(firstNaN >= 0 ? NaN : Math.max(...values));
+      expect((max(x) as Tensor).item()).toBe(firstNaN >= 0 ? NaN : largest);
     })), { numRuns: 150 });
   });
 

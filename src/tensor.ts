@@ -157,11 +157,11 @@ export class Tensor {
   amin(...args: unknown[]): Tensor { return reduceOps.amin(this, ...args); }
   /** max() -> 0-d; max(dim, keepdim=false) -> [values, indices] */
   max(): Tensor;
-  max(dim: number, ...rest: unknown[]): [Tensor, Tensor];
+  max(dim: number | reduceOps.DimOptions, ...rest: unknown[]): [Tensor, Tensor];
   max(...args: unknown[]): Tensor | [Tensor, Tensor] { return reduceOps.max(this, ...args); }
   /** min() -> 0-d; min(dim, keepdim=false) -> [values, indices] */
   min(): Tensor;
-  min(dim: number, ...rest: unknown[]): [Tensor, Tensor];
+  min(dim: number | reduceOps.DimOptions, ...rest: unknown[]): [Tensor, Tensor];
   min(...args: unknown[]): Tensor | [Tensor, Tensor] { return reduceOps.min(this, ...args); }
   argmax(...args: unknown[]): Tensor { return reduceOps.argmax(this, ...args); }
   argmin(...args: unknown[]): Tensor { return reduceOps.argmin(this, ...args); }

@@ -75,7 +75,7 @@ describe("a model built from ModuleList, ModuleDict and bare Parameters", () => 
     const target = new Net();
     const state: Record<string, Tensor> = {};
     for (const [key, t] of Object.entries(source.state_dict())) {
-      state[key] = t.dtype === "float32" ? randn(...t.shape) : t;
+      state[key] = t.dtype === "float32" ? randn(t.shape) : t;
     }
     expect(target.load_state_dict(state)).toEqual({ missing_keys: [], unexpected_keys: [] });
     const loaded = target.state_dict();
@@ -90,7 +90,7 @@ describe("a model built from ModuleList, ModuleDict and bare Parameters", () => 
 });
 
 describe("nn.ModuleList", () => {
-  const make = () => new nn.ModuleList([new nn.Linear(2, 3), new nn.Linear(3, 3), new nn.ReLU()]);
+  const make = () => new nn.ModuleList<nn.Module>([new nn.Linear(2, 3), new nn.Linear(3, 3), new nn.ReLU()]);
 
   test("indexes like a Python list: list[0], at(-1), length, for...of", () => {
     const list = make();

@@ -35,17 +35,12 @@ function checkBool(value: unknown, op: string, name: string): boolean {
   return value;
 }
 
-function checkDtype(value: unknown, op: string): void {
-  if (value !== null && value !== "float32") {
-    throw new TypeError(`${op}(): dtype ${String(value)} is not supported (wasmnn computes in float32)`);
+function checkDtype(value: unknown, input: Tensor, op: string): void {
+  if (value !== null && value !== input.dtype) {
+    throw new TypeError(`${op}(): dtype ${String(value)} is not supported (wasmnn sums ${input.dtype} as ${input.dtype})`);
   }
 }
 
-function checkFloatInput(input: Tensor, op: string): void {
-  if (input.dtype !== "float32") {
-    throw new TypeError(`${op}(): wasmnn reduces float32 tensors only, but got ${input.dtype}`);
-  }
-}
 
 /** The output shape: reduced dims dropped, or kept as 1 with keepdim. */
 function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
@@ -63,12 +58,12 @@ function axes(shape: readonly number[], d: number): [number, number, number] {
 }
 
 /**
- * Runs op over `dims` of input into `output` (float32, numel = the kept dims' product). Size-1 dims
- * are dropped, neighbouring dims of the same kind merged; each run of reduced dims is one kernel
- * pass, the last run first. A mean divides once, in the last pass, by the whole count.
+ * Runs op over `dims` of input into `output` (input's dtype, numel = the kept dims' product).
+ * Size-1 dims are dropped, neighbouring dims of the same kind merged; each run of reduced dims is
+ * one kernel pass, the last run first. A mean divides once, in the last pass, by the whole count.
+ * int64 tensors take a host loop (exact, wrapping as int64 does).
  */
 function reduceInto(input: Tensor, dims: readonly number[] | null, op: number, mean: boolean, output: Tensor): void {
-  const k = wasm();
   if (output.numel() === 0) return;
   const rank = input.dim();
   const isReduced = (d: number): boolean => dims === null || dims.includes(d);
@@ -83,26 +78,49 @@ function reduceInto(input: Tensor, dims: readonly number[] | null, op: number, m
     if (last !== undefined && last[1] === isReduced(d)) last[0] *= size;
     else runs.push([size, isReduced(d)]);
   }
-  const passes = runs.filter(([, reduced]) => reduced).length;
-  if (passes === 0) {
+  // [outer, R, inner] per pass
+  const passes: [number, number, number][] = [];
+  for (let r = runs.length - 1; r >= 0; r--) {
+    if (!runs[r][1]) continue;
+    passes.push([numel(runs.slice(0, r).map(([size]) => size)), runs[r][0], numel(runs.slice(r + 1).map(([size]) => size))]);
+    runs[r][0] = 1;
+  }
+  if (input.dtype === "int64") {
+    let values = input.data<BigInt64Array>();
+    for (const pass of passes) values = int64Pass(values, op, ...pass);
+    heapI64().set(values, output.ptr / 8);
+    return;
+  }
+  if (passes.length === 0) {
     // only size-1 dims reduced: a copy (a mean divides by 1)
     heapU8().copyWithin(output.ptr, input.ptr, input.ptr + input.numel() * 4);
     return;
   }
   let source = input;
-  let done = 0;
-  for (let r = runs.length - 1; r >= 0; r--) {
-    if (!runs[r][1]) continue;
-    done++;
-    const outer = numel(runs.slice(0, r).map(([size]) => size));
-    const inner = numel(runs.slice(r + 1).map(([size]) => size));
-    const target = done === passes ? output : empty([outer * inner]);
-    const divisor = mean && done === passes ? count : 1;
-    k.f32_reduce(op, source.ptr, target.ptr, outer, runs[r][0], inner, divisor);
+  passes.forEach(([outer, reduced, inner], i) => {
+    const last = i === passes.length - 1;
+    const target = last ? output : empty([outer * inner]);
+    wasm().f32_reduce(op, source.ptr, target.ptr, outer, reduced, inner, mean && last ? count : 1);
     if (source !== input) source.dispose();
     source = target;
-    runs[r][0] = 1;
+  });
+}
+
+/** One [outer, R, inner] -> [outer, inner] pass over int64 values (R >= 1 for max/min). */
+function int64Pass(source: BigInt64Array, op: number, outer: number, reduced: number, inner: number): BigInt64Array {
+  const out = new BigInt64Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < inner; j++) {
+      const base = o * reduced * inner + j;
+      let acc = op === OP_SUM ? 0n : source[base];
+      for (let r = op === OP_SUM ? 0 : 1; r < reduced; r++) {
+        const x = source[base + r * inner];
+        acc = op === OP_SUM ? acc + x : op === OP_MAX ? (x > acc ? x : acc) : (x < acc ? x : acc);
+      }
+      out[o * inner + j] = BigInt.asIntN(64, acc);
+    }
   }
+  return out;
 }
 
 const SUM_SPEC: ArgSpec = [["input", required], ["dim", null], ["keepdim", false], ["dtype", null]];
@@ -113,12 +131,11 @@ function sumOrMean(op: "sum" | "mean", args: unknown[]): Tensor {
   if (op === "mean" && input.dtype !== "float32") {
     throw new Error("mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: Long");
   }
-  checkFloatInput(input, op);
-  checkDtype(a.dtype, op);
+  checkDtype(a.dtype, input, op);
   const dims = reducedDims(a.dim, input.dim(), op);
   const keepdim = checkBool(a.keepdim, op, "keepdim");
   const all = dims ?? input.shape.map((_, d) => d);
-  const output = empty(reducedShape(input.shape, all, keepdim));
+  const output = empty(reducedShape(input.shape, all, keepdim), input.dtype);
   reduceInto(input, dims, OP_SUM, op === "mean", output);
   return output;
 }
@@ -138,7 +155,6 @@ const AMAX_SPEC: ArgSpec = [["input", required], ["dim", []], ["keepdim", false]
 function extreme(op: "amax" | "amin", args: unknown[]): Tensor {
   const a = parseArgs(op, AMAX_SPEC, args);
   const input = checkTensor(a.input, op, "input");
-  checkFloatInput(input, op);
   const dims = reducedDims(a.dim, input.dim(), op);
   const keepdim = checkBool(a.keepdim, op, "keepdim");
   const all = dims ?? input.shape.map((_, d) => d);
@@ -150,7 +166,7 @@ function extreme(op: "amax" | "amin", args: unknown[]): Tensor {
       if (input.shape[d] === 0) throw new RangeError(`${op}(): Expected reduction dim ${d} to have non-zero size.`);
     }
   }
-  const output = empty(reducedShape(input.shape, all, keepdim));
+  const output = empty(reducedShape(input.shape, all, keepdim), input.dtype);
   reduceInto(input, dims, op === "amax" ? OP_MAX : OP_MIN, false, output);
   return output;
 }
@@ -168,13 +184,33 @@ export function amin(...args: unknown[]): Tensor {
 /** values and int64 indices of the extreme along dim (keepdim: that dim kept as 1). */
 function argReduce(input: Tensor, dim: number, keepdim: boolean, isMin: boolean, withValues: boolean): [Tensor | null, Tensor] {
   const shape = reducedShape(input.shape, [dim], keepdim);
-  const values = withValues ? empty(shape) : null;
+  const values = withValues ? empty(shape, input.dtype) : null;
   const indices = empty(shape, "int64");
-  if (indices.numel() > 0) {
-    // a 0-d input is [1, 1, 1]
-    const [outer, reduced, inner] = axes(input.shape, dim);
+  if (indices.numel() === 0) return [values, indices];
+  // a 0-d input is [1, 1, 1]
+  const [outer, reduced, inner] = axes(input.shape, dim);
+  if (input.dtype === "float32") {
     wasm().f32_arg_reduce(isMin ? 1 : 0, input.ptr, values?.ptr ?? 0, indices.ptr, outer, reduced, inner);
+    return [values, indices];
   }
+  // int64: a host loop, the first extreme's index
+  const source = input.data<BigInt64Array>();
+  const best = new BigInt64Array(outer * inner);
+  const where = new BigInt64Array(outer * inner);
+  for (let o = 0; o < outer; o++) {
+    for (let j = 0; j < inner; j++) {
+      const base = o * reduced * inner + j;
+      let value = source[base], index = 0;
+      for (let r = 1; r < reduced; r++) {
+        const x = source[base + r * inner];
+        if (isMin ? x < value : x > value) { value = x; index = r; }
+      }
+      best[o * inner + j] = value;
+      where[o * inner + j] = BigInt(index);
+    }
+  }
+  if (values !== null) heapI64().set(best, values.ptr / 8);
+  heapI64().set(where, indices.ptr / 8);
   return [values, indices];
 }
 
@@ -187,13 +223,12 @@ function maxOrMin(op: "max" | "min", args: unknown[]): Tensor | [Tensor, Tensor]
   if (a.dim instanceof Tensor) {
     throw new TypeError(`${op}(input, other): the elementwise form is not provided by wasmnn; use torch.maximum/minimum semantics elsewhere`);
   }
-  checkFloatInput(input, op);
   if (a.dim === undefined) {
     if (a.keepdim !== undefined) throw new TypeError(`${op}() missing required argument 'dim' (keepdim given without dim)`);
     if (input.numel() === 0) {
       throw new Error(`${op}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
     }
-    const output = empty([]);
+    const output = empty([], input.dtype);
     reduceInto(input, null, op === "max" ? OP_MAX : OP_MIN, false, output);
     return output;
   }
@@ -214,21 +249,29 @@ function maxOrMin(op: "max" | "min", args: unknown[]): Tensor | [Tensor, Tensor]
  * torch.max: `max(input)` -> a 0-d tensor (NaN if any is NaN); `max(input, dim, keepdim=False)`
  * -> [values, indices] (int64; the first occurrence of the maximum, or of the first NaN).
  */
+export function max(input: Tensor): Tensor;
+export function max(input: Tensor, dim: number | DimOptions, ...rest: unknown[]): [Tensor, Tensor];
+export function max(...args: unknown[]): Tensor | [Tensor, Tensor];
 export function max(...args: unknown[]): Tensor | [Tensor, Tensor] {
   return maxOrMin("max", args);
 }
 
 /** torch.min, as max. */
+export function min(input: Tensor): Tensor;
+export function min(input: Tensor, dim: number | DimOptions, ...rest: unknown[]): [Tensor, Tensor];
+export function min(...args: unknown[]): Tensor | [Tensor, Tensor];
 export function min(...args: unknown[]): Tensor | [Tensor, Tensor] {
   return maxOrMin("min", args);
 }
+
+/** max/min's keyword form: max(x, { dim: 1, keepdim: true }). */
+export interface DimOptions { dim: number; keepdim?: boolean }
 
 const ARGMAX_SPEC: ArgSpec = [["input", required], ["dim", null], ["keepdim", false]];
 
 function argExtreme(op: "argmax" | "argmin", args: unknown[]): Tensor {
   const a = parseArgs(op, ARGMAX_SPEC, args);
   const input = checkTensor(a.input, op, "input");
-  checkFloatInput(input, op);
   const keepdim = checkBool(a.keepdim, op, "keepdim");
   if (a.dim === null) {
     // the index into the flattened input; keepdim keeps every dim as 1
@@ -279,7 +322,6 @@ const TOPK_SPEC: ArgSpec = [["input", required], ["k", required], ["dim", -1], [
 export function topk(...args: unknown[]): [Tensor, Tensor] {
   const a = parseArgs("topk", TOPK_SPEC, args);
   const input = checkTensor(a.input, "topk", "input");
-  checkFloatInput(input, "topk");
   if (typeof a.k !== "number" || !Number.isInteger(a.k)) throw new TypeError(`topk(): argument 'k' must be int, not ${pyType(a.k)}`);
   if (typeof a.dim !== "number" || !Number.isInteger(a.dim)) throw new TypeError(`topk(): argument 'dim' must be int, not ${pyType(a.dim)}`);
   const largest = checkBool(a.largest, "topk", "largest");
@@ -289,35 +331,27 @@ export function topk(...args: unknown[]): [Tensor, Tensor] {
   const size = input.dim() === 0 ? 1 : input.shape[dim];
   if (k < 0 || k > size) throw new RangeError("selected index k out of range");
   const shape = input.dim() === 0 ? [] : input.shape.map((s, d) => (d === dim ? k : s));
-  const values = empty(shape);
+  const values = empty(shape, input.dtype);
   const indices = empty(shape, "int64");
   if (values.numel() === 0) return [values, indices];
   const [outer, reduced, inner] = axes(input.shape, dim);
-  const source = input.data();
-  const outValues = new Float32Array(values.numel());
+  const source: ArrayLike<number | bigint> = input.data<Float32Array | BigInt64Array>();
+  const outValues: (number | bigint)[] = [];
   const outIndices = new BigInt64Array(values.numel());
-  const slice = new Float32Array(reduced);
-  const order = new Int32Array(reduced);
-  // NaN first (largest) or last (smallest); equal values by index
-  const before = largest
-    ? (i: number, j: number): number => {
-      const x = slice[i], y = slice[j];
-      if (x !== x || y !== y) return x !== x ? (y !== y ? i - j : -1) : 1;
-      return x > y ? -1 : x < y ? 1 : i - j;
-    }
-    : (i: number, j: number): number => {
-      const x = slice[i], y = slice[j];
-      if (x !== x || y !== y) return x !== x ? (y !== y ? i - j : 1) : -1;
-      return x < y ? -1 : x > y ? 1 : i - j;
-    };
+  const slice: (number | bigint)[] = new Array(reduced);
+  // NaN counts as the largest; equal values keep index order
+  const sign = largest ? -1 : 1;
+  const before = (i: number, j: number): number => {
+    const x = slice[i], y = slice[j];
+    const xNaN = x !== x, yNaN = y !== y;
+    if (xNaN || yNaN) return xNaN && yNaN ? i - j : xNaN ? sign : -sign;
+    return x < y ? -sign : x > y ? sign : i - j;
+  };
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
       const base = o * reduced * inner + j;
-      for (let r = 0; r < reduced; r++) {
-        slice[r] = source[base + r * inner];
-        order[r] = r;
-      }
-      const chosen = Array.from(order).sort(before).slice(0, k);
+      for (let r = 0; r < reduced; r++) slice[r] = source[base + r * inner];
+      const chosen = Array.from({ length: reduced }, (_, r) => r).sort(before).slice(0, k);
       const outBase = o * k * inner + j;
       chosen.forEach((r, i) => {
         outValues[outBase + i * inner] = slice[r];
@@ -325,7 +359,8 @@ export function topk(...args: unknown[]): [Tensor, Tensor] {
       });
     }
   }
-  heapF32().set(outValues, values.ptr / 4);
+  if (input.dtype === "int64") heapI64().set(outValues as bigint[], values.ptr / 8);
+  else heapF32().set(outValues as number[], values.ptr / 4);
   heapI64().set(outIndices, indices.ptr / 8);
   return [values, indices];
 }

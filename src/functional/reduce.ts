@@ -37,10 +37,9 @@ function checkBool(value: unknown, op: string, name: string): boolean {
 
 function checkDtype(value: unknown, input: Tensor, op: string): void {
   if (value !== null && value !== input.dtype) {
-    throw new TypeError(`${op}(): dtype ${String(value)} is not supported (wasmnn sums ${input.dtype} as ${input.dtype})`);
+    throw new TypeError(`${op}(): dtype ${String(value)} is not supported (wasmnn keeps the input's dtype, ${input.dtype})`);
   }
 }
-
 
 /** The output shape: reduced dims dropped, or kept as 1 with keepdim. */
 function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
@@ -221,7 +220,7 @@ function maxOrMin(op: "max" | "min", args: unknown[]): Tensor | [Tensor, Tensor]
   const a = parseArgs(op, MAX_SPEC, args);
   const input = checkTensor(a.input, op, "input");
   if (a.dim instanceof Tensor) {
-    throw new TypeError(`${op}(input, other): the elementwise form is not provided by wasmnn; use torch.maximum/minimum semantics elsewhere`);
+    throw new TypeError(`${op}(input, other), the elementwise ${op}imum, is not provided by wasmnn (only the reduction forms)`);
   }
   if (a.dim === undefined) {
     if (a.keepdim !== undefined) throw new TypeError(`${op}() missing required argument 'dim' (keepdim given without dim)`);

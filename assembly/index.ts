@@ -27,6 +27,9 @@ export { xx_copy_rows } from "./shape/copy";
 export { xx_gather, xx_gather_desc } from "./shape/gather";
 
 // [reduce]
+export { f32_reduce, f32_arg_reduce } from "./reduce/reduce";
+export { f32_matmul, f32_matmul_workspace, f32_bilinear } from "./reduce/matmul";
+export { f32_embedding } from "./reduce/gather";
 
 // [norm]
 export { f32_layer_norm } from "./norm/layernorm";

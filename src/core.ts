@@ -21,6 +21,8 @@ export { permute, transpose, t, narrow, channel_shuffle } from "./functional/str
 export { cat, concat, concatenate, stack, split, chunk } from "./functional/join.js";
 
 // [reduce]
+export { sum, mean, amax, amin, max, min, argmax, argmin, topk } from "./functional/reduce.js";
+export { matmul } from "./functional/matmul.js";
 
 // [norm]
 export {

@@ -22,6 +22,7 @@ const KERNEL_NAMES = [
   "xx_copy_rows", "xx_gather", "xx_gather_desc",
 
   // [reduce]
+  "f32_reduce", "f32_arg_reduce", "f32_matmul", "f32_matmul_workspace", "f32_bilinear", "f32_embedding",
 
   // [norm]
   "f32_layer_norm", "f32_group_norm", "f32_local_response_norm", "f32_normalize",

@@ -14,6 +14,8 @@ import { heapF32, heapI64 } from "./runtime.js";
 import { track, registerTensorClass } from "./scope.js";
 import { fillNormal } from "./random.js";
 import * as ew from "./functional/elementwise.js";
+import * as reduceOps from "./functional/reduce.js";
+import { matmul as matmulImpl } from "./functional/matmul.js";
 
 export type DType = "float32" | "int64";
 export type NestedArray = number | bigint | NestedArray[];
@@ -191,6 +193,22 @@ export class Tensor {
   clone(): Tensor { return cloneImpl(this); }
 
   // [reduce]
+  sum(...args: unknown[]): Tensor { return reduceOps.sum(this, ...args); }
+  mean(...args: unknown[]): Tensor { return reduceOps.mean(this, ...args); }
+  amax(...args: unknown[]): Tensor { return reduceOps.amax(this, ...args); }
+  amin(...args: unknown[]): Tensor { return reduceOps.amin(this, ...args); }
+  /** max() -> 0-d; max(dim, keepdim=false) -> [values, indices] */
+  max(): Tensor;
+  max(dim: number | reduceOps.DimOptions, ...rest: unknown[]): [Tensor, Tensor];
+  max(...args: unknown[]): Tensor | [Tensor, Tensor] { return reduceOps.max(this, ...args); }
+  /** min() -> 0-d; min(dim, keepdim=false) -> [values, indices] */
+  min(): Tensor;
+  min(dim: number | reduceOps.DimOptions, ...rest: unknown[]): [Tensor, Tensor];
+  min(...args: unknown[]): Tensor | [Tensor, Tensor] { return reduceOps.min(this, ...args); }
+  argmax(...args: unknown[]): Tensor { return reduceOps.argmax(this, ...args); }
+  argmin(...args: unknown[]): Tensor { return reduceOps.argmin(this, ...args); }
+  topk(k: number, ...args: unknown[]): [Tensor, Tensor] { return reduceOps.topk(this, k, ...args); }
+  matmul(other: Tensor): Tensor { return matmulImpl(this, other); }
 
   // [norm]
 

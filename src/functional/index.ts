@@ -14,6 +14,8 @@ export { pad } from "./pad.js";
 export { channel_shuffle } from "./strided.js";
 
 // [reduce]
+export { embedding } from "./embedding.js";
+export { bilinear } from "./bilinear.js";
 
 // [norm]
 export { layer_norm, group_norm, instance_norm } from "./normalization.js";

@@ -38,6 +38,21 @@ export class Sequential extends Module {
     return this.named_children().length;
   }
 
+  /** seq[index] with Python's negative indices (seq.at(-1) is the last module), as Sequential.__getitem__. */
+  at(index: number): Module {
+    const children = this.children();
+    if (!Number.isInteger(index) || index < -children.length || index >= children.length) {
+      throw new RangeError(`index ${index} is out of range`);
+    }
+    return children[index < 0 ? index + children.length : index];
+  }
+
+  /** Appends each module of an iterable, as Sequential.extend; returns this. */
+  extend(modules: Iterable<Module>): this {
+    for (const module of [...modules]) this.append(module);
+    return this;
+  }
+
   /** Adds a module at the end, as Sequential.append. */
   append(module: Module): this {
     this[String(this.length)] = module;

@@ -16,6 +16,9 @@ export * as utils from "./utils.js";
 export { Unflatten, ChannelShuffle } from "./shape.js";
 
 // [reduce]
+export { ModuleList, ModuleDict } from "./containers.js";
+export { Embedding } from "./sparse.js";
+export { Bilinear } from "./linear.js";
 
 // [norm]
 export { LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, LocalResponseNorm } from "./normalization.js";

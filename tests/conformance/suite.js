@@ -95,6 +95,18 @@ export const CASES = {
   "cat dim 1 + split (row copies)": (w) => w.split(w.cat([det(w, [2, 3, 4], 33), det(w, [2, 5, 4], 34)], 1), [2, 6], 1),
 
   // [reduce]
+  "sum rows (pairwise) + mean columns": (w) => [w.sum(det(w, [3, 700], 30), 1), w.mean(det(w, [2, 150, 23], 31), 1), w.sum(det(w, [2, 5, 6, 7], 32), [0, 2])],
+  "amax/amin rows and columns": (w) => [w.amax(det(w, [4, 37], 33), 1), w.amin(det(w, [3, 9, 21], 34), 1)],
+  "max(dim) + argmin": (w) => [...w.max(det(w, [3, 41], 35), 1), ...w.min(det(w, [2, 7, 6], 36), 1, true), w.argmin(det(w, [50], 37))],
+  "topk": (w) => w.topk(det(w, [3, 40], 38), 5),
+  "matmul 2-D (K, N over the slabs)": (w) => w.matmul(det(w, [7, 260], 39), det(w, [260, 133], 40)),
+  "matmul batched broadcast + mv": (w) => [w.matmul(det(w, [2, 1, 5, 9], 41), det(w, [3, 9, 6], 42)), w.matmul(det(w, [4, 9], 43), det(w, [9], 44))],
+  "bilinear": (w) => w.F.bilinear(det(w, [3, 5], 45), det(w, [3, 4], 46), det(w, [6, 5, 4], 47), det(w, [6], 48)),
+  "embedding + max_norm": (w) => {
+    const weight = det(w, [9, 5], 49);
+    const indices = w.tensor(new BigInt64Array([3n, 0n, 8n, 3n]), [2, 2]);
+    return [w.F.embedding(indices, weight, { max_norm: 1 }), weight];
+  },
 
   // [norm]
   "layer_norm channels-last, eps 1e-6": (w) => fill(w, new w.nn.LayerNorm(13, { eps: 1e-6 }), 30).forward(det(w, [2, 3, 13], 31)),

@@ -23,4 +23,5 @@ export * as safetensors from "./safetensors.js";
 // [conv-transpose]
 
 // [resample]
+export { pixel_shuffle, pixel_unshuffle } from "./functional/resample.js";
 

@@ -19,4 +19,5 @@ export { pad } from "./pad.js";
 // [conv-transpose]
 
 // [resample]
+export { interpolate, upsample, upsample_nearest, upsample_bilinear, pixel_shuffle, pixel_unshuffle } from "./resample.js";
 

@@ -21,4 +21,5 @@ export * as utils from "./utils.js";
 // [conv-transpose]
 
 // [resample]
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, PixelShuffle, PixelUnshuffle } from "./upsampling.js";
 

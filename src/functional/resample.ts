@@ -1,0 +1,379 @@
+// F.interpolate (and the deprecated F.upsample*), F.pixel_shuffle, F.pixel_unshuffle: PyTorch
+// 1.13's argument handling (torch/nn/functional.py: interpolate) and its CPU kernels' index
+// arithmetic (aten/src/ATen/native/UpSample.h, cpu/UpSampleKernel.cpp), so the tables of source
+// indices and weights are PyTorch's bit for bit; the kernels (assembly/resample/) only read them.
+
+import { Tensor, empty } from "../tensor.js";
+import { wasm, heapF32, heapI32 } from "../runtime.js";
+import { Workspace } from "../allocator.js";
+import { parseArgs, pyRepr, pyType, required, type ArgSpec } from "../args.js";
+import { bool } from "./pool.js";
+import { checkFloat, checkTensor, fmtShape } from "./shape.js";
+
+const f32 = Math.fround;
+const MODES = ["nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact"];
+const tables = new Workspace("interpolate tables");
+
+const INTERPOLATE_SPEC: ArgSpec = [
+  ["input", required], ["size", null], ["scale_factor", null], ["mode", "nearest"], ["align_corners", null],
+  ["recompute_scale_factor", null], ["antialias", false],
+];
+
+/**
+ * torch.nn.functional.interpolate(input, size=None, scale_factor=None, mode='nearest',
+ * align_corners=None, recompute_scale_factor=None, antialias=False): 3-D input [N, C, L] (modes
+ * nearest, nearest-exact, linear, area) or 4-D input [N, C, H, W] (nearest, nearest-exact,
+ * bilinear, bicubic, area). The output size is `size`, or floor(in * scale_factor); the kernels
+ * then use 1 / scale_factor as the source step unless recompute_scale_factor=True (then in / out,
+ * which differs in the last bits for non-integer ratios), as PyTorch.
+ * https://pytorch.org/docs/1.13/generated/torch.nn.functional.interpolate.html
+ * @example F.interpolate(x, { size: [520, 520], mode: "bilinear", align_corners: false })
+ */
+export function interpolate(...args: unknown[]): Tensor {
+  const a = parseArgs("interpolate", INTERPOLATE_SPEC, args);
+  return interpolateWith(a.input, a.size, a.scale_factor, a.mode, a.align_corners, a.recompute_scale_factor, a.antialias);
+}
+
+/** torch.nn.functional.upsample(input, size=None, scale_factor=None, mode='nearest', align_corners=None) (deprecated alias) */
+export function upsample(...args: unknown[]): Tensor {
+  const a = parseArgs("upsample", INTERPOLATE_SPEC.slice(0, 5), args);
+  return interpolateWith(a.input, a.size, a.scale_factor, a.mode, a.align_corners, null, false);
+}
+
+/** torch.nn.functional.upsample_nearest(input, size=None, scale_factor=None) (deprecated) */
+export function upsample_nearest(...args: unknown[]): Tensor {
+  const a = parseArgs("upsample_nearest", INTERPOLATE_SPEC.slice(0, 3), args);
+  return interpolateWith(a.input, a.size, a.scale_factor, "nearest", null, null, false);
+}
+
+/** torch.nn.functional.upsample_bilinear(input, size=None, scale_factor=None): bilinear, align_corners=True (deprecated) */
+export function upsample_bilinear(...args: unknown[]): Tensor {
+  const a = parseArgs("upsample_bilinear", INTERPOLATE_SPEC.slice(0, 3), args);
+  return interpolateWith(a.input, a.size, a.scale_factor, "bilinear", true, null, false);
+}
+
+/** A Python repr of a size/scale argument as given (JS arrays print as tuples). */
+const reprArg = (value: unknown): string => pyRepr(value);
+
+export function interpolateWith(
+  inputArg: unknown, size: unknown, scaleFactor: unknown, modeArg: unknown, alignArg: unknown,
+  recomputeArg: unknown, antialiasArg: unknown,
+): Tensor {
+  const input = checkTensor(inputArg, "interpolate", "input");
+  if (typeof modeArg !== "string") throw new TypeError(`interpolate(): argument 'mode' must be str, not ${pyType(modeArg)}`);
+  const mode = modeArg;
+  let alignCorners: boolean;
+  if (mode === "nearest" || mode === "area" || mode === "nearest-exact") {
+    if (alignArg !== null) {
+      throw new Error("align_corners option can only be set with the interpolating modes: linear | bilinear | bicubic | trilinear");
+    }
+    alignCorners = false;
+  } else {
+    alignCorners = alignArg === null ? false : bool(alignArg, "align_corners");
+  }
+  const antialias = bool(antialiasArg, "antialias");
+  const rank = input.dim();
+  const dim = rank - 2;
+  const spatial = input.shape.slice(2);
+
+  // exactly one of size and scale_factor, each an int/float or one per spatial dim
+  let outputSize: number[] | null = null;
+  let scales: number[] | null = null;
+  if (size !== null && scaleFactor !== null) throw new Error("only one of size or scale_factor should be defined");
+  if (size !== null) {
+    if (Array.isArray(size)) {
+      if (size.length !== dim) {
+        throw new Error(`Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of ${fmtShape(spatial)} and output size of ${reprArg(size)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.`);
+      }
+      outputSize = [...size] as number[];
+    } else {
+      outputSize = Array.from({ length: Math.max(dim, 0) }, () => size as number);
+    }
+  } else if (scaleFactor !== null) {
+    if (Array.isArray(scaleFactor)) {
+      if (scaleFactor.length !== dim) {
+        throw new Error(`Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of ${fmtShape(spatial)} and scale_factor of shape ${reprArg(scaleFactor)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.`);
+      }
+      scales = [...scaleFactor] as number[];
+    } else {
+      scales = Array.from({ length: Math.max(dim, 0) }, () => scaleFactor as number);
+    }
+  } else {
+    throw new Error("either size or scale_factor should be defined");
+  }
+  let recompute = recomputeArg === null ? null : bool(recomputeArg, "recompute_scale_factor");
+  if (recompute === true && size !== null) throw new Error("recompute_scale_factor is not meaningful with an explicit size.");
+  // "area" always works from an explicit size
+  if (mode === "area" && outputSize === null) recompute = true;
+  if (recompute === true && scales !== null) {
+    scales.forEach((s, i) => checkScale(s, i));
+    outputSize = scales.map((s, i) => Math.floor(spatial[i] * s));
+    scales = null;
+  }
+  if (antialias && !((mode === "bilinear" || mode === "bicubic") && rank === 4)) {
+    throw new Error("Anti-alias option is only supported for bilinear and bicubic modes");
+  }
+
+  const kernel = kernelFor(rank, mode);
+  if (outputSize !== null) {
+    outputSize.forEach((v, i) => {
+      if (typeof v !== "number" || !Number.isInteger(v)) {
+        throw new TypeError(`${kernel}(): argument 'output_size' must be tuple of ints, but found element of type ${pyType(v)} at pos ${i + 1}`);
+      }
+    });
+  } else {
+    scales!.forEach((s, i) => checkScale(s, i));
+  }
+  if (antialias) throw new Error(`interpolate(): antialias=True (${kernel}_aa) is not implemented in wasmnn; use antialias=False`);
+  if (mode === "area") checkFloat(input, "interpolate", "input");
+  else if (input.dtype !== "float32") {
+    // PyTorch names the kernel that refused: inputs that are also channels-last contiguous (C == 1 or
+    // H * W == 1) take its channels-last nearest / bilinear kernels
+    const channelsLast = rank === 4 && (input.shape[1] === 1 || spatial[0] * spatial[1] === 1);
+    const helper = mode === "bicubic" ? "cubic" : mode.startsWith("nearest") ? "nearest" : "linear";
+    const name = channelsLast && (mode === "nearest" || mode === "bilinear") ? `upsample_${mode}2d_channels_last` : `compute_indices_weights_${helper}`;
+    throw new Error(`"${name}" not implemented for 'Long'`);
+  }
+
+  if (mode === "area") {
+    return adaptiveAvgPool(input, outputSize!);
+  }
+  // upsample_{1,2}d_common_check: compute_output_size truncates in * scale toward zero
+  const outSizes = outputSize ?? scales!.map((s, i) => Math.trunc(spatial[i] * s));
+  const scaleOf = (i: number): number | null => (outputSize === null ? scales![i] : null);
+  if (rank === 3) {
+    if (!(spatial[0] > 0 && outSizes[0] > 0)) {
+      throw new Error(`Input and output sizes should be greater than 0, but got input (W: ${spatial[0]}) and output (W: ${outSizes[0]})`);
+    }
+  } else if (!(spatial[0] > 0 && spatial[1] > 0 && outSizes[0] > 0 && outSizes[1] > 0)) {
+    throw new Error(`Input and output sizes should be greater than 0, but got input (H: ${spatial[0]}, W: ${spatial[1]}) output (H: ${outSizes[0]}, W: ${outSizes[1]})`);
+  }
+  if (input.numel() === 0 && input.shape.slice(1).reduce((p, d) => p * d, 1) === 0) {
+    throw new Error(`Non-empty ${rank}D data tensor expected but got a tensor with sizes ${fmtShape(input.shape)}`);
+  }
+
+  const [inHeight, inWidth] = rank === 3 ? [1, spatial[0]] : [spatial[0], spatial[1]];
+  const [outHeight, outWidth] = rank === 3 ? [1, outSizes[0]] : [outSizes[0], outSizes[1]];
+  const widthScale = scaleOf(dim - 1);
+  const heightScale = rank === 3 ? null : scaleOf(0);
+  const output = empty([...input.shape.slice(0, 2), ...outSizes]);
+  const planes = input.shape[0] * input.shape[1];
+  if (output.numel() === 0) return output;
+
+  if (mode === "nearest" || mode === "nearest-exact") {
+    const exact = mode === "nearest-exact";
+    const base = tables.get((outWidth + outHeight) * 4);
+    const i32 = heapI32();
+    nearestTable(inWidth, outWidth, widthScale, exact).forEach((v, i) => { i32[base / 4 + i] = v * 4; });
+    nearestTable(inHeight, outHeight, heightScale, exact).forEach((v, i) => { i32[base / 4 + outWidth + i] = v * inWidth * 4; });
+    wasm().f32_resize_nearest(input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, base, base + outWidth * 4);
+    return output;
+  }
+
+  const taps = mode === "bicubic" ? 4 : 2;
+  const xStride = (outWidth + 3) & ~3;
+  const yStride = (outHeight + 3) & ~3;
+  const xBytes = 2 * taps * xStride * 4;
+  const yBytes = rank === 3 ? 0 : 2 * taps * yStride * 4;
+  const rowBytes = rank === 3 ? 0 : taps * xStride * 4 + 16;
+  const base = tables.get(xBytes + yBytes + rowBytes);
+  const make = taps === 4 ? cubicTable : linearTable;
+  writeTable(base, make(inWidth, outWidth, alignCorners, widthScale), taps, xStride, 4);
+  if (rank === 4) writeTable(base + xBytes, make(inHeight, outHeight, alignCorners, heightScale), taps, yStride, inWidth * 4);
+  wasm().f32_resize_separable(input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, taps,
+    base, rank === 3 ? 0 : base + xBytes, base + xBytes + yBytes);
+  return output;
+}
+
+/** The ATen op PyTorch's interpolate dispatches to (for messages), or its NotImplementedError. */
+function kernelFor(rank: number, mode: string): string {
+  const known: Record<string, string> = {
+    "3nearest": "upsample_nearest1d", "4nearest": "upsample_nearest2d",
+    "3nearest-exact": "_upsample_nearest_exact1d", "4nearest-exact": "_upsample_nearest_exact2d",
+    "3area": "adaptive_avg_pool1d", "4area": "adaptive_avg_pool2d",
+    "3linear": "upsample_linear1d", "4bilinear": "upsample_bilinear2d", "4bicubic": "upsample_bicubic2d",
+  };
+  const name = known[`${rank}${mode}`];
+  if (name !== undefined) return name;
+  const needs: Record<string, number> = { linear: 3, bilinear: 4, trilinear: 5 };
+  if (rank >= 3 && rank <= 5 && needs[mode] !== undefined && needs[mode] !== rank) {
+    throw new Error(`Got ${rank}D input, but ${mode} mode needs ${needs[mode]}D input`);
+  }
+  if (rank === 5 && MODES.includes(mode) && mode !== "linear" && mode !== "bilinear" && mode !== "bicubic") {
+    throw new Error(`interpolate(): 5-D (volumetric) input is not implemented in wasmnn (mode '${mode}'); 3-D and 4-D inputs are`);
+  }
+  throw new Error(`Input Error: Only 3D, 4D and 5D input Tensors supported (got ${rank}D) for the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got ${mode})`);
+}
+
+function checkScale(s: unknown, i: number): void {
+  if (typeof s !== "number") {
+    throw new TypeError(`interpolate(): scale_factor must be a float or a tuple of floats, but found element of type ${pyType(s)} at pos ${i + 1}`);
+  }
+}
+
+/** mode='area': adaptive_avg_pool2d (adaptive_avg_pool1d on 3-D input, as [N, C, 1, L]). */
+function adaptiveAvgPool(input: Tensor, outputSize: number[]): Tensor {
+  const rank = input.dim();
+  const spatial = input.shape.slice(2);
+  const op = rank === 3 ? "adaptive_avg_pool1d" : "adaptive_avg_pool2d";
+  for (let d = 1; d < rank; d++) {
+    if (input.shape[d] === 0) {
+      throw new Error(`${op}(): Expected input to have non-zero size for non-batch dimensions, but input has sizes ${fmtShape(input.shape)} with dimension ${d} being empty`);
+    }
+  }
+  outputSize.forEach((v) => {
+    if (typeof v !== "number" || !Number.isInteger(v)) throw new TypeError(`${op}(): argument 'output_size' must be tuple of ints, but found element of type ${pyType(v)}`);
+    if (v < 0) throw new Error(`${op}(): output_size must be non-negative, but got ${pyRepr(outputSize)}`);
+  });
+  const output = empty([...input.shape.slice(0, 2), ...outputSize]);
+  const [height, width] = rank === 3 ? [1, spatial[0]] : spatial;
+  const [outHeight, outWidth] = rank === 3 ? [1, outputSize[0]] : outputSize;
+  if (output.numel() > 0) {
+    wasm().f32_adaptive_avgpool2d(input.ptr, input.shape[0] * input.shape[1], height, width, output.ptr, outHeight, outWidth);
+  }
+  return output;
+}
+
+// ---- PyTorch's index arithmetic (float32 = Math.fround; C++ double temporaries stay doubles) ----
+
+/** compute_scales_value / area_pixel_compute_scale: the float step between source coordinates. */
+function computeScale(inSize: number, outSize: number, alignCorners: boolean, scale: number | null): number {
+  if (alignCorners) return outSize > 1 ? f32(f32(inSize - 1) / (outSize - 1)) : 0;
+  return scale !== null && scale > 0 ? f32(1 / scale) : f32(f32(inSize) / f32(outSize));
+}
+
+/** area_pixel_compute_source_index, evaluated in double from the float scale (accscalar_t). */
+function sourceIndex(scale: number, dst: number, alignCorners: boolean, cubic: boolean): number {
+  if (alignCorners) return scale * dst;
+  const src = scale * (dst + 0.5) - 0.5;
+  return !cubic && src < 0 ? 0 : src;
+}
+
+interface AxisTable { index: Int32Array[]; weight: Float32Array[] }
+
+/**
+ * HelperInterpNearest(Exact)::compute_indices_weights: floorf(scale * i) for 'nearest' (OpenCV's
+ * INTER_NEAREST), floorf(src(i) + 0.5) for 'nearest-exact' (Pillow, scikit-image); floorf rounds
+ * its double argument to float first, which decides ties such as 0.7f * 10 = 7.
+ */
+function nearestTable(inSize: number, outSize: number, scale: number | null, exact: boolean): Int32Array {
+  const step = computeScale(inSize, outSize, false, scale);
+  const out = new Int32Array(outSize);
+  for (let i = 0; i < outSize; i++) {
+    const index = exact ? Math.floor(f32(sourceIndex(step, i, false, false) + 0.5)) : Math.floor(f32(step * i));
+    out[i] = Math.min(index, inSize - 1);
+  }
+  return out;
+}
+
+/** compute_source_index_and_lambda: two taps i0 <= i1 = min(i0 + 1, in - 1), weights 1 - l, l. */
+function linearTable(inSize: number, outSize: number, alignCorners: boolean, scale: number | null): AxisTable {
+  const step = computeScale(inSize, outSize, alignCorners, scale);
+  const index = [new Int32Array(outSize), new Int32Array(outSize)];
+  const weight = [new Float32Array(outSize), new Float32Array(outSize)];
+  for (let i = 0; i < outSize; i++) {
+    if (outSize === inSize) {   // scale 1: copy (x * 1 + x * 0, so inf still becomes NaN as PyTorch's)
+      index[0][i] = index[1][i] = i;
+      weight[0][i] = 1;
+      weight[1][i] = 0;
+      continue;
+    }
+    const src = sourceIndex(step, i, alignCorners, false);
+    const i0 = Math.min(Math.trunc(src), inSize - 1);
+    const lambda1 = f32(Math.min(Math.max(src - i0, 0), 1));
+    index[0][i] = i0;
+    index[1][i] = i0 + (i0 < inSize - 1 ? 1 : 0);
+    weight[0][i] = f32(1 - lambda1);
+    weight[1][i] = lambda1;
+  }
+  return { index, weight };
+}
+
+/** Keys' cubic convolution with A = -0.75 (get_cubic_upsample_coefficients), taps clamped to the border. */
+function cubicTable(inSize: number, outSize: number, alignCorners: boolean, scale: number | null): AxisTable {
+  const step = computeScale(inSize, outSize, alignCorners, scale);
+  const index = [0, 1, 2, 3].map(() => new Int32Array(outSize));
+  const weight = [0, 1, 2, 3].map(() => new Float32Array(outSize));
+  const A = -0.75;
+  // ((A + 2) x - (A + 3)) x x + 1 and ((A x - 5A) x + 8A) x - 4A, each step rounded to float
+  const near = (x: number): number => f32(f32(f32(f32(f32(A + 2) * x) - f32(A + 3)) * x) * x) + 1;
+  const far = (x: number): number => f32(f32(f32(f32(f32(f32(A * x) - 5 * A) * x) + 8 * A) * x) - 4 * A);
+  for (let i = 0; i < outSize; i++) {
+    const src = sourceIndex(step, i, alignCorners, true);
+    const floor = Math.floor(f32(src));
+    const t = f32(src - floor);
+    const u = f32(1 - t);
+    const coeffs = [f32(far(f32(t + 1))), f32(near(t)), f32(near(u)), f32(far(f32(u + 1)))];
+    for (let j = 0; j < 4; j++) {
+      index[j][i] = Math.max(Math.min(floor - 1 + j, inSize - 1), 0);
+      weight[j][i] = coeffs[j];
+    }
+  }
+  return { index, weight };
+}
+
+/** [taps][stride] i32 byte offsets (index * unit), then [taps][stride] f32 weights, at `base`. */
+function writeTable(base: number, table: AxisTable, taps: number, stride: number, unit: number): void {
+  const i32 = heapI32();
+  const f32view = heapF32();
+  for (let t = 0; t < taps; t++) {
+    const offsets = base / 4 + t * stride;
+    const weights = base / 4 + (taps + t) * stride;
+    i32.fill(0, offsets, offsets + stride);
+    f32view.fill(0, weights, weights + stride);
+    table.index[t].forEach((v, i) => { i32[offsets + i] = v * unit; });
+    f32view.set(table.weight[t], weights);
+  }
+}
+
+// ---- pixel shuffle ----
+
+function shuffleFactor(value: unknown, op: string, name: string): number {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw new TypeError(`${op}(): argument '${name}' must be int, not ${pyType(value)}`);
+  }
+  return value;
+}
+
+/**
+ * torch.nn.functional.pixel_shuffle(input, upscale_factor): [*, C * r^2, H, W] -> [*, C, H * r, W * r],
+ * output[..., c, h * r + i, w * r + j] = input[..., c * r^2 + i * r + j, h, w].
+ */
+export function pixel_shuffle(...args: unknown[]): Tensor {
+  const a = parseArgs("pixel_shuffle", [["input", required], ["upscale_factor", required]], args);
+  const input = checkTensor(a.input, "pixel_shuffle", "input");
+  const r = shuffleFactor(a.upscale_factor, "pixel_shuffle", "upscale_factor");
+  const s = input.shape;
+  if (s.length < 3) throw new Error(`pixel_shuffle expects input to have at least 3 dimensions, but got input with ${s.length} dimension(s)`);
+  if (r <= 0) throw new Error(`pixel_shuffle expects a positive upscale_factor, but got ${r}`);
+  const [c, h, w] = s.slice(-3);
+  if (c % (r * r) !== 0) {
+    throw new Error(`pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, but input.size(-3)=${c} is not divisible by ${r * r}`);
+  }
+  const output = empty([...s.slice(0, -3), c / (r * r), h * r, w * r], input.dtype);
+  if (output.numel() > 0) {
+    wasm().x32_pixel_shuffle(input.ptr, output.ptr, input.numel() / (c * h * w) * (c / (r * r)), r, h, w, 0, input.dtype === "int64" ? 8 : 4);
+  }
+  return output;
+}
+
+/**
+ * torch.nn.functional.pixel_unshuffle(input, downscale_factor): [*, C, H * r, W * r] -> [*, C * r^2, H, W],
+ * the inverse of pixel_shuffle.
+ */
+export function pixel_unshuffle(...args: unknown[]): Tensor {
+  const a = parseArgs("pixel_unshuffle", [["input", required], ["downscale_factor", required]], args);
+  const input = checkTensor(a.input, "pixel_unshuffle", "input");
+  const r = shuffleFactor(a.downscale_factor, "pixel_unshuffle", "downscale_factor");
+  const s = input.shape;
+  if (s.length < 3) throw new Error(`pixel_unshuffle expects input to have at least 3 dimensions, but got input with ${s.length} dimension(s)`);
+  if (r <= 0) throw new Error(`pixel_unshuffle expects a positive downscale_factor, but got ${r}`);
+  const [c, h, w] = s.slice(-3);
+  if (h % r !== 0) throw new Error(`pixel_unshuffle expects height to be divisible by downscale_factor, but input.size(-2)=${h} is not divisible by ${r}`);
+  if (w % r !== 0) throw new Error(`pixel_unshuffle expects width to be divisible by downscale_factor, but input.size(-1)=${w} is not divisible by ${r}`);
+  const output = empty([...s.slice(0, -3), c * r * r, h / r, w / r], input.dtype);
+  if (output.numel() > 0) {
+    wasm().x32_pixel_shuffle(input.ptr, output.ptr, input.numel() / (h * w), r, h / r, w / r, 1, input.dtype === "int64" ? 8 : 4);
+  }
+  return output;
+}

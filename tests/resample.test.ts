@@ -59,3 +59,177 @@ replay("resample", {
     "nn.PixelShuffle": EXACT, "nn.PixelUnshuffle": EXACT,
   },
 });
+
+const randomValues = (n: number, rnd: () => number): Float32Array => Float32Array.from({ length: n }, () => rnd());
+function image(shape: number[], seed: number, integers = false): Tensor {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return integers ? (s % 2001) - 1000 : (s / 2 ** 32) * 4 - 2;
+  };
+  return tensor(randomValues(shape.reduce((a, b) => a * b, 1), next), shape);
+}
+const ulps = (a: number, b: number): number => Math.abs(a - b) / (2 ** -23 * Math.max(Math.abs(a), Math.abs(b), 2 ** -126));
+
+describe("interpolate geometry (fast-check)", () => {
+  const modes4 = ["nearest", "nearest-exact", "bilinear", "bicubic", "area"] as const;
+  test("output size is `size`, or floor(in * scale_factor) per spatial dim", () => {
+    fc.assert(fc.property(
+      fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 12 }), fc.constantFrom(...modes4),
+      fc.oneof(fc.tuple(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 20 })), fc.double({ min: 0.3, max: 4, noNaN: true })),
+      (h, w, mode, spec) => tidy(() => {
+        const x = image([1, 2, h, w], h * 31 + w);
+        const out = Array.isArray(spec) ? [spec[0], spec[1]] : [Math.floor(h * spec), Math.floor(w * spec)];
+        if (out[0] === 0 || out[1] === 0) return;
+        const y = Array.isArray(spec) ? F.interpolate(x, { size: spec, mode }) : F.interpolate(x, { scale_factor: spec, mode });
+        expect(y.shape).toEqual([1, 2, out[0], out[1]]);
+      })), { numRuns: 150 });
+  });
+
+  test("nearest upscale by an integer k, then area downscale by k, returns the input", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 4 }), (h, w, k) => tidy(() => {
+      const x = image([2, 3, h, w], h * 7 + w * 3 + k, true);   // integers: k^2 equal terms sum exactly
+      const up = F.interpolate(x, { scale_factor: k, mode: "nearest" });
+      expect(up.shape).toEqual([2, 3, h * k, w * k]);
+      expect(F.interpolate(up, { size: [h, w], mode: "area" }).data()).toEqual(x.data());
+      const line = image([1, 2, w], w + k, true);
+      expect(F.interpolate(F.interpolate(line, { scale_factor: k }), { scale_factor: 1 / k, mode: "area" }).data()).toEqual(line.data());
+    })), { numRuns: 60 });
+  });
+
+  test("bilinear and bicubic with align_corners=True keep the corner pixels", () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 10 }), fc.integer({ min: 2, max: 10 }), fc.integer({ min: 2, max: 40 }), fc.integer({ min: 2, max: 40 }),
+      fc.constantFrom("bilinear", "bicubic"), (h, w, oh, ow, mode) => tidy(() => {
+        const x = image([1, 1, h, w], h * 13 + w).data();
+        const y = F.interpolate(tensor(x, [1, 1, h, w]), { size: [oh, ow], mode, align_corners: true }).data();
+        expect(y[0]).toBe(x[0]);   // source coordinate exactly 0: weights 1 and 0
+        // the other corners' coordinates are float(scale) * (out - 1): off the last pixel by up to
+        // (in - 1) * 2^-24, which weighs a neighbour differing by up to 2M (M = 2, the inputs' bound);
+        // plus a few ulps of M of arithmetic — as PyTorch's
+        const bound = Math.max(h, w) * 2 ** -24 * 4 * (mode === "bicubic" ? 2 : 1) + 8 * 2 ** -23 * 2;
+        for (const [a, b] of [[ow - 1, w - 1], [(oh - 1) * ow, (h - 1) * w], [oh * ow - 1, h * w - 1]]) {
+          expect(Math.abs(y[a] - x[b])).toBeLessThanOrEqual(bound);
+        }
+      })), { numRuns: 120 });
+  });
+
+  // A constant c comes out as c * (the float sum of the weights), evaluated with roundings.
+  // Linear: the weights 1 - l and l sum to 1 within half an ulp, the two products and the add
+  // round once each: 2 ulps an axis, 4 for two. Cubic: PyTorch's weight polynomials cancel
+  // (((A x - 5A) x + 8A) x - 4A passes through terms up to 6 for results below 1), so each far
+  // weight carries up to ~12 ulps of 1 and each near one ~3: 30 ulps of weight sum an axis, plus
+  // 5.5 of arithmetic, two axes: <= 72 ulps (typically a few).
+  test("constant images stay constant (nearest exactly; filters within their rounding)", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 30 }),
+      // magnitudes whose products with tiny weights (~1e-8) stay normal floats
+      fc.double({ min: -100, max: 100, noNaN: true }).filter((v) => v === 0 || Math.abs(v) > 1e-20), fc.boolean(),
+      (h, w, oh, ow, value, align) => tidy(() => {
+        const c = Math.fround(value);
+        const x = tensor(new Float32Array(2 * h * w).fill(c), [1, 2, h, w]);
+        for (const v of F.interpolate(x, { size: [oh, ow] }).data()) expect(v).toBe(c);
+        for (const v of F.interpolate(x, { size: [oh, ow], mode: "nearest-exact" }).data()) expect(v).toBe(c);
+        for (const mode of ["bilinear", "bicubic"]) {
+          for (const v of F.interpolate(x, { size: [oh, ow], mode, align_corners: align }).data()) expect(ulps(v, c)).toBeLessThanOrEqual(mode === "bicubic" ? 72 : 4);
+        }
+      })), { numRuns: 120 });
+  });
+
+  test("pixel_unshuffle(pixel_shuffle(x, r), r) == x and pixel_shuffle(pixel_unshuffle(y, r), r) == y", () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 0, max: 2 }),
+      (r, c, h, w, lead) => tidy(() => {
+        const shape = [...[2, 3].slice(0, lead), c * r * r, h, w];
+        const x = image(shape, r + c * 5 + h * 7 + w * 11);
+        const shuffled = pixel_shuffle(x, r);
+        expect(shuffled.shape).toEqual([...shape.slice(0, -3), c, h * r, w * r]);
+        expect(pixel_unshuffle(shuffled, r).data()).toEqual(x.data());
+        expect(F.pixel_shuffle(F.pixel_unshuffle(shuffled, r), r).data()).toEqual(shuffled.data());
+      })), { numRuns: 100 });
+  });
+});
+
+describe("interpolate kernel paths", () => {
+  test("x2 bilinear of 256 ch at 28x28 (the bench shape) matches a plain scalar evaluation of PyTorch's formula", () => {
+    tidy(() => {
+      const x = image([1, 256, 28, 28], 5);
+      const y = F.interpolate(x, { scale_factor: 2, mode: "bilinear", align_corners: false }).data();
+      const xs = x.data();
+      // scale 0.5: source (o + 0.5) / 2 - 0.5 clamped at 0; weights are exact dyadics
+      const axis = (o: number): [number, number, number, number] => {
+        const src = Math.max(0.5 * (o + 0.5) - 0.5, 0);
+        const i0 = Math.min(Math.trunc(src), 27);
+        const l1 = Math.fround(src - i0);
+        return [i0, i0 + (i0 < 27 ? 1 : 0), Math.fround(1 - l1), l1];
+      };
+      const f = Math.fround;
+      for (let c = 0; c < 256; c += 17) {
+        for (let oy = 0; oy < 56; oy++) {
+          const [y0, y1, h0, h1] = axis(oy);
+          for (let ox = 0; ox < 56; ox++) {
+            const [x0, x1, w0, w1] = axis(ox);
+            const p = (yy: number, xx: number) => xs[c * 784 + yy * 28 + xx];
+            const t0 = f(f(p(y0, x0) * w0) + f(p(y0, x1) * w1));
+            const t1 = f(f(p(y1, x0) * w0) + f(p(y1, x1) * w1));
+            expect(y[c * 3136 + oy * 56 + ox]).toBe(f(f(t0 * h0) + f(t1 * h1)));
+          }
+        }
+      }
+    });
+  });
+
+  test("a downscale whose filtered rows do not repeat and a 1-D input reuse no stale row", () => {
+    tidy(() => {
+      // each output row differs from a fresh single-row computation only if the row cache served a wrong row
+      const x = image([1, 3, 40, 9], 9);
+      const whole = F.interpolate(x, { size: [7, 5], mode: "bicubic" }).data();
+      for (let c = 0; c < 3; c++) {
+        const plane = F.interpolate(tensor(x.data().slice(c * 360, (c + 1) * 360), [1, 1, 40, 9]), { size: [7, 5], mode: "bicubic" }).data();
+        expect(whole.slice(c * 35, (c + 1) * 35)).toEqual(plane);
+      }
+    });
+  });
+});
+
+describe("interpolate / pixel_shuffle bad input", () => {
+  test("antialias=True is refused with a clear message where PyTorch computes it", () => {
+    const x = image([1, 2, 8, 8], 1);
+    expect(thrownMessage(() => F.interpolate(x, { size: 3, mode: "bilinear", antialias: true }))).toMatch(/antialias=True .* not implemented in wasmnn/);
+    expect(thrownMessage(() => F.interpolate(x, { size: 3, mode: "bicubic", antialias: true }))).toMatch(/_upsample_bicubic2d_aa|not implemented/);
+    x.dispose();
+  });
+
+  test("errors never trap, leave other tensors intact, and the next call works", () => {
+    const x = image([1, 2, 4, 4], 3);
+    const before = x.data();
+    const bad: [() => unknown, RegExp][] = [
+      [() => F.interpolate(x, { size: 3, scale_factor: 2 }), /only one of size or scale_factor/],
+      [() => F.interpolate(x, { size: 3, align_corners: true }), /align_corners option can only be set/],
+      [() => F.interpolate(x, { size: 3, mode: "linear" }), /Got 4D input, but linear mode needs 3D input/],
+      [() => F.interpolate(x, { size: 3, mode: "bogus" }), /Only 3D, 4D and 5D/],
+      [() => F.interpolate(x, { size: [3, 2.5] }), /must be tuple of ints/],
+      [() => F.interpolate(x, { size: 3, colour: 1 }), /unexpected keyword argument 'colour'/],
+      [() => F.interpolate(image([1, 1, 2, 2, 2], 1), { size: 3, mode: "trilinear" }), /5-D .* not implemented in wasmnn/],
+      [() => F.pixel_shuffle(x, 1.5), /must be int/],
+      [() => new nn.PixelShuffle(), /missing required positional argument: 'upscale_factor'/],
+    ];
+    for (const [fn, pattern] of bad) expect(thrownMessage(fn)).toMatch(pattern);
+    expect(x.data()).toEqual(before);
+    expect(F.interpolate(x, { size: 8, mode: "bilinear" }).shape).toEqual([1, 2, 8, 8]);
+  });
+
+  test("no leaks: memory() is flat over repeated calls and module forwards", () => {
+    const x = image([1, 4, 9, 7], 4);
+    const up = new nn.Upsample({ scale_factor: 2, mode: "bicubic" });
+    const shuffle = new nn.PixelShuffle(2);
+    const run = () => tidy(() => {
+      F.interpolate(x, { size: [13, 5], mode: "bilinear" });
+      F.interpolate(x, { scale_factor: 0.5, mode: "area" });
+      up.forward(x);
+      shuffle.forward(x);
+    });
+    run();
+    const start = memory();
+    for (let i = 0; i < 20; i++) run();
+    expect(memory().liveBytes).toBe(start.liveBytes);
+    expect(memory().liveTensors).toBe(start.liveTensors);
+  });
+});

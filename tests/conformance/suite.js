@@ -81,6 +81,11 @@ export const CASES = {
   // [conv-transpose]
 
   // [resample]
+  "interpolate bilinear x2": (w) => w.F.interpolate(det(w, [1, 3, 7, 9], 30), { scale_factor: 2, mode: "bilinear" }),
+  "interpolate bicubic 33->50 align_corners": (w) => w.F.interpolate(det(w, [1, 2, 33, 11], 31), { size: [50, 17], mode: "bicubic", align_corners: true }),
+  "interpolate linear 1-D": (w) => w.F.interpolate(det(w, [2, 3, 10], 32), { size: 23, mode: "linear" }),
+  "interpolate nearest-exact": (w) => w.F.interpolate(det(w, [1, 2, 5, 7], 33), { scale_factor: 1.7, mode: "nearest-exact" }),
+  "pixel_shuffle / unshuffle": (w) => [w.F.pixel_shuffle(det(w, [1, 8, 3, 5], 34), 2), w.F.pixel_unshuffle(det(w, [1, 2, 6, 9], 35), 3)],
 
 };
 

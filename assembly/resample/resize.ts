@@ -61,24 +61,57 @@
 }
 
 /**
+ * filterRow for two taps when every group of four output columns reads within four consecutive
+ * input columns (upscales): one load of those four, two byte shuffles pick each lane's pair.
+ * `groups` holds per group [mask0, mask1, weight0, weight1] (v128 each), then one i32 byte offset
+ * of the group's first input column per group. The tail (outWidth % 4) runs filterRow's scalar code.
+ */
+// @ts-ignore: decorator
+@inline function filterRowShuffled(src: usize, dst: usize, outWidth: i32, table: usize, stride: usize, groups: usize): void {
+  const count = outWidth >> 2;
+  const bases = groups + <usize>count * 64;
+  for (let g = 0; g < count; g++) {
+    const p = groups + <usize>g * 64;
+    const v = v128.load(src + <usize>load<i32>(bases + <usize>g * 4));
+    const a = f32x4.mul(i8x16.swizzle(v, v128.load(p)), v128.load(p, 32));
+    const b = f32x4.mul(i8x16.swizzle(v, v128.load(p, 16)), v128.load(p, 48));
+    v128.store(dst + <usize>g * 16, f32x4.add(a, b));
+  }
+  const weights = table + 2 * stride * 4;
+  for (let ox = count << 2; ox < outWidth; ox++) {
+    const k = <usize>ox * 4;
+    const a = load<f32>(src + <usize>load<i32>(table + k)) * load<f32>(weights + k);
+    const b = load<f32>(src + <usize>load<i32>(table + stride * 4 + k)) * load<f32>(weights + stride * 4 + k);
+    store<f32>(dst + k, a + b);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function filter(src: usize, dst: usize, outWidth: i32, taps: i32, table: usize, stride: usize, groups: usize): void {
+  if (groups != 0) filterRowShuffled(src, dst, outWidth, table, stride, groups);
+  else filterRow(src, dst, outWidth, taps, table, stride);
+}
+
+/**
  * Separable linear (taps = 2) or cubic (taps = 4) resampling of `planes` planes [inHeight,
  * inWidth] -> [outHeight, outWidth]. Each needed input row is filtered along the width once into
  * a row buffer (a cache of `taps` rows, slot = row mod taps), then each output row is the
  * weighted sum of `taps` buffers: ((r0 h0 + r1 h1) + r2 h2) + r3 h3, as PyTorch's
  * Interpolate<2, ...>. With yTable = 0 (1-D input) input rows are filtered straight to the output.
- * `rows` holds taps * xStride floats and `taps` i32 tags.
+ * `rows` holds taps * xStride floats and `taps` i32 tags. `xGroups` (0 = none) is the shuffle
+ * table of filterRowShuffled, for two taps.
  */
 export function f32_resize_separable(
   input: usize, planes: i32, inHeight: i32, inWidth: i32,
   output: usize, outHeight: i32, outWidth: i32, taps: i32,
-  xTable: usize, yTable: usize, rows: usize,
+  xTable: usize, yTable: usize, rows: usize, xGroups: usize,
 ): void {
   const xStride = <usize>((outWidth + 3) & ~3);
   const inPlaneBytes = <usize>inHeight * inWidth * 4;
   const outRowBytes = <usize>outWidth * 4;
   if (yTable == 0) {
     for (let row = 0; row < planes * inHeight; row++) {
-      filterRow(input + <usize>row * inWidth * 4, output + <usize>row * outRowBytes, outWidth, taps, xTable, xStride);
+      filter(input + <usize>row * inWidth * 4, output + <usize>row * outRowBytes, outWidth, taps, xTable, xStride, xGroups);
     }
     return;
   }
@@ -97,7 +130,7 @@ export function f32_resize_separable(
         const slot = <usize>((offset / (inWidth * 4)) & slotMask);
         if (load<i32>(tags + slot * 4) != offset) {
           store<i32>(tags + slot * 4, offset);
-          filterRow(inPlane + <usize>offset, rows + slot * xStride * 4, outWidth, taps, xTable, xStride);
+          filter(inPlane + <usize>offset, rows + slot * xStride * 4, outWidth, taps, xTable, xStride, xGroups);
         }
       }
       const dst = outPlane + <usize>oy * outRowBytes;

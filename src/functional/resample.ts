@@ -4,7 +4,7 @@
 // indices and weights are PyTorch's bit for bit; the kernels (assembly/resample/) only read them.
 
 import { Tensor, empty } from "../tensor.js";
-import { wasm, heapF32, heapI32 } from "../runtime.js";
+import { wasm, heapF32, heapI32, heapU8 } from "../runtime.js";
 import { Workspace } from "../allocator.js";
 import { parseArgs, pyRepr, pyType, required, type ArgSpec } from "../args.js";
 import { bool } from "./pool.js";
@@ -176,12 +176,17 @@ export function interpolateWith(
   const xBytes = 2 * taps * xStride * 4;
   const yBytes = rank === 3 ? 0 : 2 * taps * yStride * 4;
   const rowBytes = rank === 3 ? 0 : taps * xStride * 4 + 16;
-  const base = tables.get(xBytes + yBytes + rowBytes);
   const make = taps === 4 ? cubicTable : linearTable;
-  writeTable(base, make(inWidth, outWidth, alignCorners, widthScale), taps, xStride, 4);
+  const xTable = make(inWidth, outWidth, alignCorners, widthScale);
+  const groups = taps === 2 ? shuffleGroups(xTable, inWidth, outWidth) : null;
+  const groupBytes = groups === null ? 0 : (outWidth >> 2) * 68;
+  const base = tables.get(xBytes + yBytes + rowBytes + groupBytes);
+  writeTable(base, xTable, taps, xStride, 4);
   if (rank === 4) writeTable(base + xBytes, make(inHeight, outHeight, alignCorners, heightScale), taps, yStride, inWidth * 4);
+  const groupsAt = base + xBytes + yBytes + rowBytes;
+  if (groups !== null) writeGroups(groupsAt, groups, xTable);
   wasm().f32_resize_separable(input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, taps,
-    base, rank === 3 ? 0 : base + xBytes, base + xBytes + yBytes);
+    base, rank === 3 ? 0 : base + xBytes, base + xBytes + yBytes, groups === null ? 0 : groupsAt);
   return output;
 }
 
@@ -324,6 +329,44 @@ function writeTable(base: number, table: AxisTable, taps: number, stride: number
     table.index[t].forEach((v, i) => { i32[offsets + i] = v * unit; });
     f32view.set(table.weight[t], weights);
   }
+}
+
+/**
+ * For the two-tap kernel: the first input column of each group of four output columns, if every
+ * group's taps lie within four consecutive input columns (upscales, inputs at least 4 wide);
+ * else null (the kernel gathers).
+ */
+function shuffleGroups(table: AxisTable, inWidth: number, outWidth: number): Int32Array | null {
+  const count = outWidth >> 2;
+  if (inWidth < 4 || count === 0) return null;
+  const bases = new Int32Array(count);
+  for (let g = 0; g < count; g++) {
+    const first = Math.min(table.index[0][4 * g], inWidth - 4);
+    for (let lane = 4 * g; lane < 4 * g + 4; lane++) {
+      for (const tap of table.index) if (tap[lane] < first || tap[lane] > first + 3) return null;
+    }
+    bases[g] = first;
+  }
+  return bases;
+}
+
+/** Per group [mask0, mask1, weight0, weight1] (16 bytes each), then the groups' byte offsets. */
+function writeGroups(at: number, bases: Int32Array, table: AxisTable): void {
+  const u8 = heapU8();
+  const f32view = heapF32();
+  const i32 = heapI32();
+  bases.forEach((first, g) => {
+    const p = at + g * 64;
+    for (let lane = 0; lane < 4; lane++) {
+      const o = 4 * g + lane;
+      for (let tap = 0; tap < 2; tap++) {
+        const column = table.index[tap][o] - first;
+        for (let byte = 0; byte < 4; byte++) u8[p + tap * 16 + lane * 4 + byte] = column * 4 + byte;
+        f32view[(p + 32 + tap * 16) / 4 + lane] = table.weight[tap][o];
+      }
+    }
+    i32[(at + bases.length * 64) / 4 + g] = first * 4;
+  });
 }
 
 // ---- pixel shuffle ----

@@ -20,8 +20,7 @@
  * PyTorch's order ((t0 w0 + t1 w1) + t2 w2) + t3 w3. Four columns at a time (gathered loads),
  * then a scalar tail with the same operations.
  */
-// @ts-ignore: decorator
-@inline function filterRow(src: usize, dst: usize, outWidth: i32, taps: i32, table: usize, stride: usize): void {
+function filterRow(src: usize, dst: usize, outWidth: i32, taps: i32, table: usize, stride: usize): void {
   const weights = table + <usize>taps * stride * 4;
   const last = outWidth & ~3;
   if (taps == 2) {
@@ -66,8 +65,7 @@
  * `groups` holds per group [mask0, mask1, weight0, weight1] (v128 each), then one i32 byte offset
  * of the group's first input column per group. The tail (outWidth % 4) runs filterRow's scalar code.
  */
-// @ts-ignore: decorator
-@inline function filterRowShuffled(src: usize, dst: usize, outWidth: i32, table: usize, stride: usize, groups: usize): void {
+function filterRowShuffled(src: usize, dst: usize, outWidth: i32, table: usize, stride: usize, groups: usize): void {
   const count = outWidth >> 2;
   const bases = groups + <usize>count * 64;
   for (let g = 0; g < count; g++) {
@@ -86,8 +84,8 @@
   }
 }
 
-// @ts-ignore: decorator
-@inline function filter(src: usize, dst: usize, outWidth: i32, taps: i32, table: usize, stride: usize, groups: usize): void {
+// (called once per filtered row: not inlined, so the row loops exist once in the module)
+function filter(src: usize, dst: usize, outWidth: i32, taps: i32, table: usize, stride: usize, groups: usize): void {
   if (groups != 0) filterRowShuffled(src, dst, outWidth, table, stride, groups);
   else filterRow(src, dst, outWidth, taps, table, stride);
 }

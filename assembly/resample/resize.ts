@@ -199,3 +199,39 @@ export function f32_resize_nearest(
     }
   }
 }
+
+/**
+ * One anti-aliased pass along an axis (PyTorch's _upsample_*_aa, separable): data viewed as
+ * [outer, inSize, inner] -> [outer, outSize, inner]; output k sums taps j < sizes[k] of input
+ * starts[k] + j with weights[k * maxTaps + j], in PyTorch's order (t0 w0, then += tj wj). The
+ * horizontal pass has inner = 1; the vertical one runs four columns at a time.
+ */
+export function f32_resize_aa_pass(
+  input: usize, outer: i32, inSize: i32, inner: i32, output: usize, outSize: i32,
+  starts: usize, sizes: usize, weights: usize, maxTaps: i32,
+): void {
+  const innerBytes = <usize>inner * 4;
+  const last = <usize>(inner & ~3) * 4;
+  for (let o = 0; o < outer; o++) {
+    const inBase = input + <usize>o * inSize * innerBytes;
+    const outBase = output + <usize>o * outSize * innerBytes;
+    for (let k = 0; k < outSize; k++) {
+      const src = inBase + <usize>load<i32>(starts + <usize>k * 4) * innerBytes;
+      const taps = load<i32>(sizes + <usize>k * 4);
+      const w = weights + <usize>k * maxTaps * 4;
+      const dst = outBase + <usize>k * innerBytes;
+      for (let x: usize = 0; x < last; x += 16) {
+        let acc = f32x4.mul(v128.load(src + x), f32x4.splat(load<f32>(w)));
+        for (let j = 1; j < taps; j++) {
+          acc = f32x4.add(acc, f32x4.mul(v128.load(src + <usize>j * innerBytes + x), f32x4.splat(load<f32>(w + <usize>j * 4))));
+        }
+        v128.store(dst + x, acc);
+      }
+      for (let x = last; x < innerBytes; x += 4) {
+        let acc = load<f32>(src + x) * load<f32>(w);
+        for (let j = 1; j < taps; j++) acc += load<f32>(src + <usize>j * innerBytes + x) * load<f32>(w + <usize>j * 4);
+        store<f32>(dst + x, acc);
+      }
+    }
+  }
+}

@@ -124,7 +124,6 @@ export function interpolateWith(
   } else {
     scales!.forEach((s, i) => checkScale(s, i));
   }
-  if (antialias) throw new Error(`interpolate(): antialias=True (${kernel}_aa) is not implemented in wasmnn; use antialias=False`);
   if (mode === "area") checkFloat(input, "interpolate", "input");
   else if (input.dtype !== "float32") {
     // PyTorch names the kernel that refused: inputs that are also channels-last contiguous (C == 1 or
@@ -169,6 +168,8 @@ export function interpolateWith(
     wasm().f32_resize_nearest(input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, base, base + outWidth * 4);
     return output;
   }
+
+  if (antialias) return antialiased(input, mode === "bicubic", alignCorners, [inHeight, inWidth], [outHeight, outWidth], [heightScale, widthScale]);
 
   const taps = mode === "bicubic" ? 4 : 2;
   const xStride = (outWidth + 3) & ~3;
@@ -315,6 +316,82 @@ function cubicTable(inSize: number, outSize: number, alignCorners: boolean, scal
     }
   }
   return { index, weight };
+}
+
+// ---- antialias=True: PyTorch's _upsample_{bilinear,bicubic}2d_aa (the PIL-style separable filter) ----
+
+interface AaTable { starts: Int32Array; sizes: Int32Array; weights: Float32Array; maxTaps: number }
+
+/**
+ * HelperInterpBase::_compute_weights_aa: output i covers input [center - support, center + support)
+ * with center = scale * (i + 0.5), support = taps/2 * max(scale, 1) (a downscale widens the filter
+ * by the scale), weights filter((j - center + 0.5) / max(scale, 1)) normalised to sum 1. The filter
+ * is the triangle (bilinear) or Keys' cubic with a = -0.5 (bicubic), as PIL's.
+ */
+function aaTable(inSize: number, outSize: number, cubic: boolean, alignCorners: boolean, scaleArg: number | null): AaTable {
+  const scale = computeScale(inSize, outSize, alignCorners, scaleArg);
+  const taps = cubic ? 4 : 2;
+  const support = scale >= 1 ? f32(taps * 0.5 * scale) : taps * 0.5;
+  const invScale = scale >= 1 ? f32(1 / scale) : 1;
+  const maxTaps = Math.ceil(support) * 2 + 1;
+  const filter = cubic
+    ? (x: number): number => {
+      x = Math.abs(x);
+      // PyTorch's `((a + 2.0) * x - (a + 3.0)) * x * x + 1` runs in double (double literals), its
+      // `(((x - 5) * x + 8) * x - 4) * a` in float (int literals) up to the last product
+      return x < 1 ? (1.5 * x - 2.5) * x * x + 1 : x < 2 ? f32(f32(f32(f32(f32(x - 5) * x) + 8) * x) - 4) * -0.5 : 0;
+    }
+    : (x: number): number => (Math.abs(x) < 1 ? 1 - Math.abs(x) : 0);
+  const starts = new Int32Array(outSize);
+  const sizes = new Int32Array(outSize);
+  const weights = new Float32Array(outSize * maxTaps);
+  for (let i = 0; i < outSize; i++) {
+    const center = f32(scale * (i + 0.5));
+    const start = Math.max(Math.trunc(f32(center - support) + 0.5), 0);
+    const size = Math.min(Math.trunc(f32(center + support) + 0.5), inSize) - start;
+    let total = 0;
+    for (let j = 0; j < size; j++) {
+      const w = f32(filter(f32((f32(j + start - center) + 0.5) * invScale)));
+      weights[i * maxTaps + j] = w;
+      total = f32(total + w);
+    }
+    if (total !== 0) for (let j = 0; j < size; j++) weights[i * maxTaps + j] = f32(weights[i * maxTaps + j] / total);
+    starts[i] = start;
+    sizes[i] = size;
+  }
+  return { starts, sizes, weights, maxTaps };
+}
+
+/** Width first (each input row), then height, each pass skipped where the size does not change. */
+function antialiased(input: Tensor, cubic: boolean, alignCorners: boolean, inSizes: number[], outSizes: number[], scales: (number | null)[]): Tensor {
+  const planes = input.shape[0] * input.shape[1];
+  const [inHeight, inWidth] = inSizes;
+  const [outHeight, outWidth] = outSizes;
+  const pass = (src: Tensor, outShape: number[], outer: number, inSize: number, inner: number, outSize: number, table: AaTable): Tensor => {
+    const out = empty(outShape);
+    const base = tables.get(8 * outSize + 4 * table.weights.length);
+    heapI32().set(table.starts, base / 4);
+    heapI32().set(table.sizes, base / 4 + outSize);
+    heapF32().set(table.weights, base / 4 + 2 * outSize);
+    wasm().f32_resize_aa_pass(src.ptr, outer, inSize, inner, out.ptr, outSize, base, base + 4 * outSize, base + 8 * outSize, table.maxTaps);
+    return out;
+  };
+  let current = input;
+  if (outWidth !== inWidth) {
+    current = pass(input, [...input.shape.slice(0, 2), inHeight, outWidth], planes * inHeight, inWidth, 1, outWidth,
+      aaTable(inWidth, outWidth, cubic, alignCorners, scales[1]));
+  }
+  if (outHeight !== inHeight) {
+    const previous = current;
+    current = pass(previous, [...input.shape.slice(0, 2), outHeight, outWidth], planes, inHeight, outWidth, outHeight,
+      aaTable(inHeight, outHeight, cubic, alignCorners, scales[0]));
+    if (previous !== input) previous.dispose();
+  }
+  if (current === input) {   // same size: a copy, as PyTorch's
+    current = empty(input.shape);
+    heapF32().copyWithin(current.ptr / 4, input.ptr / 4, input.ptr / 4 + input.numel());
+  }
+  return current;
 }
 
 /** [taps][stride] i32 byte offsets (index * unit), then [taps][stride] f32 weights, at `base`. */

@@ -235,3 +235,35 @@ export function f32_resize_aa_pass(
     }
   }
 }
+
+/**
+ * Bilinear for the inputs PyTorch sends to its channels-last kernel (a [N, C, H, W] tensor that is
+ * also channels-last contiguous: C == 1, or H * W == 1): there the four taps are weighted by the
+ * float products h_i * w_j and summed in double (its scalar loop's accscalar_t), then rounded once.
+ * Tables as f32_resize_separable's (two taps).
+ */
+export function f32_resize_bilinear_f64(
+  input: usize, planes: i32, inHeight: i32, inWidth: i32,
+  output: usize, outHeight: i32, outWidth: i32, xTable: usize, yTable: usize,
+): void {
+  const xStride = <usize>((outWidth + 3) & ~3) * 4;
+  const yStride = <usize>((outHeight + 3) & ~3) * 4;
+  for (let plane = 0; plane < planes; plane++) {
+    const inPlane = input + <usize>plane * inHeight * inWidth * 4;
+    let dst = output + <usize>plane * outHeight * outWidth * 4;
+    for (let oy = 0; oy < outHeight; oy++) {
+      const y = <usize>oy * 4;
+      const r0 = inPlane + <usize>load<i32>(yTable + y), r1 = inPlane + <usize>load<i32>(yTable + yStride + y);
+      const h0 = load<f32>(yTable + 2 * yStride + y), h1 = load<f32>(yTable + 3 * yStride + y);
+      for (let ox = 0; ox < outWidth; ox++) {
+        const x = <usize>ox * 4;
+        const c0 = <usize>load<i32>(xTable + x), c1 = <usize>load<i32>(xTable + xStride + x);
+        const w0 = load<f32>(xTable + 2 * xStride + x), w1 = load<f32>(xTable + 3 * xStride + x);
+        const sum = <f64>load<f32>(r0 + c0) * <f64>(h0 * w0) + <f64>load<f32>(r0 + c1) * <f64>(h0 * w1) +
+          <f64>load<f32>(r1 + c0) * <f64>(h1 * w0) + <f64>load<f32>(r1 + c1) * <f64>(h1 * w1);
+        store<f32>(dst, <f32>sum);
+        dst += 4;
+      }
+    }
+  }
+}

@@ -186,8 +186,24 @@ export function interpolateWith(
   if (rank === 4) writeTable(base + xBytes, make(inHeight, outHeight, alignCorners, heightScale), taps, yStride, inWidth * 4);
   const groupsAt = base + xBytes + yBytes + rowBytes;
   if (groups !== null) writeGroups(groupsAt, groups, xTable);
-  wasm().f32_resize_separable(input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, taps,
-    base, rank === 3 ? 0 : base + xBytes, base + xBytes + yBytes, groups === null ? 0 : groupsAt);
+  if (!(mode === "bilinear" && input.shape[1] === 1)) {
+    wasm().f32_resize_separable(input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, taps,
+      base, rank === 3 ? 0 : base + xBytes, base + xBytes + yBytes, groups === null ? 0 : groupsAt);
+  }
+  // PyTorch's upsample_bilinear2d sends inputs that are also channels-last contiguous (C == 1, or
+  // H * W == 1) to its channels-last kernel: its vector loop over 8 channels at a time (not
+  // reproduced: the separable result above is within an ulp of it), and a scalar loop for the
+  // remaining C % 8 channels that sums in double, redone here bit-exactly
+  const channels = input.shape[1];
+  const firstScalar = rank === 3 ? channels : channels === 1 ? 0 : inHeight * inWidth === 1 ? channels - (channels % 8) : channels;
+  if (mode === "bilinear" && firstScalar < channels) {
+    const planeBytes = outHeight * outWidth * 4;
+    for (let n = 0; n < input.shape[0]; n++) {
+      const first = n * channels + firstScalar;
+      wasm().f32_resize_bilinear_f64(input.ptr + first * inHeight * inWidth * 4, channels - firstScalar, inHeight, inWidth,
+        output.ptr + first * planeBytes, outHeight, outWidth, base, base + xBytes);
+    }
+  }
   return output;
 }
 

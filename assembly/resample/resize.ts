@@ -168,12 +168,15 @@ export function f32_resize_separable(
 /**
  * Nearest-neighbour resampling by tables: xOffsets[ox] is the byte offset of the source column,
  * yOffsets[oy] the byte offset of the source row within a plane. An output row whose source row
- * equals the previous one's is a copy of that output row.
+ * equals the previous one's is a copy of that output row. `groups` (0 = none): per group of four
+ * output columns a byte-shuffle mask (v128), then each group's first input column's byte offset.
  */
 export function f32_resize_nearest(
   input: usize, planes: i32, inHeight: i32, inWidth: i32,
-  output: usize, outHeight: i32, outWidth: i32, xOffsets: usize, yOffsets: usize,
+  output: usize, outHeight: i32, outWidth: i32, xOffsets: usize, yOffsets: usize, groups: usize,
 ): void {
+  const count = <usize>(outWidth >> 2);
+  const bases = groups + count * 16;
   const inPlaneBytes = <usize>inHeight * inWidth * 4;
   const outRowBytes = <usize>outWidth * 4;
   const last = <usize>(outWidth & ~3) * 4;
@@ -190,8 +193,15 @@ export function f32_resize_nearest(
       }
       previous = offset;
       const src = inPlane + <usize>offset;
-      for (let k: usize = 0; k < last; k += 16) {
-        v128.store(dst + k, gatherOffsets(src, v128.load(xOffsets + k)));
+      if (groups != 0) {
+        // upscales: each group of four output columns reads within four input columns: one load, one shuffle
+        for (let g: usize = 0; g < count; g++) {
+          v128.store(dst + g * 16, i8x16.swizzle(v128.load(src + <usize>load<i32>(bases + g * 4)), v128.load(groups + g * 16)));
+        }
+      } else {
+        for (let k: usize = 0; k < last; k += 16) {
+          v128.store(dst + k, gatherOffsets(src, v128.load(xOffsets + k)));
+        }
       }
       for (let k = last; k < outRowBytes; k += 4) {
         store<f32>(dst + k, load<f32>(src + <usize>load<i32>(xOffsets + k)));

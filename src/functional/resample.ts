@@ -25,7 +25,10 @@ const INTERPOLATE_SPEC: ArgSpec = [
  * nearest, nearest-exact, linear, area) or 4-D input [N, C, H, W] (nearest, nearest-exact,
  * bilinear, bicubic, area). The output size is `size`, or floor(in * scale_factor); the kernels
  * then use 1 / scale_factor as the source step unless recompute_scale_factor=True (then in / out,
- * which differs in the last bits for non-integer ratios), as PyTorch.
+ * which differs in the last bits for non-integer ratios), as PyTorch. antialias=True (bilinear,
+ * bicubic on 4-D input) applies PyTorch's PIL-style filters, widened by the scale on downscales.
+ * Results are bit-exact with PyTorch's portable CPU kernels; its AVX2 build fuses multiply-adds
+ * and differs from them in the last bits (see tests/resample.test.ts for the bounds).
  * https://pytorch.org/docs/1.13/generated/torch.nn.functional.interpolate.html
  * @example F.interpolate(x, { size: [520, 520], mode: "bilinear", align_corners: false })
  */
@@ -161,11 +164,16 @@ export function interpolateWith(
 
   if (mode === "nearest" || mode === "nearest-exact") {
     const exact = mode === "nearest-exact";
-    const base = tables.get((outWidth + outHeight) * 4);
+    const columns = nearestTable(inWidth, outWidth, widthScale, exact);
+    const groups = shuffleGroups([columns], inWidth, outWidth);
+    const base = tables.get((outWidth + outHeight) * 4 + (groups === null ? 0 : groups.length * 20));
     const i32 = heapI32();
-    nearestTable(inWidth, outWidth, widthScale, exact).forEach((v, i) => { i32[base / 4 + i] = v * 4; });
+    columns.forEach((v, i) => { i32[base / 4 + i] = v * 4; });
     nearestTable(inHeight, outHeight, heightScale, exact).forEach((v, i) => { i32[base / 4 + outWidth + i] = v * inWidth * 4; });
-    wasm().f32_resize_nearest(input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, base, base + outWidth * 4);
+    const groupsAt = base + (outWidth + outHeight) * 4;
+    if (groups !== null) writeGroups(groupsAt, groups, [columns], null);
+    wasm().f32_resize_nearest(input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, base, base + outWidth * 4,
+      groups === null ? 0 : groupsAt);
     return output;
   }
 
@@ -179,13 +187,13 @@ export function interpolateWith(
   const rowBytes = rank === 3 ? 0 : taps * xStride * 4 + 16;
   const make = taps === 4 ? cubicTable : linearTable;
   const xTable = make(inWidth, outWidth, alignCorners, widthScale);
-  const groups = taps === 2 ? shuffleGroups(xTable, inWidth, outWidth) : null;
+  const groups = taps === 2 ? shuffleGroups(xTable.index, inWidth, outWidth) : null;
   const groupBytes = groups === null ? 0 : (outWidth >> 2) * 68;
   const base = tables.get(xBytes + yBytes + rowBytes + groupBytes);
   writeTable(base, xTable, taps, xStride, 4);
   if (rank === 4) writeTable(base + xBytes, make(inHeight, outHeight, alignCorners, heightScale), taps, yStride, inWidth * 4);
   const groupsAt = base + xBytes + yBytes + rowBytes;
-  if (groups !== null) writeGroups(groupsAt, groups, xTable);
+  if (groups !== null) writeGroups(groupsAt, groups, xTable.index, xTable.weight);
   if (!(mode === "bilinear" && input.shape[1] === 1)) {
     wasm().f32_resize_separable(input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, taps,
       base, rank === 3 ? 0 : base + xBytes, base + xBytes + yBytes, groups === null ? 0 : groupsAt);
@@ -425,40 +433,45 @@ function writeTable(base: number, table: AxisTable, taps: number, stride: number
 }
 
 /**
- * For the two-tap kernel: the first input column of each group of four output columns, if every
- * group's taps lie within four consecutive input columns (upscales, inputs at least 4 wide);
- * else null (the kernel gathers).
+ * For the shuffle paths of the kernels: the first input column of each group of four output
+ * columns, if every group's taps lie within four consecutive input columns (upscales, inputs at
+ * least 4 wide); else null (the kernels gather).
  */
-function shuffleGroups(table: AxisTable, inWidth: number, outWidth: number): Int32Array | null {
+function shuffleGroups(index: Int32Array[], inWidth: number, outWidth: number): Int32Array | null {
   const count = outWidth >> 2;
   if (inWidth < 4 || count === 0) return null;
   const bases = new Int32Array(count);
   for (let g = 0; g < count; g++) {
-    const first = Math.min(table.index[0][4 * g], inWidth - 4);
+    const first = Math.min(index[0][4 * g], inWidth - 4);
     for (let lane = 4 * g; lane < 4 * g + 4; lane++) {
-      for (const tap of table.index) if (tap[lane] < first || tap[lane] > first + 3) return null;
+      for (const tap of index) if (tap[lane] < first || tap[lane] > first + 3) return null;
     }
     bases[g] = first;
   }
   return bases;
 }
 
-/** Per group [mask0, mask1, weight0, weight1] (16 bytes each), then the groups' byte offsets. */
-function writeGroups(at: number, bases: Int32Array, table: AxisTable): void {
+/**
+ * Per group a byte-shuffle mask per tap, then (with weights) a weight vector per tap, 16 bytes
+ * each; after all groups, their first columns' byte offsets.
+ */
+function writeGroups(at: number, bases: Int32Array, index: Int32Array[], weight: Float32Array[] | null): void {
   const u8 = heapU8();
   const f32view = heapF32();
   const i32 = heapI32();
+  const taps = index.length;
+  const groupBytes = 16 * taps * (weight === null ? 1 : 2);
   bases.forEach((first, g) => {
-    const p = at + g * 64;
+    const p = at + g * groupBytes;
     for (let lane = 0; lane < 4; lane++) {
       const o = 4 * g + lane;
-      for (let tap = 0; tap < 2; tap++) {
-        const column = table.index[tap][o] - first;
+      for (let tap = 0; tap < taps; tap++) {
+        const column = index[tap][o] - first;
         for (let byte = 0; byte < 4; byte++) u8[p + tap * 16 + lane * 4 + byte] = column * 4 + byte;
-        f32view[(p + 32 + tap * 16) / 4 + lane] = table.weight[tap][o];
+        if (weight !== null) f32view[(p + 16 * taps + tap * 16) / 4 + lane] = weight[tap][o];
       }
     }
-    i32[(at + bases.length * 64) / 4 + g] = first * 4;
+    i32[(at + bases.length * groupBytes) / 4 + g] = first * 4;
   });
 }
 

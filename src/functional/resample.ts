@@ -118,14 +118,16 @@ export function interpolateWith(
   }
 
   const kernel = kernelFor(rank, mode);
-  if (outputSize !== null) {
+  if (outputSize !== null && mode !== "area") {
     outputSize.forEach((v, i) => {
       if (typeof v !== "number" || !Number.isInteger(v)) {
-        throw new TypeError(`${kernel}(): argument 'output_size' must be tuple of ints, but found element of type ${pyType(v)} at pos ${i + 1}`);
+        throw new TypeError(`${kernel}(): argument 'output_size' must be tuple of SymInts, but found element of type ${pyType(v)} at pos ${i + 1}`);
       }
     });
-  } else {
-    scales!.forEach((s, i) => checkScale(s, i));
+  } else if (scales !== null) {
+    scales.forEach((s, i) => {
+      if (typeof s !== "number") throw new TypeError(`${kernel}(): argument 'scale_factors' must be tuple of floats, but found element of type ${pyType(s)} at pos ${i + 1}`);
+    });
   }
   if (mode === "area") checkFloat(input, "interpolate", "input");
   else if (input.dtype !== "float32") {
@@ -251,6 +253,8 @@ function adaptiveAvgPool(input: Tensor, outputSize: number[]): Tensor {
       throw new Error(`${op}(): Expected input to have non-zero size for non-batch dimensions, but input has sizes ${fmtShape(input.shape)} with dimension ${d} being empty`);
     }
   }
+  // adaptive_avg_pool2d takes None for "as the input" (adaptive_avg_pool1d does not)
+  outputSize = outputSize.map((v, i) => (v === null && rank === 4 ? spatial[i] : v));
   outputSize.forEach((v) => {
     if (typeof v !== "number" || !Number.isInteger(v)) throw new TypeError(`${op}(): argument 'output_size' must be tuple of ints, but found element of type ${pyType(v)}`);
     if (v < 0) throw new Error(`${op}(): output_size must be non-negative, but got ${pyRepr(outputSize)}`);

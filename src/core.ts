@@ -23,5 +23,5 @@ export * as safetensors from "./safetensors.js";
 // [conv-transpose]
 
 // [resample]
-export { pixel_shuffle, pixel_unshuffle } from "./functional/resample.js";
+export { pixel_shuffle, pixel_unshuffle } from "./functional/pixel_shuffle.js";
 

@@ -19,5 +19,6 @@ export { pad } from "./pad.js";
 // [conv-transpose]
 
 // [resample]
-export { interpolate, upsample, upsample_nearest, upsample_bilinear, pixel_shuffle, pixel_unshuffle } from "./resample.js";
+export { interpolate, upsample, upsample_nearest, upsample_bilinear } from "./resample.js";
+export { pixel_shuffle, pixel_unshuffle } from "./pixel_shuffle.js";
 

@@ -1,16 +1,18 @@
-// F.interpolate (and the deprecated F.upsample*), F.pixel_shuffle, F.pixel_unshuffle: PyTorch
-// 1.13's argument handling (torch/nn/functional.py: interpolate) and its CPU kernels' index
-// arithmetic (aten/src/ATen/native/UpSample.h, cpu/UpSampleKernel.cpp), so the tables of source
-// indices and weights are PyTorch's bit for bit; the kernels (assembly/resample/) only read them.
+// F.interpolate (and the deprecated F.upsample*): PyTorch 1.13's argument handling
+// (torch/nn/functional.py: interpolate) and dispatch to its modes; the per-axis tables of source
+// indices and weights (resample_tables.ts) are PyTorch's bit for bit, and the kernels
+// (assembly/resample/resize.ts) only read them.
 
 import { Tensor, empty } from "../tensor.js";
-import { wasm, heapF32, heapI32, heapU8 } from "../runtime.js";
+import { wasm, heapF32, heapI32 } from "../runtime.js";
 import { Workspace } from "../allocator.js";
 import { parseArgs, pyRepr, pyType, required, type ArgSpec } from "../args.js";
+import {
+  aaTable, cubicTable, linearTable, nearestTable, shuffleGroups, writeGroups, writeTable, type AaTable,
+} from "./resample_tables.js";
 import { bool } from "./pool.js";
 import { checkFloat, checkTensor, fmtShape } from "./shape.js";
 
-const f32 = Math.fround;
 const MODES = ["nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact"];
 const tables = new Workspace("interpolate tables");
 
@@ -268,128 +270,6 @@ function adaptiveAvgPool(input: Tensor, outputSize: number[]): Tensor {
   return output;
 }
 
-// ---- PyTorch's index arithmetic (float32 = Math.fround; C++ double temporaries stay doubles) ----
-
-/** compute_scales_value / area_pixel_compute_scale: the float step between source coordinates. */
-function computeScale(inSize: number, outSize: number, alignCorners: boolean, scale: number | null): number {
-  if (alignCorners) return outSize > 1 ? f32(f32(inSize - 1) / (outSize - 1)) : 0;
-  return scale !== null && scale > 0 ? f32(1 / scale) : f32(f32(inSize) / f32(outSize));
-}
-
-/** area_pixel_compute_source_index, evaluated in double from the float scale (accscalar_t). */
-function sourceIndex(scale: number, dst: number, alignCorners: boolean, cubic: boolean): number {
-  if (alignCorners) return scale * dst;
-  const src = scale * (dst + 0.5) - 0.5;
-  return !cubic && src < 0 ? 0 : src;
-}
-
-interface AxisTable { index: Int32Array[]; weight: Float32Array[] }
-
-/**
- * HelperInterpNearest(Exact)::compute_indices_weights: floorf(scale * i) for 'nearest' (OpenCV's
- * INTER_NEAREST), floorf(src(i) + 0.5) for 'nearest-exact' (Pillow, scikit-image); floorf rounds
- * its double argument to float first, which decides ties such as 0.7f * 10 = 7.
- */
-function nearestTable(inSize: number, outSize: number, scale: number | null, exact: boolean): Int32Array {
-  const step = computeScale(inSize, outSize, false, scale);
-  const out = new Int32Array(outSize);
-  for (let i = 0; i < outSize; i++) {
-    const index = exact ? Math.floor(f32(sourceIndex(step, i, false, false) + 0.5)) : Math.floor(f32(step * i));
-    out[i] = Math.min(index, inSize - 1);
-  }
-  return out;
-}
-
-/** compute_source_index_and_lambda: two taps i0 <= i1 = min(i0 + 1, in - 1), weights 1 - l, l. */
-function linearTable(inSize: number, outSize: number, alignCorners: boolean, scale: number | null): AxisTable {
-  const step = computeScale(inSize, outSize, alignCorners, scale);
-  const index = [new Int32Array(outSize), new Int32Array(outSize)];
-  const weight = [new Float32Array(outSize), new Float32Array(outSize)];
-  for (let i = 0; i < outSize; i++) {
-    if (outSize === inSize) {   // scale 1: copy (x * 1 + x * 0, so inf still becomes NaN as PyTorch's)
-      index[0][i] = index[1][i] = i;
-      weight[0][i] = 1;
-      weight[1][i] = 0;
-      continue;
-    }
-    const src = sourceIndex(step, i, alignCorners, false);
-    const i0 = Math.min(Math.trunc(src), inSize - 1);
-    const lambda1 = f32(Math.min(Math.max(src - i0, 0), 1));
-    index[0][i] = i0;
-    index[1][i] = i0 + (i0 < inSize - 1 ? 1 : 0);
-    weight[0][i] = f32(1 - lambda1);
-    weight[1][i] = lambda1;
-  }
-  return { index, weight };
-}
-
-/** Keys' cubic convolution with A = -0.75 (get_cubic_upsample_coefficients), taps clamped to the border. */
-function cubicTable(inSize: number, outSize: number, alignCorners: boolean, scale: number | null): AxisTable {
-  const step = computeScale(inSize, outSize, alignCorners, scale);
-  const index = [0, 1, 2, 3].map(() => new Int32Array(outSize));
-  const weight = [0, 1, 2, 3].map(() => new Float32Array(outSize));
-  const A = -0.75;
-  // ((A + 2) x - (A + 3)) x x + 1 and ((A x - 5A) x + 8A) x - 4A, each step rounded to float
-  const near = (x: number): number => f32(f32(f32(f32(f32(A + 2) * x) - f32(A + 3)) * x) * x) + 1;
-  const far = (x: number): number => f32(f32(f32(f32(f32(f32(A * x) - 5 * A) * x) + 8 * A) * x) - 4 * A);
-  for (let i = 0; i < outSize; i++) {
-    const src = sourceIndex(step, i, alignCorners, true);
-    const floor = Math.floor(f32(src));
-    const t = f32(src - floor);
-    const u = f32(1 - t);
-    const coeffs = [f32(far(f32(t + 1))), f32(near(t)), f32(near(u)), f32(far(f32(u + 1)))];
-    for (let j = 0; j < 4; j++) {
-      index[j][i] = Math.max(Math.min(floor - 1 + j, inSize - 1), 0);
-      weight[j][i] = coeffs[j];
-    }
-  }
-  return { index, weight };
-}
-
-// ---- antialias=True: PyTorch's _upsample_{bilinear,bicubic}2d_aa (the PIL-style separable filter) ----
-
-interface AaTable { starts: Int32Array; sizes: Int32Array; weights: Float32Array; maxTaps: number }
-
-/**
- * HelperInterpBase::_compute_weights_aa: output i covers input [center - support, center + support)
- * with center = scale * (i + 0.5), support = taps/2 * max(scale, 1) (a downscale widens the filter
- * by the scale), weights filter((j - center + 0.5) / max(scale, 1)) normalised to sum 1. The filter
- * is the triangle (bilinear) or Keys' cubic with a = -0.5 (bicubic), as PIL's.
- */
-function aaTable(inSize: number, outSize: number, cubic: boolean, alignCorners: boolean, scaleArg: number | null): AaTable {
-  const scale = computeScale(inSize, outSize, alignCorners, scaleArg);
-  const taps = cubic ? 4 : 2;
-  const support = scale >= 1 ? f32(taps * 0.5 * scale) : taps * 0.5;
-  const invScale = scale >= 1 ? f32(1 / scale) : 1;
-  const maxTaps = Math.ceil(support) * 2 + 1;
-  const filter = cubic
-    ? (x: number): number => {
-      x = Math.abs(x);
-      // PyTorch's `((a + 2.0) * x - (a + 3.0)) * x * x + 1` runs in double (double literals), its
-      // `(((x - 5) * x + 8) * x - 4) * a` in float (int literals) up to the last product
-      return x < 1 ? (1.5 * x - 2.5) * x * x + 1 : x < 2 ? f32(f32(f32(f32(f32(x - 5) * x) + 8) * x) - 4) * -0.5 : 0;
-    }
-    : (x: number): number => (Math.abs(x) < 1 ? 1 - Math.abs(x) : 0);
-  const starts = new Int32Array(outSize);
-  const sizes = new Int32Array(outSize);
-  const weights = new Float32Array(outSize * maxTaps);
-  for (let i = 0; i < outSize; i++) {
-    const center = f32(scale * (i + 0.5));
-    const start = Math.max(Math.trunc(f32(center - support) + 0.5), 0);
-    const size = Math.min(Math.trunc(f32(center + support) + 0.5), inSize) - start;
-    let total = 0;
-    for (let j = 0; j < size; j++) {
-      const w = f32(filter(f32((f32(j + start - center) + 0.5) * invScale)));
-      weights[i * maxTaps + j] = w;
-      total = f32(total + w);
-    }
-    if (total !== 0) for (let j = 0; j < size; j++) weights[i * maxTaps + j] = f32(weights[i * maxTaps + j] / total);
-    starts[i] = start;
-    sizes[i] = size;
-  }
-  return { starts, sizes, weights, maxTaps };
-}
-
 /** Width first (each input row), then height, each pass skipped where the size does not change. */
 function antialiased(input: Tensor, cubic: boolean, alignCorners: boolean, inSizes: number[], outSizes: number[], scales: (number | null)[]): Tensor {
   const planes = input.shape[0] * input.shape[1];
@@ -420,103 +300,4 @@ function antialiased(input: Tensor, cubic: boolean, alignCorners: boolean, inSiz
     heapF32().copyWithin(current.ptr / 4, input.ptr / 4, input.ptr / 4 + input.numel());
   }
   return current;
-}
-
-/** [taps][stride] i32 byte offsets (index * unit), then [taps][stride] f32 weights, at `base`. */
-function writeTable(base: number, table: AxisTable, taps: number, stride: number, unit: number): void {
-  const i32 = heapI32();
-  const f32view = heapF32();
-  for (let t = 0; t < taps; t++) {
-    const offsets = base / 4 + t * stride;
-    const weights = base / 4 + (taps + t) * stride;
-    i32.fill(0, offsets, offsets + stride);
-    f32view.fill(0, weights, weights + stride);
-    table.index[t].forEach((v, i) => { i32[offsets + i] = v * unit; });
-    f32view.set(table.weight[t], weights);
-  }
-}
-
-/**
- * For the shuffle paths of the kernels: the first input column of each group of four output
- * columns, if every group's taps lie within four consecutive input columns (upscales, inputs at
- * least 4 wide); else null (the kernels gather).
- */
-function shuffleGroups(index: Int32Array[], inWidth: number, outWidth: number): Int32Array | null {
-  const count = outWidth >> 2;
-  if (inWidth < 4 || count === 0) return null;
-  const bases = new Int32Array(count);
-  for (let g = 0; g < count; g++) {
-    const first = Math.min(index[0][4 * g], inWidth - 4);
-    for (let lane = 4 * g; lane < 4 * g + 4; lane++) {
-      for (const tap of index) if (tap[lane] < first || tap[lane] > first + 3) return null;
-    }
-    bases[g] = first;
-  }
-  return bases;
-}
-
-/**
- * Per group a byte-shuffle mask per tap, then (with weights) a weight vector per tap, 16 bytes
- * each; after all groups, their first columns' byte offsets.
- */
-function writeGroups(at: number, bases: Int32Array, index: Int32Array[], weight: Float32Array[] | null): void {
-  const u8 = heapU8();
-  const f32view = heapF32();
-  const i32 = heapI32();
-  const taps = index.length;
-  const groupBytes = 16 * taps * (weight === null ? 1 : 2);
-  bases.forEach((first, g) => {
-    const p = at + g * groupBytes;
-    for (let lane = 0; lane < 4; lane++) {
-      const o = 4 * g + lane;
-      for (let tap = 0; tap < taps; tap++) {
-        const column = index[tap][o] - first;
-        for (let byte = 0; byte < 4; byte++) u8[p + tap * 16 + lane * 4 + byte] = column * 4 + byte;
-        if (weight !== null) f32view[(p + 16 * taps + tap * 16) / 4 + lane] = weight[tap][o];
-      }
-    }
-    i32[(at + bases.length * groupBytes) / 4 + g] = first * 4;
-  });
-}
-
-// ---- pixel shuffle ----
-
-/**
- * torch.nn.functional.pixel_shuffle(input, upscale_factor): [*, C * r^2, H, W] -> [*, C, H * r, W * r],
- * output[..., c, h * r + i, w * r + j] = input[..., c * r^2 + i * r + j, h, w].
- */
-export function pixel_shuffle(...args: unknown[]): Tensor {
-  return shuffle("pixel_shuffle", "upscale_factor", false, args);
-}
-
-/**
- * torch.nn.functional.pixel_unshuffle(input, downscale_factor): [*, C, H * r, W * r] -> [*, C * r^2, H, W],
- * the inverse of pixel_shuffle.
- */
-export function pixel_unshuffle(...args: unknown[]): Tensor {
-  return shuffle("pixel_unshuffle", "downscale_factor", true, args);
-}
-
-function shuffle(op: string, name: string, inverse: boolean, args: unknown[]): Tensor {
-  const a = parseArgs(op, [["input", required], [name, required]], args);
-  const input = checkTensor(a.input, op, "input");
-  const r = a[name];
-  if (typeof r !== "number" || !Number.isInteger(r)) throw new TypeError(`${op}(): argument '${name}' must be int, not ${pyType(r)}`);
-  const s = input.shape;
-  if (s.length < 3) throw new Error(`${op} expects input to have at least 3 dimensions, but got input with ${s.length} dimension(s)`);
-  if (r <= 0) throw new Error(`${op} expects a positive ${name}, but got ${r}`);
-  const [c, h, w] = s.slice(-3);
-  if (!inverse && c % (r * r) !== 0) {
-    throw new Error(`pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of upscale_factor, but input.size(-3)=${c} is not divisible by ${r * r}`);
-  }
-  for (const [dim, size, what] of [[-2, h, "height"], [-1, w, "width"]] as const) {
-    if (inverse && size % r !== 0) throw new Error(`pixel_unshuffle expects ${what} to be divisible by downscale_factor, but input.size(${dim})=${size} is not divisible by ${r}`);
-  }
-  // both directions in terms of the small planes [C * r^2, H / r or H, W / r or W]
-  const [small, height, width] = inverse ? [c * r * r, h / r, w / r] : [c, h, w];
-  const output = empty([...s.slice(0, -3), ...(inverse ? [small, height, width] : [c / (r * r), h * r, w * r])], input.dtype);
-  if (output.numel() > 0) {
-    wasm().x32_pixel_shuffle(input.ptr, output.ptr, input.numel() / (small * height * width) * (small / (r * r)), r, height, width, inverse ? 1 : 0, input.dtype === "int64" ? 8 : 4);
-  }
-  return output;
 }

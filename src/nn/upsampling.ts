@@ -3,7 +3,8 @@
 
 import type { Tensor } from "../tensor.js";
 import { parseArgs, pyFloat, pyRepr, required } from "../args.js";
-import { interpolateWith, pixel_shuffle, pixel_unshuffle } from "../functional/resample.js";
+import { interpolateWith } from "../functional/resample.js";
+import { pixel_shuffle, pixel_unshuffle } from "../functional/pixel_shuffle.js";
 import { Module } from "./module.js";
 
 /**

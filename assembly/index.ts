@@ -29,6 +29,6 @@ export { f32_conv2d_winograd_f2x3, f32_conv2d_winograd_f4x3, f32_conv2d_winograd
 // [conv-transpose]
 
 // [resample]
-export { f32_resize_separable, f32_resize_nearest, f32_resize_aa_pass, f32_resize_bilinear_f64 } from "./resample/resize";
+export { f32_resize_separable, f32_resize_nearest, f32_resize_aa_pass, f32_resize_bilinear_cl } from "./resample/resize";
 export { x32_pixel_shuffle } from "./resample/pixel_shuffle";
 

@@ -26,7 +26,7 @@ const KERNEL_NAMES = [
   // [conv-transpose]
 
   // [resample]
-  "f32_resize_separable", "f32_resize_nearest", "f32_resize_aa_pass", "f32_resize_bilinear_f64", "x32_pixel_shuffle",
+  "f32_resize_separable", "f32_resize_nearest", "f32_resize_aa_pass", "f32_resize_bilinear_cl", "x32_pixel_shuffle",
 
 ] as const;
 /** The Wasm module's exports. */

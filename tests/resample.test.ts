@@ -24,7 +24,8 @@ await init();
  *   each up to ~1 ulp of 1 (2 half-ulps) off, 4 a stage, times 1.25 carried: another 20. So
  *   32 * 2^-24 * M (measured worst: ~14).
  *   Inputs PyTorch's bilinear sends to its channels-last kernel (C == 1; 1x1 pixels) sum four
- *   float-weighted taps in double there, which wasmnn reproduces: bit-exact (tag "channels_last").
+ *   float-weighted taps there, in double for the last C % 8 channels (bit-exact even against the
+ *   AVX2 build: tag "channels_last") and in float for the others (as above: portable bit-exact).
  * - antialias=True: the same per product, over more taps: 2 * ceil(support) + 1 with support
  *   = taps / 2 * max(scale, 1), at most 11 for the fixtures' scales (<= 4): 11 half-ulps a stage,
  *   two stages and the final rounding: < 24 * 2^-24 * M (bilinear); the cubic's weights are

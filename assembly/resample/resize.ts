@@ -249,12 +249,13 @@ export function f32_resize_aa_pass(
 /**
  * Bilinear for the inputs PyTorch sends to its channels-last kernel (a [N, C, H, W] tensor that is
  * also channels-last contiguous: C == 1, or H * W == 1): there the four taps are weighted by the
- * float products h_i * w_j and summed in double (its scalar loop's accscalar_t), then rounded once.
- * Tables as f32_resize_separable's (two taps).
+ * float products h_i * w_j and, in its scalar loop (inDouble), summed in double left to right;
+ * in its 8-channel vector loop summed in float right to left, t00 w00 + (t01 w01 + (t10 w10 +
+ * t11 w11)). Tables as f32_resize_separable's (two taps).
  */
-export function f32_resize_bilinear_f64(
+export function f32_resize_bilinear_cl(
   input: usize, planes: i32, inHeight: i32, inWidth: i32,
-  output: usize, outHeight: i32, outWidth: i32, xTable: usize, yTable: usize,
+  output: usize, outHeight: i32, outWidth: i32, xTable: usize, yTable: usize, inDouble: bool,
 ): void {
   const xStride = <usize>((outWidth + 3) & ~3) * 4;
   const yStride = <usize>((outHeight + 3) & ~3) * 4;
@@ -269,9 +270,12 @@ export function f32_resize_bilinear_f64(
         const x = <usize>ox * 4;
         const c0 = <usize>load<i32>(xTable + x), c1 = <usize>load<i32>(xTable + xStride + x);
         const w0 = load<f32>(xTable + 2 * xStride + x), w1 = load<f32>(xTable + 3 * xStride + x);
-        const sum = <f64>load<f32>(r0 + c0) * <f64>(h0 * w0) + <f64>load<f32>(r0 + c1) * <f64>(h0 * w1) +
-          <f64>load<f32>(r1 + c0) * <f64>(h1 * w0) + <f64>load<f32>(r1 + c1) * <f64>(h1 * w1);
-        store<f32>(dst, <f32>sum);
+        const t00 = load<f32>(r0 + c0), t01 = load<f32>(r0 + c1), t10 = load<f32>(r1 + c0), t11 = load<f32>(r1 + c1);
+        if (inDouble) {
+          store<f32>(dst, <f32>(<f64>t00 * <f64>(h0 * w0) + <f64>t01 * <f64>(h0 * w1) + <f64>t10 * <f64>(h1 * w0) + <f64>t11 * <f64>(h1 * w1)));
+        } else {
+          store<f32>(dst, t00 * (h0 * w0) + (t01 * (h0 * w1) + (t10 * (h1 * w0) + t11 * (h1 * w1))));
+        }
         dst += 4;
       }
     }

@@ -198,22 +198,25 @@ export function interpolateWith(
   if (rank === 4) writeTable(base + xBytes, make(inHeight, outHeight, alignCorners, heightScale), taps, yStride, inWidth * 4);
   const groupsAt = base + xBytes + yBytes + rowBytes;
   if (groups !== null) writeGroups(groupsAt, groups, xTable.index, xTable.weight);
-  if (!(mode === "bilinear" && input.shape[1] === 1)) {
+  // PyTorch's upsample_bilinear2d sends inputs that are also channels-last contiguous (C == 1, or
+  // H * W == 1) to its channels-last kernel, whose arithmetic differs: a vector loop over 8
+  // channels at a time, then a scalar loop in double for the remaining C % 8 channels
+  const channels = input.shape[1];
+  const channelsLast = mode === "bilinear" && rank === 4 && (channels === 1 || inHeight * inWidth === 1);
+  if (!channelsLast) {
     wasm().f32_resize_separable(input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, taps,
       base, rank === 3 ? 0 : base + xBytes, base + xBytes + yBytes, groups === null ? 0 : groupsAt);
+    return output;
   }
-  // PyTorch's upsample_bilinear2d sends inputs that are also channels-last contiguous (C == 1, or
-  // H * W == 1) to its channels-last kernel: its vector loop over 8 channels at a time (not
-  // reproduced: the separable result above is within an ulp of it), and a scalar loop for the
-  // remaining C % 8 channels that sums in double, redone here bit-exactly
-  const channels = input.shape[1];
-  const firstScalar = rank === 3 ? channels : channels === 1 ? 0 : inHeight * inWidth === 1 ? channels - (channels % 8) : channels;
-  if (mode === "bilinear" && firstScalar < channels) {
-    const planeBytes = outHeight * outWidth * 4;
-    for (let n = 0; n < input.shape[0]; n++) {
-      const first = n * channels + firstScalar;
-      wasm().f32_resize_bilinear_f64(input.ptr + first * inHeight * inWidth * 4, channels - firstScalar, inHeight, inWidth,
-        output.ptr + first * planeBytes, outHeight, outWidth, base, base + xBytes);
+  const vectorChannels = channels - (channels % 8);
+  const planeIn = inHeight * inWidth * 4;
+  const planeOut = outHeight * outWidth * 4;
+  for (let n = 0; n < input.shape[0]; n++) {
+    for (const [first, count, inDouble] of [[0, vectorChannels, 0], [vectorChannels, channels - vectorChannels, 1]]) {
+      if (count === 0) continue;
+      const plane = n * channels + first;
+      wasm().f32_resize_bilinear_cl(input.ptr + plane * planeIn, count, inHeight, inWidth, output.ptr + plane * planeOut,
+        outHeight, outWidth, base, base + xBytes, inDouble);
     }
   }
   return output;

@@ -22,7 +22,8 @@ await init();
  *   absolute sum <= 1.25 (Keys, A = -0.75), the first stage's error carried through the second:
  *   (5 * 1.25 + 5) half-ulps < 12; and there the weights themselves are fused-evaluated cubics,
  *   each up to ~1 ulp of 1 (2 half-ulps) off, 4 a stage, times 1.25 carried: another 20. So
- *   32 * 2^-24 * M (measured worst: ~14).
+ *   32 * 2^-24 * M. Measured worst on these fixtures, in 2^-24 * M: bilinear 3.1, linear 0.9,
+ *   bicubic 23, antialiased bilinear 1.1 and bicubic 5.3.
  *   Inputs PyTorch's bilinear sends to its channels-last kernel (C == 1; 1x1 pixels) sum four
  *   float-weighted taps there, in double for the last C % 8 channels (bit-exact even against the
  *   AVX2 build: tag "channels_last") and in float for the others (as above: portable bit-exact).

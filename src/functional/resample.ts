@@ -57,9 +57,6 @@ export function upsample_bilinear(...args: unknown[]): Tensor {
   return interpolateWith(a.input, a.size, a.scale_factor, "bilinear", true, null, false);
 }
 
-/** A Python repr of a size/scale argument as given (JS arrays print as tuples). */
-const reprArg = (value: unknown): string => pyRepr(value);
-
 export function interpolateWith(
   inputArg: unknown, size: unknown, scaleFactor: unknown, modeArg: unknown, alignArg: unknown,
   recomputeArg: unknown, antialiasArg: unknown,
@@ -88,7 +85,7 @@ export function interpolateWith(
   if (size !== null) {
     if (Array.isArray(size)) {
       if (size.length !== dim) {
-        throw new Error(`Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of ${fmtShape(spatial)} and output size of ${reprArg(size)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.`);
+        throw new Error(`Input and output must have the same number of spatial dimensions, but got input with spatial dimensions of ${fmtShape(spatial)} and output size of ${pyRepr(size)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.`);
       }
       outputSize = [...size] as number[];
     } else {
@@ -97,7 +94,7 @@ export function interpolateWith(
   } else if (scaleFactor !== null) {
     if (Array.isArray(scaleFactor)) {
       if (scaleFactor.length !== dim) {
-        throw new Error(`Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of ${fmtShape(spatial)} and scale_factor of shape ${reprArg(scaleFactor)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.`);
+        throw new Error(`Input and scale_factor must have the same number of spatial dimensions, but got input with spatial dimensions of ${fmtShape(spatial)} and scale_factor of shape ${pyRepr(scaleFactor)}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.`);
       }
       scales = [...scaleFactor] as number[];
     } else {

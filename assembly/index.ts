@@ -41,4 +41,6 @@ export { f32_normalize } from "./norm/normalize";
 export { f32_phase_merge_w2, f32_phase_fill } from "./conv/conv_transpose";
 
 // [resample]
+export { f32_resize_separable, f32_resize_nearest, f32_resize_aa_pass, f32_resize_bilinear_cl } from "./resample/resize";
+export { x32_pixel_shuffle } from "./resample/pixel_shuffle";
 

@@ -37,4 +37,5 @@ export { conv1d, conv_transpose1d } from "./functional/conv1d.js";
 export { max_pool1d, avg_pool1d, adaptive_avg_pool1d } from "./functional/pool1d.js";
 
 // [resample]
+export { pixel_shuffle, pixel_unshuffle } from "./functional/pixel_shuffle.js";
 

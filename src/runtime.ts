@@ -31,6 +31,7 @@ const KERNEL_NAMES = [
   "f32_phase_merge_w2", "f32_phase_fill",
 
   // [resample]
+  "f32_resize_separable", "f32_resize_nearest", "f32_resize_aa_pass", "f32_resize_bilinear_cl", "x32_pixel_shuffle",
 
 ] as const;
 /** The Wasm module's exports. */

@@ -27,4 +27,6 @@ export { conv1d, conv_transpose1d } from "./conv1d.js";
 export { max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d } from "./pool1d.js";
 
 // [resample]
+export { interpolate, upsample, upsample_nearest, upsample_bilinear } from "./resample.js";
+export { pixel_shuffle, pixel_unshuffle } from "./pixel_shuffle.js";
 

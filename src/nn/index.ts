@@ -30,4 +30,5 @@ export { Conv1d } from "./conv1d.js";
 export { MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d } from "./pooling1d.js";
 
 // [resample]
+export { Upsample, UpsamplingNearest2d, UpsamplingBilinear2d, PixelShuffle, PixelUnshuffle } from "./upsampling.js";
 

@@ -129,6 +129,15 @@ export const CASES = {
   "avg_pool1d / adaptive 1d": (w) => [w.F.avg_pool1d(det(w, [2, 3, 17], 42), 4, 3, 2, true, false), w.F.adaptive_avg_pool1d(det(w, [3, 17], 43), 5), ...w.F.adaptive_max_pool1d(det(w, [3, 17], 44), 6, true)],
 
   // [resample]
+  "interpolate bilinear x2": (w) => w.F.interpolate(det(w, [1, 3, 7, 9], 30), { scale_factor: 2, mode: "bilinear" }),
+  "interpolate bicubic 33->50 align_corners": (w) => w.F.interpolate(det(w, [1, 2, 33, 11], 31), { size: [50, 17], mode: "bicubic", align_corners: true }),
+  "interpolate linear 1-D": (w) => w.F.interpolate(det(w, [2, 3, 10], 32), { size: 23, mode: "linear" }),
+  "interpolate nearest-exact": (w) => w.F.interpolate(det(w, [1, 2, 5, 7], 33), { scale_factor: 1.7, mode: "nearest-exact" }),
+  "interpolate bilinear 1x1 and C=1 (channels-last arithmetic)": (w) => [
+    w.F.interpolate(det(w, [1, 10, 1, 1], 36), { size: [9, 7], mode: "bilinear" }),
+    w.F.interpolate(det(w, [1, 1, 5, 6], 37), { size: [8, 11], mode: "bilinear", align_corners: true })],
+  "interpolate antialias bicubic": (w) => w.F.interpolate(det(w, [1, 2, 17, 23], 38), { size: [6, 8], mode: "bicubic", antialias: true }),
+  "pixel_shuffle / unshuffle": (w) => [w.F.pixel_shuffle(det(w, [1, 8, 3, 5], 34), 2), w.F.pixel_unshuffle(det(w, [1, 2, 6, 9], 35), 3)],
 
 };
 

@@ -13,6 +13,7 @@ export * as safetensors from "./safetensors.js";
 // [elementwise]
 
 // [activation]
+export { sigmoid, sigmoid_, tanh, tanh_, relu, relu_, exp, exp_, prelu, torchSoftmax as softmax, torchLogSoftmax as log_softmax, torchDropout as dropout } from "./functional/activation.js";
 
 // [shape]
 

@@ -145,6 +145,16 @@ export class Tensor {
   // [elementwise]
 
   // [activation]
+  sigmoid(): Tensor { return act.sigmoid(this); }
+  sigmoid_(): Tensor { return act.sigmoid_(this); }
+  tanh(): Tensor { return act.tanh(this); }
+  tanh_(): Tensor { return act.tanh_(this); }
+  relu(): Tensor { return act.relu(this); }
+  relu_(): Tensor { return act.relu_(this); }
+  exp(): Tensor { return act.exp(this); }
+  exp_(): Tensor { return act.exp_(this); }
+  softmax(...args: unknown[]): Tensor { return act.torchSoftmax(this, ...args); }
+  log_softmax(...args: unknown[]): Tensor { return act.torchLogSoftmax(this, ...args); }
 
   // [shape]
 
@@ -340,3 +350,7 @@ export function randn(shape: readonly number[] | number, ...rest: number[]): Ten
   fillNormal(values);
   return tensor(values, dims);
 }
+
+// The op families' functions behind the methods above (ES imports hoist; kept here, one line per family).
+// [activation]
+import * as act from "./functional/activation.js";

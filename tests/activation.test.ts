@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { init, tensor, nn, F, exp, sigmoid, tanh, softmax, log_softmax, manual_seed, memory, tidy, randn, type Tensor } from "../src/index.js";
 import { wasm } from "../src/runtime.js";
+import { conv2dWith } from "../src/functional/conv.js";
+import type { Epilogue } from "../src/functional/activation.js";
 import { replay } from "./replay.js";
 import { thrownMessage } from "./helpers.js";
 
@@ -363,5 +365,86 @@ describe("memory", () => {
       tidy(() => { F.softmax(x, 2); F.gelu(x, { approximate: "tanh" }); exp(x); });
     }
     expect(memory()).toEqual(steady);
+  });
+});
+
+describe("Sequential fuses the activations into the preceding convolution (eval), bit-identically", () => {
+  const activations: [string, () => nn.Module][] = [
+    ["Sigmoid", () => new nn.Sigmoid()], ["Tanh", () => new nn.Tanh()], ["SiLU", () => new nn.SiLU(true)],
+    ["GELU", () => new nn.GELU()], ["GELU tanh", () => new nn.GELU("tanh")], ["Hardswish", () => new nn.Hardswish()],
+    ["Hardsigmoid", () => new nn.Hardsigmoid()], ["LeakyReLU", () => new nn.LeakyReLU(0.1)], ["ELU", () => new nn.ELU(0.7)],
+    ["Hardtanh", () => new nn.Hardtanh(-1.5, 2)], ["Mish", () => new nn.Mish()], ["Softplus", () => new nn.Softplus(2, 5)],
+  ];
+  // each kernel path of src/functional/conv.ts, chosen by shape
+  const paths: [string, () => nn.Conv2d, number[]][] = [
+    ["direct GEMM (3x3 stride 2)", () => new nn.Conv2d(8, 16, 3, 2, 1), [2, 8, 13, 11]],
+    ["direct GEMM, K over one block (5x5, 24 channels)", () => new nn.Conv2d(24, 7, 5, { padding: 2 }), [1, 24, 9, 9]],
+    ["1x1 pointwise", () => new nn.Conv2d(16, 12, 1), [1, 16, 9, 10]],
+    ["Winograd F(4,3)", () => new nn.Conv2d(8, 16, 3, { padding: 1 }), [1, 8, 14, 14]],
+    ["Winograd F(2,3)", () => new nn.Conv2d(8, 16, 3, { padding: 1 }), [1, 8, 6, 7]],
+    ["Winograd 7x7 stride 2 (stem)", () => new nn.Conv2d(3, 8, 7, 2, 3), [1, 3, 20, 20]],
+    ["dilated (Winograd per phase)", () => new nn.Conv2d(8, 16, 3, { padding: 2, dilation: 2 }), [1, 8, 28, 28]],
+    ["depthwise", () => new nn.Conv2d(8, 8, 3, { padding: 1, groups: 8 }), [2, 8, 7, 9]],
+  ];
+  function randomBn(channels: number): nn.BatchNorm2d {
+    const bn = new nn.BatchNorm2d(channels);
+    bn.load_state_dict({
+      weight: randn([channels]), bias: randn([channels]), running_mean: randn([channels]),
+      running_var: tensor(Array.from({ length: channels }, (_, i) => 0.5 + i / channels)),
+    }, false);
+    return bn.eval();
+  }
+
+  test.each(paths)("%s", (_, makeConv, shape) => {
+    manual_seed(5);
+    for (const [name, makeAct] of activations) {
+      tidy(() => {
+        const conv = makeConv();
+        const bn = randomBn(conv.out_channels);
+        // inputs scaled so outputs reach every regime of the activations
+        const x = tensor(Array.from(randn(shape).data(), (v) => v * 3), shape);
+        const act = makeAct();
+        // the fused forward never calls the activation module's own forward
+        const fusedAct = makeAct();
+        (fusedAct as { forward: unknown }).forward = () => { throw new Error(`${name} ran unfused`); };
+        const fused = new nn.Sequential(conv, bn, fusedAct).eval().forward(x).data();
+        const reference = act.forward(nn.utils.fuse_conv_bn_eval(conv, bn).forward(x)).data();
+        expect(Array.from(fused), `${name} after conv + BN`).toEqual(Array.from(reference));
+        const plain = new nn.Sequential(conv, fusedAct).eval().forward(x).data();
+        expect(Array.from(plain), `${name} after conv`).toEqual(Array.from(act.forward(conv.forward(x)).data()));
+        conv.dispose();
+        bn.dispose();
+      });
+    }
+  });
+
+  test("conv + activation + max pool, banded: the activation runs on each band", () => {
+    manual_seed(6);
+    const conv = new nn.Conv2d(3, 8, 3, { padding: 1 });
+    const pool = new nn.MaxPool2d(3, 2, 1);
+    for (const [name, makeAct] of activations) {
+      tidy(() => {
+        const x = tensor(Array.from(randn([1, 3, 64, 48]).data(), (v) => v * 3), [1, 3, 64, 48]);
+        const act = makeAct();
+        const epilogue = (act as unknown as { _epilogue(): Epilogue })._epilogue();
+        const banded = conv2dWith(x, conv.weight, conv.bias, {
+          stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1, paddingMode: "zeros", activation: epilogue,
+          pool: { kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], ceilMode: false }, poolBandBytes: 4096,
+        }).data();
+        expect(Array.from(banded), name).toEqual(Array.from(pool.forward(act.forward(conv.forward(x))).data()));
+      });
+    }
+  });
+
+  test("a subclass with its own forward is not fused; a GELU with a bad approximate reports its error", () => {
+    class Doubled extends nn.SiLU {
+      override forward(input: Tensor): Tensor { return F.silu(input).add(F.silu(input)); }
+    }
+    const conv = new nn.Conv2d(2, 3, 3);
+    const x = randn([1, 2, 5, 5]);
+    const y = new nn.Sequential(conv, new Doubled()).eval().forward(x).data();
+    const once = F.silu(conv.forward(x)).data();
+    expect(Array.from(y)).toEqual(Array.from(once, (v) => f(v + v)));
+    expect(thrownMessage(() => new nn.Sequential(conv, new nn.GELU("erf")).eval().forward(x))).toBe("approximate argument must be either none or tanh.");
   });
 });

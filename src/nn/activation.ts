@@ -286,6 +286,11 @@ export class LogSoftmax extends Module {
   override extra_repr(): string { return `dim=${pyRepr(this.dim)}`; }
 }
 
+/** The activation modules Sequential fuses into a preceding convolution (the classes themselves). */
+export const FUSABLE_ACTIVATIONS: ReadonlySet<unknown> = new Set([
+  Sigmoid, Tanh, SiLU, GELU, Hardswish, Hardsigmoid, LeakyReLU, ELU, Hardtanh, Mish, Softplus,
+]);
+
 function optionalDim(dim: unknown, name: string): number | null {
   if (dim === null) return null;
   if (typeof dim !== "number" || !Number.isInteger(dim)) throw new TypeError(`${name}.__init__(): dim must be an int or None, but got ${pyType(dim)}`);

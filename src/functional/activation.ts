@@ -112,7 +112,8 @@ export function geluEpilogue(approximate: unknown): Epilogue {
     if (typeof approximate !== "string") throw new TypeError(`gelu(): argument 'approximate' must be str, not ${pyType(approximate)}`);
     throw new Error("approximate argument must be either none or tanh.");
   }
-  return { kind: approximate === "tanh" ? Kind.gelu_tanh : Kind.gelu, a: 0, b: 0 };
+  // the erf form takes sqrt(1/2) as its parameter a (b = 0: GELU itself, not erf alone)
+  return approximate === "tanh" ? { kind: Kind.gelu_tanh, a: 0, b: 0 } : { kind: Kind.gelu, a: Math.SQRT1_2, b: 0 };
 }
 
 /** torch.nn.functional.gelu(input, approximate='none'): x * 0.5 * (1 + erf(x / sqrt 2)), or the tanh form. */

@@ -436,6 +436,27 @@ describe("Sequential fuses the activations into the preceding convolution (eval)
     }
   });
 
+  test("both depthwise kernels (channels across lanes, plane by plane; 3x3 and 5x5) apply it in their epilogue", () => {
+    manual_seed(8);
+    for (const depthwise of ["c4", "planes"] as const) {
+      for (const kernel of [3, 5]) {
+        const conv = new nn.Conv2d(6, 12, kernel, { padding: 1, groups: 6 });
+        for (const [name, makeAct] of activations) {
+          tidy(() => {
+            const x = tensor(Array.from(randn([2, 6, 9, 11]).data(), (v) => v * 3), [2, 6, 9, 11]);
+            const act = makeAct();
+            const params = { stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 6, paddingMode: "zeros", depthwise } as const;
+            const fused = conv2dWith(x, conv.weight, conv.bias, {
+              ...params, stride: [1, 1], padding: [1, 1], dilation: [1, 1], activation: (act as unknown as { _epilogue(): Epilogue })._epilogue(),
+            }).data();
+            const plain = conv2dWith(x, conv.weight, conv.bias, { ...params, stride: [1, 1], padding: [1, 1], dilation: [1, 1] });
+            expect(Array.from(fused), `${name} ${depthwise} ${kernel}x${kernel}`).toEqual(Array.from(act.forward(plain).data()));
+          });
+        }
+      }
+    }
+  });
+
   test("a subclass with its own forward is not fused; a GELU with a bad approximate reports its error", () => {
     class Doubled extends nn.SiLU {
       override forward(input: Tensor): Tensor { return F.silu(input).add(F.silu(input)); }

@@ -260,8 +260,9 @@ function convolve(
     convolveWith(input, weight, bias, params, size, pads, output, ACTIVATION_RANGE[activation], null);
     return;
   }
-  // an activation kernel: in the direct GEMM's epilogue (over each block's row chunk while in cache);
-  // the paths without that hook (Winograd, depthwise) run it right after the kernel, over the output
+  // an activation kernel: in the direct GEMM's epilogue (over each block's row chunk while in cache)
+  // and the depthwise kernels' (over each channel group's result / each plane); the Winograd kernels
+  // clamp in registers only, so there it runs right after the kernel, over the output
   if (!convolveWith(input, weight, bias, params, size, pads, output, [activation.a, activation.b], activation)) {
     let count = 1;
     for (const d of output.shape) count *= d;
@@ -280,7 +281,7 @@ function convolveWith(
   const kernel: [number, number] = [kernelH, kernelW];
   const outHeight = output.shape[output.shape.length - 2];
   const outWidth = output.shape[output.shape.length - 1];
-  // the Winograd and depthwise kernels clamp only: an activation kernel runs after them
+  // the Winograd kernels clamp only: an activation kernel runs after them
   const [clampMin, clampMax] = epilogue === null ? [actMin, actMax] : [-Infinity, Infinity];
   const modeCode = PAD_MODE_CODE[params.paddingMode];
   const k = wasm();
@@ -304,14 +305,14 @@ function convolveWith(
       const ws = workspace.get(k.f32_dwconv2d_c4_workspace(height, width, padTop, padBottom, padLeft, padRight, outHeight, outWidth));
       k.f32_dwconv2d_c4(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels / channels,
         kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
-        output.ptr, outHeight, outWidth, ws, clampMin, clampMax);
-      return false;
+        output.ptr, outHeight, outWidth, ws, actMin, actMax, epilogue?.kind ?? 0);
+      return true;
     }
     const ws = workspace.get(k.f32_dwconv2d_workspace(height, width, padTop, padBottom, padLeft, padRight, stride[1]));
     k.f32_dwconv2d(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels / channels,
       kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
-      output.ptr, outHeight, outWidth, ws, clampMin, clampMax);
-    return false;
+      output.ptr, outHeight, outWidth, ws, actMin, actMax, epilogue?.kind ?? 0);
+    return true;
   }
   const cache = params.packed ?? new PackedConvWeights();
   try {

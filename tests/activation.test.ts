@@ -382,6 +382,9 @@ describe("Sequential fuses the activations into the preceding convolution (eval)
     ["1x1 pointwise", () => new nn.Conv2d(16, 12, 1), [1, 16, 9, 10]],
     ["Winograd F(4,3)", () => new nn.Conv2d(8, 16, 3, { padding: 1 }), [1, 8, 14, 14]],
     ["Winograd F(2,3)", () => new nn.Conv2d(8, 16, 3, { padding: 1 }), [1, 8, 6, 7]],
+    // passes of one block that end mid tile row (3 groups a row), and one pass for all (weights over L2 / 2)
+    ["Winograd F(4,3), 3 groups per tile row", () => new nn.Conv2d(8, 6, 3, { padding: 1 }), [1, 8, 21, 43]],
+    ["Winograd F(2,3), all blocks in one pass", () => new nn.Conv2d(64, 64, 3, { padding: 1 }), [1, 64, 6, 6]],
     ["Winograd 7x7 stride 2 (stem)", () => new nn.Conv2d(3, 8, 7, 2, 3), [1, 3, 20, 20]],
     ["dilated (Winograd per phase)", () => new nn.Conv2d(8, 16, 3, { padding: 2, dilation: 2 }), [1, 8, 28, 28]],
     ["depthwise", () => new nn.Conv2d(8, 8, 3, { padding: 1, groups: 8 }), [2, 8, 7, 9]],

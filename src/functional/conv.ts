@@ -260,9 +260,9 @@ function convolve(
     convolveWith(input, weight, bias, params, size, pads, output, ACTIVATION_RANGE[activation], null);
     return;
   }
-  // an activation kernel: in the direct GEMM's epilogue (over each block's row chunk while in cache)
-  // and the depthwise kernels' (over each channel group's result / each plane); the Winograd kernels
-  // clamp in registers only, so there it runs right after the kernel, over the output
+  // an activation kernel runs in the kernels' epilogues, in cache: the direct GEMM's (each block's row
+  // chunk), the depthwise kernels' (each channel group's result / each plane), Winograd's (the rows
+  // each pass completes); only a path without one would leave it to this pass over the output
   if (!convolveWith(input, weight, bias, params, size, pads, output, [activation.a, activation.b], activation)) {
     let count = 1;
     for (const d of output.shape) count *= d;
@@ -281,8 +281,6 @@ function convolveWith(
   const kernel: [number, number] = [kernelH, kernelW];
   const outHeight = output.shape[output.shape.length - 2];
   const outWidth = output.shape[output.shape.length - 1];
-  // the Winograd kernels clamp only: an activation kernel runs after them
-  const [clampMin, clampMax] = epilogue === null ? [actMin, actMax] : [-Infinity, Infinity];
   const modeCode = PAD_MODE_CODE[params.paddingMode];
   const k = wasm();
   if (params.reference !== true && params.winograd !== false && (dilation[0] > 1 || dilation[1] > 1) &&
@@ -329,16 +327,17 @@ function convolveWith(
       if (winograd === "winograd_s2k7") {
         const ws = workspace.get(k.f32_winograd_s2k7_workspace(channels, outChannels, outHeight, outWidth));
         k.f32_conv2d_winograd_s2k7(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
-          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, clampMin, clampMax);
+          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogue?.kind ?? 0);
       } else if (winograd === "winograd4") {
         const ws = workspace.get(k.f32_winograd_f4x3_workspace(channels, outChannels, outHeight, outWidth));
         k.f32_conv2d_winograd_f4x3(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
-          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, clampMin, clampMax);
+          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogue?.kind ?? 0);
       } else {
         const ws = workspace.get(k.f32_winograd_f2x3_workspace(channels, outChannels, outHeight, outWidth));
         k.f32_conv2d_winograd_f2x3(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
-          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, clampMin, clampMax);
+          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogue?.kind ?? 0);
       }
+      return true;
     } else {
       const packed = cache.get(weight, bias, groups, "gemm");
       const ws = workspace.get(k.f32_conv2d_igemm_workspace(channels, height, width, kernelH, kernelW, groups, padTop, padBottom, padLeft, padRight));
@@ -347,7 +346,6 @@ function convolveWith(
         output.ptr, outHeight, outWidth, ws, actMin, actMax, epilogue?.kind ?? 0);
       return true;
     }
-    return false;
   } finally {
     if (params.packed === undefined) cache.dispose();
   }

@@ -366,6 +366,18 @@ describe("memory", () => {
     }
     expect(memory()).toEqual(steady);
   });
+
+  test("fused Conv -> BN -> SiLU / Hardswish forwards leak nothing", () => {
+    const model = new nn.Sequential(
+      new nn.Conv2d(3, 8, 3, { padding: 1 }), new nn.BatchNorm2d(8), new nn.SiLU(),
+      new nn.Conv2d(8, 8, 3, { padding: 1, groups: 8 }), new nn.BatchNorm2d(8), new nn.Hardswish(),
+    ).eval();
+    const x = randn([1, 3, 16, 16]);
+    model.forward(x).dispose();
+    const steady = memory();
+    for (let i = 0; i < 50; i++) model.forward(x).dispose();
+    expect(memory()).toEqual(steady);
+  });
 });
 
 describe("Sequential fuses the activations into the preceding convolution (eval), bit-identically", () => {

@@ -87,6 +87,16 @@ export const CASES = {
       "activation leaky_relu elu softplus hardtanh": (w) => [w.F.leaky_relu(x(w), 0.125), w.F.elu(x(w), 0.5), w.F.softplus(x(w), 2, 30), w.F.hardtanh(x(w), -2, 3)],
       "prelu": (w) => w.F.prelu(x(w), w.tensor([0.25, -0.5, 2, 0, 1])),
       "softmax log_softmax": (w) => [w.F.softmax(x(w), 1), w.F.log_softmax(x(w), -1), w.F.softmax(x(w), 0)],
+      // the activation fused into each convolution path's epilogue (Sequential, eval)
+      "conv + BN + SiLU fused (GEMM, Winograd, depthwise)": (w) => [
+        [new w.nn.Conv2d(4, 6, 3, 2, 1), [1, 4, 9, 11]], [new w.nn.Conv2d(8, 8, 3, { padding: 1 }), [1, 8, 12, 12]],
+        [new w.nn.Conv2d(8, 8, 3, { padding: 1, groups: 8 }), [1, 8, 7, 9]],
+      ].map(([conv, shape], i) => {
+        const block = new w.nn.Sequential(fill(w, conv, 40 + i), fill(w, new w.nn.BatchNorm2d(conv.out_channels), 50 + i), new w.nn.SiLU());
+        return block.eval().forward(det(w, shape, 60 + i));
+      }),
+      "conv + Hardswish / GELU fused": (w) => [new w.nn.Hardswish(), new w.nn.GELU()].map((act, i) =>
+        new w.nn.Sequential(fill(w, new w.nn.Conv2d(4, 6, 1), 70 + i), act).eval().forward(det(w, [1, 4, 5, 7], 80 + i))),
     };
   })(),
 

@@ -19,7 +19,7 @@ export { f32_conv2d_winograd_f2x3, f32_conv2d_winograd_f4x3, f32_conv2d_winograd
 // [elementwise]
 
 // [activation]
-export { f32_activation, f32_prelu, f32_softmax } from "./elementwise/activation";
+export { f32_activation, f32_prelu, f32_softmax, f32_softmax_workspace } from "./elementwise/activation";
 
 // [shape]
 

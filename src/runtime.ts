@@ -16,7 +16,7 @@ const KERNEL_NAMES = [
   // [elementwise]
 
   // [activation]
-  "f32_activation", "f32_prelu", "f32_softmax",
+  "f32_activation", "f32_prelu", "f32_softmax", "f32_softmax_workspace",
 
   // [shape]
 

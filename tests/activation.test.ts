@@ -205,6 +205,26 @@ describe("properties against a scalar reference", () => {
     }), { numRuns: 100 });
   });
 
+  test("softmax over a non-last dim with more columns than one chunk (1024) equals the definition", () => {
+    manual_seed(9);
+    const shape = [2, 5, 3, 700];   // dim 1: 2100 columns, chunks of 1024, 1024, 52
+    const x = tensor(Array.from(randn(shape).data(), (v) => v * 20), shape);
+    const xs = x.data();
+    const inner = 2100;
+    for (const log of [false, true]) {
+      const y = (log ? log_softmax(x, 1) : softmax(x, 1)).data();
+      for (let i = 0; i < xs.length; i++) {
+        const base = Math.floor(i / (5 * inner)) * 5 * inner + (i % inner);
+        let max = -Infinity;
+        for (let d = 0; d < 5; d++) max = Math.max(max, xs[base + d * inner]);
+        let sum = 0;
+        for (let d = 0; d < 5; d++) sum += Math.exp(xs[base + d * inner] - max);
+        const want = log ? xs[i] - max - Math.log(sum) : Math.exp(xs[i] - max) / sum;
+        expect(Math.abs(y[i] - want), `${log ? "log_softmax" : "softmax"} at ${i}`).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(want));
+      }
+    }
+  });
+
   test("an element's result does not depend on its position (vector body vs the partial tail)", () => {
     // the convolution epilogue applies these to row chunks of any length: fused == unfused needs this
     fc.assert(fc.property(fc.array(finite, { minLength: 1, maxLength: 11 }), fc.integer({ min: 0, max: 13 }), (values, kind) => {

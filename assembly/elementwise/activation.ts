@@ -186,8 +186,8 @@ export function f32_prelu(input: usize, weight: usize, output: usize, outer: i32
 /**
  * softmax (log = 0) or log_softmax (log = 1) over the middle dimension of [outer, size, inner], as
  * PyTorch: m = max (NaN if any is NaN), s = sum exp(x - m); softmax exp(x - m) * (1 / s),
- * log_softmax (x - m) - log(s). exp and log are f32_activation's. `workspace` holds 2 * inner
- * floats when inner > 1.
+ * log_softmax (x - m) - log(s). exp and log are f32_activation's. `workspace` holds
+ * f32_softmax_workspace(inner) bytes.
  */
 export function f32_softmax(input: usize, output: usize, outer: i32, size: i32, inner: i32, log: i32, workspace: usize): void {
   if (size == 0 || inner == 0) return;
@@ -226,30 +226,48 @@ export function f32_softmax(input: usize, output: usize, outer: i32, size: i32, 
     }
     return;
   }
-  // inner > 1: reductions down `size` rows of `inner` floats, 4 columns per vector
+  // inner > 1: reductions down `size` rows, 4 columns per vector, SOFTMAX_COLUMNS columns at a time
+  // so a chunk's rows stay in cache across the passes (a segmentation head: 21 x 520 x 520); the
+  // workspace: maxima, then sums, min(inner, SOFTMAX_COLUMNS) floats each
   const maxima = workspace;
-  const sums = workspace + rowBytes;
+  const sums = workspace + (<usize>min(inner, SOFTMAX_COLUMNS) << 2);
   for (let o = 0; o < outer; o++) {
-    const src = input + <usize>o * sliceBytes;
-    const dst = output + <usize>o * sliceBytes;
-    memory.copy(maxima, src, rowBytes);
-    for (let d = 1; d < size; d++) combine(MAX, maxima, src + <usize>d * rowBytes, 1, maxima, inner);
-    for (let d = 0; d < size; d++) combine(SUB, src + <usize>d * rowBytes, maxima, 1, dst + <usize>d * rowBytes, inner);
-    f32_activation(dst, dst, slice, EXP, 0, 0);
-    memory.copy(sums, dst, rowBytes);
-    for (let d = 1; d < size; d++) combine(ADD, sums, dst + <usize>d * rowBytes, 1, sums, inner);
-    if (log) {
-      f32_activation(sums, sums, inner, LOG, 0, 0);
+    for (let c0 = 0; c0 < inner; c0 += SOFTMAX_COLUMNS) {
+      const width = min(SOFTMAX_COLUMNS, inner - c0);
+      const widthBytes = <usize>width << 2;
+      const src = input + <usize>o * sliceBytes + (<usize>c0 << 2);
+      const dst = output + <usize>o * sliceBytes + (<usize>c0 << 2);
+      memory.copy(maxima, src, widthBytes);
+      for (let d = 1; d < size; d++) combine(MAX, maxima, src + <usize>d * rowBytes, 1, maxima, width);
       for (let d = 0; d < size; d++) {
         const row = dst + <usize>d * rowBytes;
-        combine(SUB, src + <usize>d * rowBytes, maxima, 1, row, inner);
-        combine(SUB, row, sums, 1, row, inner);
+        combine(SUB, src + <usize>d * rowBytes, maxima, 1, row, width);
+        f32_activation(row, row, width, EXP, 0, 0);
       }
-    } else {
-      for (let i = 0; i < inner; i++) store<f32>(sums + (<usize>i << 2), <f32>1.0 / load<f32>(sums + (<usize>i << 2)));
-      for (let d = 0; d < size; d++) combine(MUL, dst + <usize>d * rowBytes, sums, 1, dst + <usize>d * rowBytes, inner);
+      memory.copy(sums, dst, widthBytes);
+      for (let d = 1; d < size; d++) combine(ADD, sums, dst + <usize>d * rowBytes, 1, sums, width);
+      if (log) {
+        f32_activation(sums, sums, width, LOG, 0, 0);
+        for (let d = 0; d < size; d++) {
+          const row = dst + <usize>d * rowBytes;
+          combine(SUB, src + <usize>d * rowBytes, maxima, 1, row, width);
+          combine(SUB, row, sums, 1, row, width);
+        }
+      } else {
+        for (let i = 0; i < width; i++) store<f32>(sums + (<usize>i << 2), <f32>1.0 / load<f32>(sums + (<usize>i << 2)));
+        for (let d = 0; d < size; d++) combine(MUL, dst + <usize>d * rowBytes, sums, 1, dst + <usize>d * rowBytes, width);
+      }
     }
   }
+}
+
+/** Columns per chunk of softmax over a non-last dimension; the workspace holds 2 x this many floats. */
+// @ts-ignore: decorator
+@inline const SOFTMAX_COLUMNS = 1024;
+
+/** Workspace bytes f32_softmax needs for `inner` columns. */
+export function f32_softmax_workspace(inner: i32): i32 {
+  return inner > 1 ? 2 * min(inner, SOFTMAX_COLUMNS) * 4 : 0;
 }
 
 // @ts-ignore: decorator
@@ -263,9 +281,26 @@ export function f32_softmax(input: usize, output: usize, outer: i32, size: i32, 
 
 /**
  * out[i] = a[i] op b[i] (bStep 1) or a[i] op b[0] (bStep 0), n floats; max propagates NaN. The
- * scalar tail does the vector lanes' operation, so bits do not depend on position.
+ * scalar tail does the vector lanes' operation, so bits do not depend on position. One loop per
+ * (op, bStep), so the loops hold no branch.
  */
 function combine(op: i32, a: usize, b: usize, bStep: i32, out: usize, n: i32): void {
+  if (bStep) {
+    switch (op) {
+      case SUB: combineLoop(SUB, a, b, 1, out, n); break;
+      case MUL: combineLoop(MUL, a, b, 1, out, n); break;
+      case MAX: combineLoop(MAX, a, b, 1, out, n); break;
+      default: combineLoop(ADD, a, b, 1, out, n); break;
+    }
+  } else if (op == SUB) {
+    combineLoop(SUB, a, b, 0, out, n);
+  } else {
+    combineLoop(MUL, a, b, 0, out, n);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function combineLoop(op: i32, a: usize, b: usize, bStep: i32, out: usize, n: i32): void {
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const p = <usize>i << 2;

@@ -212,7 +212,8 @@ function softmaxWith(inputArg: unknown, dimArg: unknown, dtype: unknown, log: bo
   const inner = numel(shape.slice(dim + 1));
   const output = empty(shape);
   if (output.numel() === 0) return output;
-  const workspace = inner > 1 ? softmaxWorkspace.get(inner * 8) : 0;
+  const bytes = wasm().f32_softmax_workspace(inner);
+  const workspace = bytes > 0 ? softmaxWorkspace.get(bytes) : 0;
   wasm().f32_softmax(input.ptr, output.ptr, outer, size, inner, log ? 1 : 0, workspace);
   return output;
 }

@@ -21,6 +21,7 @@ export { f32_binary, f32_binary_scalar } from "./elementwise/binary";
 export { f32_unary } from "./elementwise/unary";
 
 // [activation]
+export { f32_activation, f32_prelu, f32_softmax, f32_softmax_workspace } from "./elementwise/activation";
 
 // [shape]
 export { xx_copy_rows } from "./shape/copy";

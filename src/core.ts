@@ -14,6 +14,7 @@ export * as safetensors from "./safetensors.js";
 export { add, sub, mul, div, neg, abs, sqrt, rsqrt, clamp, clip, neg_, abs_, sqrt_, rsqrt_, clamp_, clip_ } from "./functional/elementwise.js";
 
 // [activation]
+export { sigmoid, sigmoid_, tanh, tanh_, relu, relu_, exp, exp_, prelu, torchSoftmax as softmax, torchLogSoftmax as log_softmax, torchDropout as dropout } from "./functional/activation.js";
 
 // [shape]
 export { reshape, flatten, unflatten, squeeze, unsqueeze, clone } from "./functional/views.js";

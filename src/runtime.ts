@@ -17,6 +17,7 @@ const KERNEL_NAMES = [
   "f32_binary", "f32_binary_scalar", "f32_unary",
 
   // [activation]
+  "f32_activation", "f32_prelu", "f32_softmax", "f32_softmax_workspace",
 
   // [shape]
   "xx_copy_rows", "xx_gather", "xx_gather_desc",

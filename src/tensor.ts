@@ -155,6 +155,16 @@ export class Tensor {
   clip_(...args: ew.ClampArgs): Tensor { return ew.clampOp("clip", [this, ...args], true, true); }
 
   // [activation]
+  sigmoid(): Tensor { return act.sigmoid(this); }
+  sigmoid_(): Tensor { return act.sigmoid_(this); }
+  tanh(): Tensor { return act.tanh(this); }
+  tanh_(): Tensor { return act.tanh_(this); }
+  relu(): Tensor { return act.relu(this); }
+  relu_(): Tensor { return act.relu_(this); }
+  exp(): Tensor { return act.exp(this); }
+  exp_(): Tensor { return act.exp_(this); }
+  softmax(...args: unknown[]): Tensor { return act.torchSoftmax(this, ...args); }
+  log_softmax(...args: unknown[]): Tensor { return act.torchLogSoftmax(this, ...args); }
 
   // [shape]
   /** A view with a new shape (one size may be -1), sharing storage: `x.view(n, -1)`, `x.view([n, -1])`. */
@@ -384,3 +394,7 @@ export function randn(shape: readonly number[] | number, ...rest: number[]): Ten
   fillNormal(values);
   return tensor(values, dims);
 }
+
+// The op families' functions behind the methods above (ES imports hoist; kept here, one line per family).
+// [activation]
+import * as act from "./functional/activation.js";

@@ -9,7 +9,7 @@
 import { f32_gemm_5x8__simd128 } from "./gemm";
 import { GEMM_MR, GEMM_NR } from "./pack";
 import { f32_pad2d, mapIndex } from "./pad";
-import { f32_clamp } from "../elementwise/activation";
+import { f32_activation } from "../elementwise/activation";
 
 // Cache blocking: K is split into blocks of at most KC_MAX rows, and pixel tiles are processed in
 // chunks whose panels (chunk x KC x 8 floats) fit in about half of L2. Within a (chunk, K block) every
@@ -46,9 +46,12 @@ export function f32_conv2d_igemm(
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   output: usize, outHeight: i32, outWidth: i32,
-  workspace: usize, actMin: f32, actMax: f32,
+  workspace: usize, actMin: f32, actMax: f32, actKind: i32,
 ): void {
+  // the fused activation: f32_activation's kind (0, the default when a caller omits it: clamp to
+  // [actMin, actMax]; others take actMin, actMax as their two parameters)
   if (batch == 0 || outChannels == 0 || outHeight == 0 || outWidth == 0) return;
+  const activated = actKind != 0 || actMin != -Infinity || actMax != Infinity;
   const groupIn = channels / groups;
   const groupOut = outChannels / groups;
   const blocks = (groupOut + GEMM_MR - 1) / GEMM_MR;
@@ -91,8 +94,6 @@ export function f32_conv2d_igemm(
         for (let k0 = 0; k0 < max(reduction, 1); k0 += kc) {
           const kn = min(kc, reduction - k0);
           const last = k0 + kn >= reduction;
-          const lo: f32 = last ? actMin : -Infinity;
-          const hi: f32 = last ? actMax : Infinity;
           for (let t = 0; t < count; t++) {
             const p0 = (t0 + t) * GEMM_NR;
             const nr = min(GEMM_NR, outPixels - p0);
@@ -115,13 +116,14 @@ export function f32_conv2d_igemm(
               const aStride = direct ? planeFloats * 4 : GEMM_NR * 4;
               f32_gemm_5x8__simd128(kn, init, weights, a, aStride, outBlock + <usize>p0 * 4, outPlaneBytes, mr, nr);
             }
-            if (lo != -Infinity || hi != Infinity) {
-              // the fused activation over the block's rows of this chunk at once (per tile it cost a call each)
+            if (last && activated) {
+              // the fused activation over the block's rows of this chunk at once, while they are in
+              // cache (per tile it cost a call each)
               const first = t0 * GEMM_NR;
               const pixels = min(outPixels, (t0 + count) * GEMM_NR) - first;
               for (let r = 0; r < mr; r++) {
                 const row = outBlock + <usize>r * outPlaneBytes + <usize>first * 4;
-                f32_clamp(row, row, pixels, lo, hi);
+                f32_activation(row, row, pixels, actKind, actMin, actMax);
               }
             }
           }

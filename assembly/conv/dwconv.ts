@@ -5,6 +5,7 @@
 // shuffle, otherwise a 4-lane gather. 3x3 kernels keep their 9 weights in registers.
 
 import { gather4 } from "../simd";
+import { f32_activation } from "../elementwise/activation";
 import { f32_pad2d } from "./pad";
 
 // floats of slack after the staged plane: the last row's last vector reads up to 3 * strideW + 8
@@ -45,8 +46,12 @@ export function f32_dwconv2d(
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   output: usize, outHeight: i32, outWidth: i32,
-  workspace: usize, actMin: f32, actMax: f32,
+  workspace: usize, actMinArg: f32, actMaxArg: f32, actKind: i32,
 ): void {
+  // actKind: f32_activation's kind, run over each output plane after it is written (0, the default
+  // when omitted: the clamp [actMin, actMax] in the kernel's stores)
+  const actMin: f32 = actKind == 0 ? actMinArg : -Infinity;
+  const actMax: f32 = actKind == 0 ? actMaxArg : Infinity;
   const paddedH = height + padTop + padBottom;
   const paddedW = width + padLeft + padRight;
   const taps = kernelH * kernelW;
@@ -69,6 +74,7 @@ export function f32_dwconv2d(
           if (strideW == 1) dw3x3Plane(plane, paddedW, kernel, b, outPlane, outHeight, outWidth, strideH, 1, dilationH, dilationW, actMin, actMax);
           else if (strideW == 2) dw3x3Plane(plane, paddedW, kernel, b, outPlane, outHeight, outWidth, strideH, 2, dilationH, dilationW, actMin, actMax);
           else dw3x3Plane(plane, paddedW, kernel, b, outPlane, outHeight, outWidth, strideH, strideW, dilationH, dilationW, actMin, actMax);
+          if (actKind != 0) f32_activation(outPlane, outPlane, outHeight * outWidth, actKind, actMinArg, actMaxArg);
           continue;
         }
         const vmin = f32x4.splat(actMin);
@@ -89,6 +95,7 @@ export function f32_dwconv2d(
             storePartial(outRow + <usize>ox * 4, f32x4.pmin(f32x4.pmax(acc, vmin), vmax), outWidth - ox);
           }
         }
+        if (actKind != 0) f32_activation(outPlane, outPlane, outHeight * outWidth, actKind, actMinArg, actMaxArg);
       }
     }
   }

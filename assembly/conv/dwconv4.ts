@@ -8,6 +8,7 @@
 import { mapIndex, PAD_CONSTANT } from "./pad";
 import { madd } from "./gemm";
 import { gather4, storeTransposed4 } from "../simd";
+import { f32_activation } from "../elementwise/activation";
 
 export function f32_dwconv2d_c4_workspace(height: i32, width: i32, padTop: i32, padBottom: i32, padLeft: i32, padRight: i32,
   outHeight: i32, outWidth: i32): f64 {
@@ -20,8 +21,9 @@ export function f32_dwconv2d_c4(
   kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32,
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   output: usize, outHeight: i32, outWidth: i32,
-  workspace: usize, actMin: f32, actMax: f32,
+  workspace: usize, actMin: f32, actMax: f32, actKind: i32,
 ): void {
+  // actKind: f32_activation's kind fused here (0, the default when omitted: the clamp [actMin, actMax])
   const paddedH = height + padTop + padBottom;
   const paddedW = width + padLeft + padRight;
   const taps = kernelH * kernelW;
@@ -29,8 +31,8 @@ export function f32_dwconv2d_c4(
   const result = staged + <usize>paddedH * paddedW * 16;     // [OH][OW][4]
   const plane = <usize>height * width * 4;
   const outPlane = <usize>outHeight * outWidth * 4;
-  const vmin = f32x4.splat(actMin);
-  const vmax = f32x4.splat(actMax);
+  const vmin = f32x4.splat(actKind == 0 ? actMin : -Infinity);
+  const vmax = f32x4.splat(actKind == 0 ? actMax : Infinity);
   const outChannels = channels * multiplier;
   for (let n = 0; n < batch; n++) {
     for (let c0 = 0; c0 < channels; c0 += 4) {
@@ -63,6 +65,8 @@ export function f32_dwconv2d_c4(
             }
           }
         }
+        // another activation than the clamp: over the group's result while it is in cache
+        if (actKind != 0) f32_activation(result, result, outHeight * outWidth * 4, actKind, actMin, actMax);
         unstage(result, outHeight, outWidth, output + ((<usize>n * outChannels + <usize>c0 * multiplier + m) * outPlane),
           <usize>multiplier * outPlane, lanes, vmin, vmax);
       }

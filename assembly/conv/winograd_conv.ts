@@ -2,11 +2,13 @@
 //
 // Each kernel stages its input planes (mode-padded; the stem's as 4 polyphase planes per channel),
 // then, per pass of tile blocks: V = B^T d B for every block's 8 tiles and every (phase) channel,
-// M = U . V by one GEMM per tile position, Y = A^T M A + bias, clamped, into the output. The tile
+// M = U . V by one GEMM per tile position, Y = A^T M A + bias, clamped, into the output (a fused
+// activation other than the clamp runs over each pass's completed rows). The tile
 // (m x m outputs: 2 for F(2,3), 4 for F(4,3), 3 for the stem's F(3,4)) picks the transforms; it is
 // a constant in each inlined copy of `passes`, so the choice costs nothing in the hot loops.
 
 import { GEMM_MR } from "./pack";
+import { f32_activation } from "../elementwise/activation";
 import { f32_pad2d } from "./pad";
 import {
   GROUP, TILE_BLOCK, F2X3_PASS_LIMIT, tilesOf, groupsPerRow, blockCount, blocksPerPass, stageInput, positionGemms,
@@ -20,10 +22,10 @@ export function f32_conv2d_winograd_f2x3(
   packed: usize, bias: usize, outChannels: i32,
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   output: usize, outHeight: i32, outWidth: i32,
-  workspace: usize, scratch: usize, actMin: f32, actMax: f32,
+  workspace: usize, scratch: usize, actMin: f32, actMax: f32, actKind: i32,
 ): void {
   conv3x3(2, input, batch, channels, height, width, packed, bias, outChannels, padTop, padBottom, padLeft, padRight, padMode,
-    output, outHeight, outWidth, workspace, scratch, actMin, actMax);
+    output, outHeight, outWidth, workspace, scratch, actMin, actMax, actKind);
 }
 
 export function f32_conv2d_winograd_f4x3(
@@ -31,10 +33,10 @@ export function f32_conv2d_winograd_f4x3(
   packed: usize, bias: usize, outChannels: i32,
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   output: usize, outHeight: i32, outWidth: i32,
-  workspace: usize, scratch: usize, actMin: f32, actMax: f32,
+  workspace: usize, scratch: usize, actMin: f32, actMax: f32, actKind: i32,
 ): void {
   conv3x3(4, input, batch, channels, height, width, packed, bias, outChannels, padTop, padBottom, padLeft, padRight, padMode,
-    output, outHeight, outWidth, workspace, scratch, actMin, actMax);
+    output, outHeight, outWidth, workspace, scratch, actMin, actMax, actKind);
 }
 
 // 3x3 stride 1 by F(m x m, 3x3), m = 2 or 4
@@ -44,7 +46,7 @@ export function f32_conv2d_winograd_f4x3(
   packed: usize, bias: usize, outChannels: i32,
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   output: usize, outHeight: i32, outWidth: i32,
-  workspace: usize, scratch: usize, actMin: f32, actMax: f32,
+  workspace: usize, scratch: usize, actMin: f32, actMax: f32, actKind: i32,
 ): void {
   if (batch == 0 || outChannels == 0 || outHeight == 0 || outWidth == 0) return;
   const positions = (m + 2) * (m + 2);
@@ -55,7 +57,7 @@ export function f32_conv2d_winograd_f4x3(
     stageInput(input + <usize>n * channels * height * width * 4, channels, height, width,
       padTop, padBottom, padLeft, padRight, padMode, scratch, workspace, stageH, stageW);
     passes(m, positions, channels, packed, bias, outChannels, output + <usize>n * outChannels * outHeight * outWidth * 4, outHeight, outWidth,
-      workspace, stageH, stageW, pass, actMin, actMax);
+      workspace, stageH, stageW, pass, actMin, actMax, actKind);
   }
 }
 
@@ -68,7 +70,7 @@ export function f32_conv2d_winograd_s2k7(
   packed: usize, bias: usize, outChannels: i32,
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   output: usize, outHeight: i32, outWidth: i32,
-  workspace: usize, scratch: usize, actMin: f32, actMax: f32,
+  workspace: usize, scratch: usize, actMin: f32, actMax: f32, actKind: i32,
 ): void {
   if (batch == 0 || outChannels == 0 || outHeight == 0 || outWidth == 0) return;
   const phaseChannels = 4 * channels;
@@ -83,7 +85,7 @@ export function f32_conv2d_winograd_s2k7(
     }
     stagePhases(source, channels, height + padTop + padBottom, width + padLeft + padRight, workspace, stageH, stageW);
     passes(3, 36, phaseChannels, packed, bias, outChannels, output + <usize>n * outChannels * outHeight * outWidth * 4, outHeight, outWidth,
-      workspace, stageH, stageW, pass, actMin, actMax);
+      workspace, stageH, stageW, pass, actMin, actMax, actKind);
   }
 }
 
@@ -96,7 +98,7 @@ export function f32_conv2d_winograd_s2k7(
 @inline function passes(
   m: i32, positions: i32, channels: i32, packed: usize, bias: usize, outChannels: i32,
   outImage: usize, outHeight: i32, outWidth: i32,
-  staged: usize, stageH: i32, stageW: i32, pass: i32, actMin: f32, actMax: f32,
+  staged: usize, stageH: i32, stageW: i32, pass: i32, actMin: f32, actMax: f32, actKind: i32,
 ): void {
   const stagePlane = <usize>stageH * stageW;
   const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
@@ -111,8 +113,11 @@ export function f32_conv2d_winograd_s2k7(
   const vPositionStride = <usize>channels * passTiles * 4;
   const mPositionStride = <usize>blocks * GEMM_MR * passTiles * 4;
   const outPlane = <usize>outHeight * outWidth;
-  const vmin = f32x4.splat(actMin);
-  const vmax = f32x4.splat(actMax);
+  // actKind 0 (also when a caller omits it): the clamp [actMin, actMax] as the rows are stored; another
+  // f32_activation kind runs over the output rows each pass completes, for every channel, in cache
+  const vmin = f32x4.splat(actKind == 0 ? actMin : -Infinity);
+  const vmax = f32x4.splat(actKind == 0 ? actMax : Infinity);
+  let doneRows = 0;
   for (let first = 0; first < totalBlocks; first += pass) {
     const count = min(pass, totalBlocks - first);
     // V = B^T d B for each block's 8 tiles x all channels
@@ -149,6 +154,17 @@ export function f32_conv2d_winograd_s2k7(
           if (m == 2) outputTransform4(src, mPositionStride, out, <usize>outWidth * 4, cols, rowsLeft, vbias, vmin, vmax);
           else outputTransform6(m, src, mPositionStride, rows, out, <usize>outWidth * 4, cols, rowsLeft, vbias, vmin, vmax);
         }
+      }
+    }
+    if (actKind != 0) {
+      // groups go row-major: every tile row below the pass's last group is now complete
+      const rowsDone = min(outHeight, m * (min(totalGroups, (first + count) * 2) / rowGroups));
+      if (rowsDone > doneRows) {
+        for (let oc = 0; oc < outChannels; oc++) {
+          const span = outImage + (<usize>oc * outPlane + <usize>doneRows * outWidth) * 4;
+          f32_activation(span, span, (rowsDone - doneRows) * outWidth, actKind, actMin, actMax);
+        }
+        doneRows = rowsDone;
       }
     }
   }

@@ -10,6 +10,7 @@ import { parseArgs, pair, pyRepr, type ArgSpec } from "../args.js";
 import { checkPadLimits } from "./pad.js";
 import { poolGeometry } from "./pool.js";
 import { checkFloat, checkImageInput, checkTensor, convOutputSize, fmtShape, nchw } from "./shape.js";
+import type { Epilogue } from "./activation.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 export const PADDING_MODES: readonly PaddingMode[] = ["zeros", "reflect", "replicate", "circular"];
@@ -17,6 +18,8 @@ export const PADDING_MODES: readonly PaddingMode[] = ["zeros", "reflect", "repli
 const PAD_MODE_CODE: Record<PaddingMode, number> = { zeros: 0, reflect: 1, replicate: 2, circular: 3 };
 
 export type Activation = "none" | "relu" | "relu6";
+/** A convolution's fused activation: a clamp by name, or any elementwise activation kernel (src/functional/activation.ts). */
+export type ConvActivation = Activation | Epilogue;
 const ACTIVATION_RANGE: Record<Activation, [number, number]> = {
   none: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6],
 };
@@ -31,7 +34,7 @@ export interface Conv2dParams {
   groups: number;
   paddingMode: PaddingMode;
   /** fused into the kernel's epilogue (Sequential fusion); "none" by default */
-  activation?: Activation;
+  activation?: ConvActivation;
   /** packed-weight cache of a module; F.conv2d packs per call */
   packed?: PackedConvWeights;
   /** tests only: run the scalar reference kernel instead of the fast one */
@@ -251,29 +254,48 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
  * (Exported for conv_transpose.ts, whose phases are convolutions with explicit, possibly negative, pads.)
  */
 export function convolve(
+  input: Buffer4d, weight: Tensor, bias: Tensor | null, params: Conv2dParams, size: number[], pads: number[], output: Buffer4d,
+): void {
+  const activation = params.activation ?? "none";
+  if (typeof activation === "string") {
+    convolveWith(input, weight, bias, params, size, pads, output, ACTIVATION_RANGE[activation], null);
+    return;
+  }
+  // an activation kernel runs in the kernels' epilogues, in cache: the direct GEMM's (each block's row
+  // chunk), the depthwise kernels' (each channel group's result / each plane), Winograd's (the rows
+  // each pass completes); only a path without one would leave it to this pass over the output
+  if (!convolveWith(input, weight, bias, params, size, pads, output, [activation.a, activation.b], activation)) {
+    let count = 1;
+    for (const d of output.shape) count *= d;
+    wasm().f32_activation(output.ptr, output.ptr, count, activation.kind, activation.a, activation.b);
+  }
+}
+
+/** The kernel choice and call; true when the kernel applied `epilogue` itself (else the clamp [actMin, actMax]). */
+function convolveWith(
   input: Buffer4d, weight: Tensor, bias: Tensor | null, params: Conv2dParams,
   [batch, channels, height, width]: number[], [padTop, padBottom, padLeft, padRight]: number[], output: Buffer4d,
-): void {
+  [actMin, actMax]: [number, number], epilogue: Epilogue | null,
+): boolean {
   const { stride, dilation, groups } = params;
   const [outChannels, groupIn, kernelH, kernelW] = weight.shape;
   const kernel: [number, number] = [kernelH, kernelW];
   const outHeight = output.shape[output.shape.length - 2];
   const outWidth = output.shape[output.shape.length - 1];
-  const [actMin, actMax] = ACTIVATION_RANGE[params.activation ?? "none"];
   const modeCode = PAD_MODE_CODE[params.paddingMode];
   const k = wasm();
   if (params.reference !== true && params.winograd !== false && (dilation[0] > 1 || dilation[1] > 1) &&
     // only where each phase is big enough for F(4,3): smaller phases lost to the direct kernel (measured)
     chooseWinograd(kernel, stride, [1, 1], groups, channels, outChannels, Math.floor(outHeight / dilation[0]), Math.floor(outWidth / dilation[1])) === "winograd4") {
     convolveByPhases(input, weight, bias, params, [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], output);
-    return;
+    return true;   // each phase's convolution applied it
   }
   if (params.reference === true) {
-    if (params.activation !== undefined && params.activation !== "none") throw new Error("the reference kernel has no fused activation");
+    if (epilogue !== null || actMin !== -Infinity || actMax !== Infinity) throw new Error("the reference kernel has no fused activation");
     k.f32_conv2d_ref(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels, groups,
       kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padLeft, modeCode,
       output.ptr, outHeight, outWidth);
-    return;
+    return false;
   }
   if (groups === channels && groupIn === 1 && groups > 1) {
     // depthwise: by default 4 channels across the lanes ("c4"); per plane when a negative pad crops
@@ -282,14 +304,14 @@ export function convolve(
       const ws = workspace.get(k.f32_dwconv2d_c4_workspace(height, width, padTop, padBottom, padLeft, padRight, outHeight, outWidth));
       k.f32_dwconv2d_c4(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels / channels,
         kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
-        output.ptr, outHeight, outWidth, ws, actMin, actMax);
-      return;
+        output.ptr, outHeight, outWidth, ws, actMin, actMax, epilogue?.kind ?? 0);
+      return true;
     }
     const ws = workspace.get(k.f32_dwconv2d_workspace(height, width, padTop, padBottom, padLeft, padRight, stride[1]));
     k.f32_dwconv2d(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels / channels,
       kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
-      output.ptr, outHeight, outWidth, ws, actMin, actMax);
-    return;
+      output.ptr, outHeight, outWidth, ws, actMin, actMax, epilogue?.kind ?? 0);
+    return true;
   }
   const cache = params.packed ?? new PackedConvWeights();
   try {
@@ -306,22 +328,24 @@ export function convolve(
       if (winograd === "winograd_s2k7") {
         const ws = workspace.get(k.f32_winograd_s2k7_workspace(channels, outChannels, outHeight, outWidth));
         k.f32_conv2d_winograd_s2k7(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
-          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax);
+          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogue?.kind ?? 0);
       } else if (winograd === "winograd4") {
         const ws = workspace.get(k.f32_winograd_f4x3_workspace(channels, outChannels, outHeight, outWidth));
         k.f32_conv2d_winograd_f4x3(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
-          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax);
+          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogue?.kind ?? 0);
       } else {
         const ws = workspace.get(k.f32_winograd_f2x3_workspace(channels, outChannels, outHeight, outWidth));
         k.f32_conv2d_winograd_f2x3(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
-          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax);
+          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogue?.kind ?? 0);
       }
+      return true;
     } else {
       const packed = cache.get(weight, bias, groups, "gemm");
       const ws = workspace.get(k.f32_conv2d_igemm_workspace(channels, height, width, kernelH, kernelW, groups, padTop, padBottom, padLeft, padRight));
       k.f32_conv2d_igemm(input.ptr, batch, channels, height, width, packed, outChannels, groups,
         kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
-        output.ptr, outHeight, outWidth, ws, actMin, actMax);
+        output.ptr, outHeight, outWidth, ws, actMin, actMax, epilogue?.kind ?? 0);
+      return true;
     }
   } finally {
     if (params.packed === undefined) cache.dispose();

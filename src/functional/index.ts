@@ -9,6 +9,10 @@ export { pad } from "./pad.js";
 // [elementwise]
 
 // [activation]
+export {
+  relu_, sigmoid, tanh, silu, gelu, hardswish, hardsigmoid, leaky_relu, leaky_relu_, elu, elu_, hardtanh, hardtanh_,
+  mish, softplus, prelu, softmax, log_softmax, dropout, dropout2d,
+} from "./activation.js";
 
 // [shape]
 export { channel_shuffle } from "./strided.js";

@@ -1,14 +1,14 @@
 // nn.Sequential, as torch.nn.Sequential: children "0", "1", ... (or the names of a record), run in order.
 
 import type { Tensor } from "../tensor.js";
-import type { Activation, MaxPoolSpec } from "../functional/conv.js";
+import type { Activation, ConvActivation, MaxPoolSpec } from "../functional/conv.js";
 import { MaxPool2d } from "./pooling.js";
 import { maxPoolArgs } from "../functional/pool.js";
 import { Module } from "./module.js";
 import { disposeScoped } from "../scope.js";
 import { Conv2d } from "./conv.js";
 import { BatchNorm2d } from "./batchnorm.js";
-import { ReLU, ReLU6, Identity } from "./activation.js";
+import { ReLU, ReLU6, Identity, FUSABLE_ACTIVATIONS, type ElementwiseActivation } from "./activation.js";
 import { ConvBnFold, canFold } from "./fusion.js";
 
 /**
@@ -61,7 +61,8 @@ export class Sequential extends Module {
 
   /**
    * Runs the children in order. In eval mode, Conv2d -> BatchNorm2d folds into one convolution; a
-   * ReLU/ReLU6 right after a Conv2d or BatchNorm2d runs in the same kernel call (see fusion.ts); a
+   * ReLU/ReLU6 right after a Conv2d or BatchNorm2d runs in the same kernel call (see fusion.ts), and so
+   * does any elementwise activation (SiLU, Hardswish, GELU, Sigmoid, ...) after a Conv2d; a
    * MaxPool2d after a Conv2d (and those) pools it band by band (conv.ts convolveAndPool). Each
    * step's output is freed as soon as the next step has run.
    */
@@ -75,10 +76,10 @@ export class Sequential extends Module {
       const previous = x;
       // (fusion takes the classes themselves: a subclass's own forward must run)
       if (module instanceof Conv2d && module.constructor === Conv2d) {
-        // Conv2d [+ BatchNorm2d, eval: folded] [+ ReLU/ReLU6: in the epilogue] [+ MaxPool2d: banded]
+        // Conv2d [+ BatchNorm2d, eval: folded] [+ ReLU/ReLU6/SiLU/...: in the epilogue] [+ MaxPool2d: banded]
         let j = i + 1;
         const bn = canFold(module, children[j]) ? children[j++] as BatchNorm2d : null;
-        const activation = activationOf(children[j]);
+        const activation = convActivationOf(children[j]);
         if (activation !== "none") j++;
         const pool = poolOf(children[j]);
         if (pool !== undefined) j++;
@@ -122,6 +123,20 @@ function poolOf(module: unknown): MaxPoolSpec | undefined {
     return maxPoolArgs(module.kernel_size, module.stride, module.padding, module.dilation, module.ceil_mode);
   } catch {
     return undefined;   // bad arguments: the unfused pool reports them
+  }
+}
+
+/**
+ * What a convolution's epilogue runs for `module`: ReLU/ReLU6 as clamps, the elementwise activations
+ * of FUSABLE_ACTIVATIONS as their kernel (the same kernel their forward runs: identical bits), else "none".
+ */
+function convActivationOf(module: unknown): ConvActivation {
+  const clamp = activationOf(module);
+  if (clamp !== "none" || !FUSABLE_ACTIVATIONS.has((module as object | null)?.constructor)) return clamp;
+  try {
+    return (module as ElementwiseActivation)._epilogue();
+  } catch {
+    return "none";   // bad arguments (GELU's approximate): the module's own forward reports them
   }
 }
 

@@ -4,7 +4,7 @@ import { Tensor } from "../tensor.js";
 import { parseArgs, pair, integer, pyRepr, pyType, required, type ArgSpec } from "../args.js";
 import {
   conv2dWith, parsePadding, checkConvSizes, PackedConvWeights, PADDING_MODES,
-  type Padding2d, type PaddingMode, type Activation, type MaxPoolSpec,
+  type Padding2d, type PaddingMode, type ConvActivation, type MaxPoolSpec,
 } from "../functional/conv.js";
 import { Module, Parameter, adoptAsParameter } from "./module.js";
 import { uniformTensor, defaultBound } from "./init.js";
@@ -79,7 +79,7 @@ export class Conv2d extends Module {
   }
 
   /** @internal forward with a fused activation and max pool (Sequential fusion) */
-  _forwardWith(input: Tensor, activation: Activation, pool?: MaxPoolSpec): Tensor {
+  _forwardWith(input: Tensor, activation: ConvActivation, pool?: MaxPoolSpec): Tensor {
     return conv2dWith(input, this.weight, this.bias, {
       stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups,
       paddingMode: this.padding_mode, activation, packed: this.#packed, pool,

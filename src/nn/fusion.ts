@@ -1,12 +1,12 @@
 // Eval-mode fusion: a BatchNorm2d after a Conv2d folds into the convolution's weights and bias,
-// and a following ReLU/ReLU6 runs in the kernel's epilogue (one pass over the output instead of three).
+// and a following activation (ReLU/ReLU6 clamps, SiLU, Hardswish, GELU, Sigmoid, ...) runs in the kernel's epilogue.
 //   s = gamma / sqrt(running_var + eps),  W' = W * s[oc],  b' = (b - running_mean) * s + beta
 // torch.nn.utils.fusion.fuse_conv_bn_eval does the same fold; the unfused path stays exact.
 
 import { Tensor, tensor } from "../tensor.js";
 import { heapF32 } from "../runtime.js";
 import { keep } from "../scope.js";
-import { conv2dWith, PackedConvWeights, type Activation, type MaxPoolSpec } from "../functional/conv.js";
+import { conv2dWith, PackedConvWeights, type ConvActivation, type MaxPoolSpec } from "../functional/conv.js";
 import { Conv2d } from "./conv.js";
 import { BatchNorm2d } from "./batchnorm.js";
 
@@ -46,7 +46,7 @@ export class ConvBnFold {
   #eps = NaN;
   #packed = new PackedConvWeights();
 
-  forward(conv: Conv2d, bn: BatchNorm2d, input: Tensor, activation: Activation, pool?: MaxPoolSpec): Tensor {
+  forward(conv: Conv2d, bn: BatchNorm2d, input: Tensor, activation: ConvActivation, pool?: MaxPoolSpec): Tensor {
     const sources = [conv.weight, conv.bias, bn.weight, bn.bias, bn.running_mean, bn.running_var];
     if (this.#weight === null || bn.eps !== this.#eps || sources.some((t, i) => t !== this.#sources[i] || (t?.version ?? -1) !== this.#versions[i])) {
       this.dispose();

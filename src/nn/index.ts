@@ -11,6 +11,10 @@ export * as utils from "./utils.js";
 // [elementwise]
 
 // [activation]
+export {
+  Sigmoid, Tanh, SiLU, GELU, Hardswish, Hardsigmoid, LeakyReLU, ELU, Hardtanh, Mish, Softplus, PReLU, Softmax, LogSoftmax,
+} from "./activation.js";
+export { Dropout, Dropout2d } from "./dropout.js";
 
 // [shape]
 export { Unflatten, ChannelShuffle } from "./shape.js";

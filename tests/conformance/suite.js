@@ -84,6 +84,34 @@ export const CASES = {
   "f32_unary: rsqrt, sqrt, neg, abs, clamp": (w) => w.rsqrt(w.abs(det(w, [67], 39)).add_(0.125)).sqrt().neg().clamp(-1.5, -0.25).abs(),
 
   // [activation]
+  // f32_activation per kind, f32_prelu, f32_softmax: inputs (h % 24001 - 12000) / 100 in [-120, 120], 4 + 3 lanes
+  ...(() => {
+    const wide = (w, shape, seed) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const values = new Float32Array(n);
+      for (let i = 0; i < n; i++) values[i] = ((Math.imul(i + 1, 2654435761) + Math.imul(seed, 40503)) >>> 0) % 24001 / 100 - 120;
+      return w.tensor(values, shape);
+    };
+    const x = (w) => wide(w, [3, 5, 7], 31);
+    return {
+      "activation sigmoid tanh exp": (w) => [w.F.sigmoid(x(w)), w.F.tanh(x(w)), w.exp(x(w))],
+      "activation silu gelu gelu-tanh": (w) => [w.F.silu(x(w)), w.F.gelu(x(w)), w.F.gelu(x(w), { approximate: "tanh" })],
+      "activation hardswish hardsigmoid mish": (w) => [w.F.hardswish(x(w)), w.F.hardsigmoid(x(w)), w.F.mish(x(w))],
+      "activation leaky_relu elu softplus hardtanh": (w) => [w.F.leaky_relu(x(w), 0.125), w.F.elu(x(w), 0.5), w.F.softplus(x(w), 2, 30), w.F.hardtanh(x(w), -2, 3)],
+      "prelu": (w) => w.F.prelu(x(w), w.tensor([0.25, -0.5, 2, 0, 1])),
+      "softmax log_softmax": (w) => [w.F.softmax(x(w), 1), w.F.log_softmax(x(w), -1), w.F.softmax(x(w), 0)],
+      // the activation fused into each convolution path's epilogue (Sequential, eval)
+      "conv + BN + SiLU fused (GEMM, Winograd, depthwise)": (w) => [
+        [new w.nn.Conv2d(4, 6, 3, 2, 1), [1, 4, 9, 11]], [new w.nn.Conv2d(8, 8, 3, { padding: 1 }), [1, 8, 12, 12]],
+        [new w.nn.Conv2d(8, 8, 3, { padding: 1, groups: 8 }), [1, 8, 7, 9]],
+      ].map(([conv, shape], i) => {
+        const block = new w.nn.Sequential(fill(w, conv, 40 + i), fill(w, new w.nn.BatchNorm2d(conv.out_channels), 50 + i), new w.nn.SiLU());
+        return block.eval().forward(det(w, shape, 60 + i));
+      }),
+      "conv + Hardswish / GELU fused": (w) => [new w.nn.Hardswish(), new w.nn.GELU()].map((act, i) =>
+        new w.nn.Sequential(fill(w, new w.nn.Conv2d(4, 6, 1), 70 + i), act).eval().forward(det(w, [1, 4, 5, 7], 80 + i))),
+    };
+  })(),
 
   // [shape]
   "permute NCHW->NHWC (4x4 tiles) and back": (w) => {

@@ -17,16 +17,21 @@ export { f32_conv2d_winograd_f2x3, f32_conv2d_winograd_f4x3, f32_conv2d_winograd
 
 // Issue #11's op families: each adds its export lines directly under its own marker.
 // [elementwise]
+export { f32_binary, f32_binary_scalar } from "./elementwise/binary";
+export { f32_unary } from "./elementwise/unary";
 
 // [activation]
 
 // [shape]
+export { xx_copy_rows } from "./shape/copy";
+export { xx_gather, xx_gather_desc } from "./shape/gather";
 
 // [reduce]
 
 // [norm]
 
 // [conv-transpose]
+export { f32_phase_merge_w2, f32_phase_fill } from "./conv/conv_transpose";
 
 // [resample]
 

@@ -11,16 +11,25 @@ export * as safetensors from "./safetensors.js";
 
 // torch.* functions of issue #11's op families (top-level, as torch's): each adds its lines under its marker
 // [elementwise]
+export { add, sub, mul, div, neg, abs, sqrt, rsqrt, clamp, clip, neg_, abs_, sqrt_, rsqrt_, clamp_, clip_ } from "./functional/elementwise.js";
 
 // [activation]
 
 // [shape]
+export { reshape, flatten, unflatten, squeeze, unsqueeze, clone } from "./functional/views.js";
+export { permute, transpose, t, narrow, channel_shuffle } from "./functional/strided.js";
+export { cat, concat, concatenate, stack, split, chunk } from "./functional/join.js";
 
 // [reduce]
 
 // [norm]
 
 // [conv-transpose]
+export { conv2d } from "./functional/conv.js";
+export { conv_transpose2d } from "./functional/conv_transpose.js";
+export { conv1d, conv_transpose1d } from "./functional/conv1d.js";
+// (torch.adaptive_max_pool1d returns (values, indices) always, unlike F.adaptive_max_pool1d: not exported)
+export { max_pool1d, avg_pool1d, adaptive_avg_pool1d } from "./functional/pool1d.js";
 
 // [resample]
 

@@ -14,16 +14,19 @@ const KERNEL_NAMES = [
   "f32_winograd_s2k7_packed_size", "f32_winograd_s2k7_pack", "f32_winograd_s2k7_workspace", "f32_conv2d_winograd_s2k7",
   // issue #11's op families: each adds its names directly under its own marker
   // [elementwise]
+  "f32_binary", "f32_binary_scalar", "f32_unary",
 
   // [activation]
 
   // [shape]
+  "xx_copy_rows", "xx_gather", "xx_gather_desc",
 
   // [reduce]
 
   // [norm]
 
   // [conv-transpose]
+  "f32_phase_merge_w2", "f32_phase_fill",
 
   // [resample]
 

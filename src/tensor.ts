@@ -1,10 +1,19 @@
 // Tensor: a handle (pointer, shape, dtype) to data in Wasm linear memory.
 // Views made by reshape/flatten share one Storage, which is freed when its last handle is disposed.
 
+import {
+  type SizeArgs, viewImpl, viewAsImpl, reshapeImpl, flatten as flattenImpl, unflatten as unflattenImpl, squeeze as squeezeImpl,
+  unsqueeze as unsqueezeImpl, contiguousImpl, isContiguousImpl, clone as cloneImpl,
+} from "./functional/views.js";
+import {
+  permuteImpl, transpose as transposeImpl, t as tImpl, expandImpl, expandAsImpl, narrow as narrowImpl,
+} from "./functional/strided.js";
+import { chunk as chunkImpl, splitImpl } from "./functional/join.js";
 import { allocate, release, MAX_BLOCK_BYTES, formatBytes } from "./allocator.js";
-import { heapF32, heapI64, wasm } from "./runtime.js";
+import { heapF32, heapI64 } from "./runtime.js";
 import { track, registerTensorClass } from "./scope.js";
 import { fillNormal } from "./random.js";
+import * as ew from "./functional/elementwise.js";
 
 export type DType = "float32" | "int64";
 export type NestedArray = number | bigint | NestedArray[];
@@ -108,45 +117,78 @@ export class Tensor {
   }
 
   /** A view with a new shape (one entry may be -1); shares data, as torch.Tensor.reshape. */
-  reshape(shape: readonly number[] | number, ...rest: number[]): Tensor {
-    const requested = typeof shape === "number" ? [shape, ...rest] : [...shape];
-    const resolved = inferShape(requested, this.numel());
-    return new Tensor(this._shareStorage(), resolved, this.dtype);
-  }
+  reshape(...shape: SizeArgs): Tensor { return reshapeImpl(this, ...shape); }
 
-  /** Flattens dims start_dim..end_dim into one, as torch.flatten. */
-  flatten(start_dim = 0, end_dim = -1): Tensor {
-    if (this.shape.length === 0) return this.reshape([1]);
-    const start = normalizeDim(start_dim, this.shape.length);
-    const end = normalizeDim(end_dim, this.shape.length);
-    if (start > end) throw new Error("flatten() has invalid args: start_dim cannot come after end_dim");
-    const merged = numel(this.shape.slice(start, end + 1));
-    return this.reshape([...this.shape.slice(0, start), merged, ...this.shape.slice(end + 1)]);
-  }
-
-  /** Elementwise sum with a tensor of the same shape, into a new tensor. */
-  add(other: Tensor): Tensor {
-    checkSameShape(this, other);
-    const out = empty(this.shape);
-    wasm().f32_add(this.ptr, other.ptr, out.ptr, this.numel());
-    return out;
-  }
-
-  /** In-place elementwise sum (residual connections); returns this. */
-  add_(other: Tensor): Tensor {
-    checkSameShape(this, other);
-    wasm().f32_add(this.ptr, other.ptr, this.ptr, this.numel());
-    this._bump();
-    return this;
-  }
+  /** Flattens dims start_dim..end_dim into one (a view), as torch.flatten. */
+  flatten(...args: unknown[]): Tensor { return flattenImpl(this, ...args); }
 
   // Methods of issue #11's op families (thin: each calls its family's function in src/functional/),
   // each family adding its methods directly under its own marker.
   // [elementwise]
+  /** torch.Tensor.add(other, *, alpha=1): self + alpha * other with broadcasting, into a new tensor. */
+  add(...args: [other: Tensor | number, options?: { alpha?: number }]): Tensor { return ew.binary("add", [this, ...args], true); }
+  /** In place (residual connections); the broadcast shape must be self's. Returns this. */
+  add_(...args: [other: Tensor | number, options?: { alpha?: number }]): Tensor { return ew.binary("add", [this, ...args], true, true); }
+  /** torch.Tensor.sub(other, *, alpha=1): self - alpha * other. */
+  sub(...args: [other: Tensor | number, options?: { alpha?: number }]): Tensor { return ew.binary("sub", [this, ...args], true); }
+  sub_(...args: [other: Tensor | number, options?: { alpha?: number }]): Tensor { return ew.binary("sub", [this, ...args], true, true); }
+  /** torch.Tensor.mul(other): self * other (the SE gate, layer scale). */
+  mul(...args: [other: Tensor | number]): Tensor { return ew.binary("mul", [this, ...args], true); }
+  mul_(...args: [other: Tensor | number]): Tensor { return ew.binary("mul", [this, ...args], true, true); }
+  /** torch.Tensor.div(other, *, rounding_mode=None | 'trunc' | 'floor'). */
+  div(...args: [other: Tensor | number, options?: { rounding_mode?: "trunc" | "floor" | null }]): Tensor { return ew.binary("div", [this, ...args], true); }
+  div_(...args: [other: Tensor | number, options?: { rounding_mode?: "trunc" | "floor" | null }]): Tensor { return ew.binary("div", [this, ...args], true, true); }
+  neg(): Tensor { return ew.unary("neg", [this, ...arguments], true); }
+  neg_(): Tensor { return ew.unary("neg", [this, ...arguments], true, true); }
+  abs(): Tensor { return ew.unary("abs", [this, ...arguments], true); }
+  abs_(): Tensor { return ew.unary("abs", [this, ...arguments], true, true); }
+  sqrt(): Tensor { return ew.unary("sqrt", [this, ...arguments], true); }
+  sqrt_(): Tensor { return ew.unary("sqrt", [this, ...arguments], true, true); }
+  rsqrt(): Tensor { return ew.unary("rsqrt", [this, ...arguments], true); }
+  rsqrt_(): Tensor { return ew.unary("rsqrt", [this, ...arguments], true, true); }
+  /** torch.Tensor.clamp(min=None, max=None): numbers, or tensors that broadcast. */
+  clamp(...args: ew.ClampArgs): Tensor { return ew.clampOp("clamp", [this, ...args], true); }
+  clamp_(...args: ew.ClampArgs): Tensor { return ew.clampOp("clamp", [this, ...args], true, true); }
+  clip(...args: ew.ClampArgs): Tensor { return ew.clampOp("clip", [this, ...args], true); }
+  clip_(...args: ew.ClampArgs): Tensor { return ew.clampOp("clip", [this, ...args], true, true); }
 
   // [activation]
 
   // [shape]
+  /** A view with a new shape (one size may be -1), sharing storage: `x.view(n, -1)`, `x.view([n, -1])`. */
+  view(...shape: SizeArgs): Tensor { return viewImpl(this, ...shape); }
+  /** view(other.size()). */
+  view_as(other: Tensor): Tensor { return viewAsImpl(this, other); }
+  /** reshape(other.size()). */
+  reshape_as(other: Tensor): Tensor { return viewAsImpl(this, other); }
+  /** Splits dim `dim` into `sizes` (a view), as torch.Tensor.unflatten. */
+  unflatten(...args: unknown[]): Tensor { return unflattenImpl(this, ...args); }
+  /** Drops size-1 dims (all, or `dim` only), a view. */
+  squeeze(...args: unknown[]): Tensor { return squeezeImpl(this, ...args); }
+  /** Inserts a size-1 dim at `dim`, a view. */
+  unsqueeze(...args: unknown[]): Tensor { return unsqueezeImpl(this, ...args); }
+  /** Reorders dims: `x.permute(0, 2, 3, 1)`. A contiguous copy (PyTorch: a strided view). */
+  permute(...dims: SizeArgs): Tensor { return permuteImpl(this, ...dims); }
+  /** Swaps two dims. A contiguous copy (PyTorch: a strided view). */
+  transpose(...args: unknown[]): Tensor { return transposeImpl(this, ...args); }
+  /** transpose(0, 1) of a <= 2-D tensor. A contiguous copy for 2-D (PyTorch: a strided view). */
+  t(): Tensor { return tImpl(this); }
+  /** Returns this tensor: every wasmnn tensor is contiguous. */
+  contiguous(...args: unknown[]): Tensor { return contiguousImpl(this, ...args); }
+  /** Always true in wasmnn. */
+  is_contiguous(...args: unknown[]): boolean { return isContiguousImpl(this, ...args); }
+  /** Repeats size-1 dims to `sizes` (-1 keeps a size). A contiguous copy (PyTorch: a stride-0 view). */
+  expand(...sizes: SizeArgs): Tensor { return expandImpl(this, ...sizes); }
+  /** expand(other.size()); a contiguous copy. */
+  expand_as(other: Tensor): Tensor { return expandAsImpl(this, other); }
+  /** Elements start..start+length-1 of `dim`. A contiguous copy (PyTorch: a view). */
+  narrow(...args: unknown[]): Tensor { return narrowImpl(this, ...args); }
+  /** `chunks` pieces along `dim`, as an array of contiguous copies (PyTorch: a tuple of views). */
+  chunk(...args: unknown[]): Tensor[] { return chunkImpl(this, ...args); }
+  /** Pieces of split_size (or of the listed sizes) along `dim`, as an array of contiguous copies. */
+  split(...args: unknown[]): Tensor[] { return splitImpl(this, ...args); }
+  /** A copy with its own storage. */
+  clone(): Tensor { return cloneImpl(this); }
 
   // [reduce]
 
@@ -216,22 +258,6 @@ function inferShape(shape: number[], total: number): number[] {
   }
   if (inferred < 0 && known === total) return shape;
   throw new Error(`shape '[${shape.join(", ")}]' is invalid for input of size ${total}`);
-}
-
-function checkSameShape(a: Tensor, b: Tensor): void {
-  if (!(b instanceof Tensor)) throw new TypeError(`add(): expected a Tensor, but got ${typeof b}`);
-  // both must be live before add() allocates its output (which would leak if a disposed one threw later)
-  a.ptr;
-  b.ptr;
-  if (a.dtype !== "float32" || b.dtype !== "float32") {
-    throw new TypeError(`add(): expected float32 tensors, but got ${a.dtype} and ${b.dtype}`);
-  }
-  for (let d = 0; d < Math.max(a.shape.length, b.shape.length); d++) {
-    if (a.shape[d] !== b.shape[d]) {
-      throw new Error(`The size of tensor a (${a.shape[d] ?? "none"}) must match the size of tensor b (${b.shape[d] ?? "none"}) at non-singleton dimension ${d}` +
-        ` (shapes [${a.shape.join(", ")}] and [${b.shape.join(", ")}]; wasmnn's add does not broadcast)`);
-    }
-  }
 }
 
 /** Validates a shape and returns its element count; refuses what a wasm32 block cannot hold. */

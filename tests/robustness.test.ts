@@ -155,7 +155,8 @@ describe("bad input everywhere: a clear error, nothing touched", () => {
     ["int64 into Linear", () => mk(new nn.Linear(8, 2)).forward(i64()), /linear\(\): expected input to be a float32 tensor, but got int64/],
     ["int64 into ReLU(inplace)", () => mk(new nn.ReLU(true)).forward(i64()), /relu\(\): expected input to be a float32 tensor, but got int64/],
     ["int64 into ReLU6", () => mk(new nn.ReLU6()).forward(i64()), /relu6\(\): expected input to be a float32 tensor, but got int64/],
-    ["int64 into add_", () => x4().add_(i64()), /add\(\): expected float32 tensors, but got float32 and int64/],
+    // (a float32 self takes an int64 operand as PyTorch does, promoting it; an int64 self cannot hold the float result)
+    ["int64 self of add_", () => i64().add_(x4()), /result type Float can't be cast to the desired output type Long/],
     // not a tensor at all
     ["a number into Conv2d", () => mk(new nn.Conv2d(3, 4, 3)).forward(3 as unknown as Tensor), /conv2d\(\): argument 'input' must be Tensor, not number/],
     ["null into MaxPool2d", () => mk(new nn.MaxPool2d(2)).forward(null as unknown as Tensor), /max_pool2d\(\): argument 'input' must be Tensor, not None/],
@@ -211,7 +212,7 @@ describe("bad input everywhere: a clear error, nothing touched", () => {
     ["Linear(2.5, 2)", () => new nn.Linear(2.5, 2), /in_features must be an int, but got 2\.5/],
     ["ReLU('yes')", () => new nn.ReLU("yes" as unknown as boolean), /inplace must be a bool/],
     ["Flatten(5)", () => mk(new nn.Flatten(5)).forward(x4()), /Dimension out of range \(expected to be in range of \[-4, 3\], but got 5\)/],
-    ["Flatten(1.5)", () => mk(new nn.Flatten(1.5)).forward(x4()), /Dimension out of range/],
+    ["Flatten(1.5)", () => mk(new nn.Flatten(1.5)).forward(x4()), /flatten\(\): argument 'start_dim' \(position 2\) must be int, not float/],  // PyTorch: a TypeError
     ["F.pad with NaN", () => F.pad(x4(), [NaN, 1]), /argument 'pad' must be tuple of ints/],
     ["F.pad of odd length", () => F.pad(x4(), [1, 1, 1]), /Padding length must be divisible by 2/],
     ["F.pad mode 'wrap'", () => F.pad(x4(), [1, 1], "wrap"), /Unrecognised padding mode wrap/],

@@ -116,7 +116,7 @@ export function conv2d(...args: unknown[]): Tensor {
 }
 
 /** What the kernel calls need of an image buffer: a tensor, or a workspace with its shape. */
-interface Buffer4d { readonly ptr: number; readonly shape: readonly number[] }
+export interface Buffer4d { readonly ptr: number; readonly shape: readonly number[] }
 
 const workspace = new Workspace("convolution workspace");
 const paddingScratch = new Workspace("convolution padding scratch");
@@ -248,8 +248,9 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
 /**
  * The kernel choice and call: `input` [batch, channels, height, width] (unbatched is batch 1)
  * convolved with explicit pads into `output`, whose last two dimensions are the output's size.
+ * (Exported for conv_transpose.ts, whose phases are convolutions with explicit, possibly negative, pads.)
  */
-function convolve(
+export function convolve(
   input: Buffer4d, weight: Tensor, bias: Tensor | null, params: Conv2dParams,
   [batch, channels, height, width]: number[], [padTop, padBottom, padLeft, padRight]: number[], output: Buffer4d,
 ): void {

@@ -11,12 +11,16 @@ export { pad } from "./pad.js";
 // [activation]
 
 // [shape]
+export { channel_shuffle } from "./strided.js";
 
 // [reduce]
 
 // [norm]
 
 // [conv-transpose]
+export { conv_transpose2d } from "./conv_transpose.js";
+export { conv1d, conv_transpose1d } from "./conv1d.js";
+export { max_pool1d, avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d } from "./pool1d.js";
 
 // [resample]
 

@@ -13,12 +13,16 @@ export * as utils from "./utils.js";
 // [activation]
 
 // [shape]
+export { Unflatten, ChannelShuffle } from "./shape.js";
 
 // [reduce]
 
 // [norm]
 
 // [conv-transpose]
+export { ConvTranspose2d, ConvTranspose1d } from "./conv_transpose.js";
+export { Conv1d } from "./conv1d.js";
+export { MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d } from "./pooling1d.js";
 
 // [resample]
 

@@ -69,16 +69,43 @@ export const CASES = {
   "pad circular": (w) => w.F.pad(det(w, [1, 2, 4, 5], 16), [1, 2, 2, 1], "circular"),
   // issue #11's op families: each adds its cases directly under its own marker
   // [elementwise]
+  "f32_binary: SE gate, layer scale, alpha, floor division, tensor clamp": (w) => {
+    const x = det(w, [2, 8, 5, 7], 30);
+    const positive = w.abs(det(w, [3, 1], 34)).add_(0.25);
+    return [
+      x.mul(det(w, [2, 8, 1, 1], 31)),                                    // one value per row
+      w.mul(det(w, [8, 1, 1], 32), x),                                    // [outer][rows][run]
+      w.add(x, det(w, [2, 1, 5, 7], 33), { alpha: 0.3 }),                 // f64 product-sum
+      w.div(det(w, [1, 17], 35), positive, { rounding_mode: "floor" }),   // c10::div_floor_floating
+      w.clamp(x, det(w, [7], 36), det(w, [5, 1], 37)),                    // maximum, then minimum
+    ];
+  },
+  "f32_binary_scalar: numbers on either side": (w) => w.sub(2, det(w, [3, 37], 38), { alpha: 0.7 }).div(3).mul_(-1.5),
+  "f32_unary: rsqrt, sqrt, neg, abs, clamp": (w) => w.rsqrt(w.abs(det(w, [67], 39)).add_(0.125)).sqrt().neg().clamp(-1.5, -0.25).abs(),
 
   // [activation]
 
   // [shape]
+  "permute NCHW->NHWC (4x4 tiles) and back": (w) => {
+    const nhwc = det(w, [2, 6, 5, 7], 30).permute(0, 2, 3, 1);
+    return [nhwc, nhwc.permute(0, 3, 1, 2)];
+  },
+  "expand + narrow (strided gather)": (w) => det(w, [3, 1, 5], 31).expand(2, 3, 4, 5).narrow(3, 1, 3).transpose(0, 3),
+  "channel_shuffle (row runs)": (w) => w.F.channel_shuffle(det(w, [2, 12, 3, 3], 32), 3),
+  "cat dim 1 + split (row copies)": (w) => w.split(w.cat([det(w, [2, 3, 4], 33), det(w, [2, 5, 4], 34)], 1), [2, 6], 1),
 
   // [reduce]
 
   // [norm]
 
   // [conv-transpose]
+  "conv_transpose2d 2x2 s2 (stacked phases, w2 merge)": (w) => fill(w, new w.nn.ConvTranspose2d(8, 6, 2, { stride: 2 }), 30).forward(det(w, [2, 8, 5, 7], 31)),
+  "conv_transpose2d 3x3 s2 p1 op1 groups=2": (w) => fill(w, new w.nn.ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, output_padding: 1, groups: 2 }), 32).forward(det(w, [2, 4, 5, 6], 33)),
+  "conv_transpose2d 1x1 s3 (bias-only phases)": (w) => w.F.conv_transpose2d(det(w, [1, 3, 4, 5], 34), det(w, [3, 2, 1, 1], 35), det(w, [2], 36), 3),
+  "conv_transpose2d depthwise stride (3, 2) dilation 2": (w) => fill(w, new w.nn.ConvTranspose2d(4, 4, 3, { stride: [3, 2], dilation: 2, groups: 4 }), 37).forward(det(w, [1, 4, 5, 6], 38)),
+  "conv1d reflect same": (w) => fill(w, new w.nn.Conv1d(4, 6, 4, { padding: "same", padding_mode: "reflect" }), 39).forward(det(w, [2, 4, 13], 40)),
+  "max_pool1d + indices": (w) => w.F.max_pool1d(det(w, [2, 3, 17], 41), 3, 2, 1, 2, true, true),
+  "avg_pool1d / adaptive 1d": (w) => [w.F.avg_pool1d(det(w, [2, 3, 17], 42), 4, 3, 2, true, false), w.F.adaptive_avg_pool1d(det(w, [3, 17], 43), 5), ...w.F.adaptive_max_pool1d(det(w, [3, 17], 44), 6, true)],
 
   // [resample]
 

@@ -123,11 +123,13 @@ function convTranspose(cin: number, cout: number, k: number, p: number, op: numb
       for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) for (let t = 0; t < k * k; t++) f[(t * cout + o) * cin + i] = input.weights.weight[(i * cout + o) * k * k + t];
       const filter = tf.tensor4d(f, [k, k, cout, cin]);
       const bias = tf.tensor1d(input.weights.bias);
-      // tfjs takes explicit padding only as 'same'/'valid': pad the output of a 'valid' transpose
-      // by cropping (p) and extending (op) — here via its outputShape + pad 'same' where they agree
-      const outShape: [number, number, number] = [out, out, cout];
-      const pad = p === 0 && op === 0 ? "valid" : "same";
-      return tfjsRunner(input, (x) => tf.add(tf.conv2dTranspose(x, filter, outShape, 2, pad), bias), [filter, bias]);
+      // tfjs takes padding only as 'same'/'valid' (+ outputShape), and its 'same' at stride 2 aligns
+      // the taps one pixel off PyTorch's p=1: so a 'valid' transpose, cropped by p at the start
+      // (what a converter emits for PyTorch's padding), with output_padding as the extra end row
+      const valid = (size - 1) * 2 + k;
+      const outShape: [number, number, number, number] = [1, valid, valid, cout];
+      const crop = (y: tf.Tensor4D): tf.Tensor4D => (p === 0 && op === 0 ? y : tf.slice(y, [0, p, p, 0], [1, out, out, cout]));
+      return tfjsRunner(input, (x) => tf.tidy(() => tf.add(crop(tf.conv2dTranspose(x, filter, outShape, 2, "valid")), bias)), [filter, bias]);
     },
   };
 }

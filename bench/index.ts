@@ -22,6 +22,7 @@ import { buildTfjs, tfjsInfo, tfjsVersions } from "./engines/tfjs.js";
 import { measurePeak } from "./peak.js";
 import { runColdStart, phaseText, type ColdStartResult } from "./cold-start.js";
 import { measureResnetMemory, type MemoryReport } from "./memory.js";
+import { OP_SUITE, copyRunner, type OpWorkload } from "./ops.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -91,6 +92,15 @@ async function benchWorkload(w: Workload, index: number): Promise<Row> {
     runners.tfjs = t;
   } catch (e) { errors.tfjs = errText(e); }
 
+  const { ms, ratio, rounds } = await interleave(runners);
+  return { name: w.name, macs: wn.macs, ms, ratio, rounds, check, errors };
+}
+
+/**
+ * Warm-up, then rounds in which every engine runs once (order rotated per round); disposes the
+ * runners. Returns the median times and the median over rounds of (fastest peer / wasmnn).
+ */
+async function interleave(runners: Partial<Record<Engine, Runner & { dispose(): void | Promise<void> }>>): Promise<{ ms: Row["ms"]; ratio: number | null; rounds: number }> {
   const active = ENGINES.filter((e) => runners[e] && (!process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(",").includes(e)));
   // warm-up, interleaved; the last round sizes the measurement
   let roundMs = 0;
@@ -114,7 +124,52 @@ async function benchWorkload(w: Workload, index: number): Promise<Row> {
   for (const e of active) await runners[e]!.dispose();
   const ms: Row["ms"] = {};
   for (const e of active) ms[e] = median(times[e]);
-  return { name: w.name, macs: wn.macs, ms, ratio: ratios.length ? median(ratios) : null, rounds, check, errors };
+  return { ms, ratio: ratios.length ? median(ratios) : null, rounds };
+}
+
+interface OpRow extends Row {
+  bytes: number;
+  /** wasmnn's copy of the output's bytes in its own memory (the floor of a memory-bound op), median ms */
+  copyMs: number;
+  copyBytes: number;
+}
+
+/** One of issue #11's op workloads: same input in all three engines, agreement check, interleaved rounds. */
+async function benchOp(w: OpWorkload, index: number): Promise<OpRow> {
+  const built = w.wasmnn(2000 + index);
+  const runners: Partial<Record<Engine, Runner & { dispose(): void | Promise<void> }>> = { wasmnn: built.runner };
+  const errors: Row["errors"] = {};
+  const ref = await built.runner.output();
+  const check: Row["check"] = { maxAbs: ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0), diff: {} };
+  for (const [engine, build] of [["ort", w.ort], ["tfjs", w.tfjs]] as const) {
+    try {
+      const r = await build(built.input);
+      check.diff[engine] = maxAbsDiff(ref, await r.output());
+      runners[engine] = r;
+    } catch (e) { errors[engine] = errText(e); }
+  }
+  const { ms, ratio, rounds } = await interleave(runners);
+  // the floor: the output's bytes copied once in wasmnn's memory (read + write, like the op's output)
+  const copy = copyRunner(ref.length * 4);
+  const copyTimes: number[] = [];
+  for (let i = 0; i < cfg.warmup + rounds; i++) { const t = await time(copy); if (i >= cfg.warmup) copyTimes.push(t); }
+  copy.dispose();
+  return { name: w.name, macs: w.macs, bytes: w.bytes, ms, ratio, rounds, check, errors, copyMs: median(copyTimes), copyBytes: 2 * ref.length * 4 };
+}
+
+function opTable(rows: OpRow[]): string {
+  const gbs = (bytes: number, ms: number | undefined) => (ms === undefined ? "n/a" : (bytes / ms / 1e6).toFixed(1));
+  const lines = [
+    "| op | wasmnn ms | ort ms | tfjs ms | wasmnn GB/s | copy of the output: ms | copy GB/s | wasmnn GFLOP/s | wasmnn vs best peer |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const r of rows) {
+    lines.push(`| ${[
+      r.name, fmtMs(r.ms.wasmnn), fmtMs(r.ms.ort), fmtMs(r.ms.tfjs), gbs(r.bytes, r.ms.wasmnn), fmtMs(r.copyMs), gbs(r.copyBytes, r.copyMs),
+      r.macs ? fmtG(gflops(r.macs, r.ms.wasmnn)) : "—", r.ratio === null ? "n/a" : `${r.ratio.toFixed(2)}×`,
+    ].join(" | ")} |`);
+  }
+  return lines.join("\n");
 }
 
 // ---- formatting ------------------------------------------------------------------------------
@@ -188,8 +243,10 @@ function memoryText(m: MemoryReport): string {
 // ---- main ------------------------------------------------------------------------------------
 async function main(): Promise<void> {
   const started = performance.now();
-  const workloads = SUITE.filter((w) => !filter || w.name.toLowerCase().includes(filter.toLowerCase()));
-  if (!workloads.length) throw new Error(`--filter ${filter}: no workload matches; names: ${SUITE.map((w) => w.name).join(", ")}`);
+  const matches = (name: string) => !filter || name.toLowerCase().includes(filter.toLowerCase());
+  const workloads = SUITE.filter((w) => matches(w.name));
+  const opWorkloads = OP_SUITE.filter((w) => matches(w.name));
+  if (!workloads.length && !opWorkloads.length) throw new Error(`--filter ${filter}: no workload matches; names: ${[...SUITE, ...OP_SUITE].map((w) => w.name).join(", ")}`);
 
   await init({ relaxed });
   if (relaxed && backend() !== "relaxed-simd") throw new Error("--relaxed: this engine did not accept the relaxed-SIMD build");
@@ -219,6 +276,14 @@ async function main(): Promise<void> {
       `  | GFLOP/s ${g("wasmnn")}/${g("ort")}/${g("tfjs")}  | ×${row.ratio?.toFixed(2) ?? "n/a"}  | diff ort ${fmtE(row.check.diff.ort)} tfjs ${fmtE(row.check.diff.tfjs)} (max|y| ${row.check.maxAbs.toPrecision(3)})` +
       `${Object.keys(row.errors).length ? `  errors: ${JSON.stringify(row.errors)}` : ""}`);
   }
+  const opRows: OpRow[] = [];
+  for (const w of opWorkloads) {
+    const row = await benchOp(w, OP_SUITE.indexOf(w));
+    opRows.push(row);
+    console.log(`${row.name.padEnd(38)} wasmnn ${fmtMs(row.ms.wasmnn).padStart(6)} ms  ort ${fmtMs(row.ms.ort).padStart(6)} ms  tfjs ${fmtMs(row.ms.tfjs).padStart(6)} ms` +
+      `  | copy ${fmtMs(row.copyMs)} ms  | ×${row.ratio?.toFixed(2) ?? "n/a"}  | diff ort ${fmtE(row.check.diff.ort)} tfjs ${fmtE(row.check.diff.tfjs)} (max|y| ${row.check.maxAbs.toPrecision(3)})` +
+      `${Object.keys(row.errors).length ? `  errors: ${JSON.stringify(row.errors)}` : ""}`);
+  }
   const tfInfo = await tfjsInfo();
 
   let cold: ColdStartResult | null = null;
@@ -233,7 +298,9 @@ async function main(): Promise<void> {
   const peak = peakEnd.gflops > peakStart.gflops ? peakEnd : peakStart;
   console.log(`\nWasm SIMD peak again: ${peakEnd.gflops.toFixed(1)} GFLOP/s; using ${peak.gflops.toFixed(1)} GFLOP/s`);
   const speed = speedTable(rows, peak.gflops);
-  const checks = checkTable(rows);
+  const checks = checkTable([...rows, ...opRows]);
+  const ops = opRows.length ? opTable(opRows) : "";
+  if (ops) console.log(`\n${ops}`);
   console.log(`\n${speed}\n\nAgreement (weights copied from wasmnn's modules; tolerance 1e-4 · max(1, max|out|)):\n\n${checks}`);
   if (cold) console.log(`\nCold start:\n\n${coldTable(cold)}`);
   if (mem) console.log(`\nMemory:\n\n${memoryText(mem)}`);
@@ -261,6 +328,9 @@ async function main(): Promise<void> {
     "",
     speed,
     "",
+    ...(ops ? ["## Ops (issue #11)", "",
+      "One op each (bench/ops.ts), batch 1, same input and weights in every engine, interleaved like the rows above. GB/s = the bytes the op must read and write once (inputs, weights, output) / median time. \"copy of the output\" = wasmnn's memory copy of the output's bytes (read + write), the floor a memory-bound op can approach. Peers run what their converters emit where they lack the op: tfjs SiLU = x·sigmoid(x), Hardswish = x·relu6(x+3)/6, GroupNorm = moments + arithmetic; onnxruntime-web GroupNorm = Reshape + InstanceNormalization + affine (torch.onnx's export below opset 18).",
+      "", ops, ""] : []),
     "## Agreement",
     "",
     "Same input and weights in all three engines (copied from wasmnn's modules; BatchNorm statistics randomised; ResNet-18's fc bias zeroed so the check sees the network's signal). Tolerance 1e-4 · max(1, max|out|).",

@@ -23,7 +23,8 @@ export class OnnxGraph {
   readonly initializers: import("onnx-proto").onnx.ITensorProto[] = [];
   #count = 0;
 
-  constructor(readonly input: { name: string; dims: number[] }) {}
+  /** `opset`: 13 unless a node needs a newer one (HardSwish: 14). */
+  constructor(readonly input: { name: string; dims: number[] }, readonly opset = 13) {}
 
   /** A fresh value name. */
   fresh(prefix = "t"): string {
@@ -63,7 +64,7 @@ export class OnnxGraph {
     const model = onnx.ModelProto.create({
       irVersion: 7,
       producerName: "wasmnn-bench",
-      opsetImport: [{ domain: "", version: 13 }],
+      opsetImport: [{ domain: "", version: this.opset }],
       graph: {
         name: "bench",
         node: this.nodes,

@@ -12,12 +12,8 @@ type Size = number | number[];
 export type PoolResult<WithIndices extends boolean> = WithIndices extends true ? [Tensor, Tensor] : Tensor;
 const py = (v: unknown): string => (typeof v === "boolean" ? (v ? "True" : "False") : pyRepr(v));
 
-/**
- * 2-D max pooling. `new nn.MaxPool2d(3, 2, 1).forward(x)` on [1, 64, 152, 114] gives [1, 64, 76, 57].
- * With return_indices, forward returns [output, indices] (int64 flat offsets per plane); in
- * TypeScript say so with `new nn.MaxPool2d<true>(2, { return_indices: true })`.
- */
-export class MaxPool2d<WithIndices extends boolean = false> extends Module {
+/** What every max pool takes and prints, as PyTorch's _MaxPoolNd; subclasses add the forward. */
+export abstract class MaxPoolNd extends Module {
   readonly kernel_size: Size;
   readonly stride: Size;
   readonly padding: Size;
@@ -26,10 +22,9 @@ export class MaxPool2d<WithIndices extends boolean = false> extends Module {
   readonly ceil_mode: boolean;
   static readonly #spec: ArgSpec = [["kernel_size", required], ["stride", null], ["padding", 0], ["dilation", 1], ["return_indices", false], ["ceil_mode", false]];
 
-  constructor(kernel_size: Size, ...rest: unknown[]);
   constructor(...args: unknown[]) {
     super();
-    const a = parseArgs("MaxPool2d.__init__", MaxPool2d.#spec, args);
+    const a = parseArgs(`${new.target.name}.__init__`, MaxPoolNd.#spec, args);
     this.kernel_size = a.kernel_size as Size;
     this.stride = (a.stride ?? a.kernel_size) as Size;   // PyTorch: stride or kernel_size
     this.padding = a.padding as Size;
@@ -38,12 +33,24 @@ export class MaxPool2d<WithIndices extends boolean = false> extends Module {
     this.ceil_mode = bool(a.ceil_mode, "ceil_mode");
   }
 
-  override forward(input: Tensor): PoolResult<WithIndices> {
-    return maxPool2dWith(input, this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode, this.return_indices) as PoolResult<WithIndices>;
-  }
-
   override extra_repr(): string {
     return `kernel_size=${py(this.kernel_size)}, stride=${py(this.stride)}, padding=${py(this.padding)}, dilation=${py(this.dilation)}, ceil_mode=${py(this.ceil_mode)}`;
+  }
+}
+
+/**
+ * 2-D max pooling. `new nn.MaxPool2d(3, 2, 1).forward(x)` on [1, 64, 152, 114] gives [1, 64, 76, 57].
+ * With return_indices, forward returns [output, indices] (int64 flat offsets per plane); in
+ * TypeScript say so with `new nn.MaxPool2d<true>(2, { return_indices: true })`.
+ */
+export class MaxPool2d<WithIndices extends boolean = false> extends MaxPoolNd {
+  constructor(kernel_size: Size, ...rest: unknown[]);
+  constructor(...args: unknown[]) {
+    super(...args);
+  }
+
+  override forward(input: Tensor): PoolResult<WithIndices> {
+    return maxPool2dWith(input, this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode, this.return_indices) as PoolResult<WithIndices>;
   }
 }
 

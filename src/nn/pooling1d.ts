@@ -7,7 +7,7 @@ import { parseArgs, pyRepr, required, type ArgSpec } from "../args.js";
 import { bool } from "../functional/pool.js";
 import { maxPool1dWith, avgPool1dWith, adaptive_avg_pool1d, adaptive_max_pool1d } from "../functional/pool1d.js";
 import { Module } from "./module.js";
-import type { PoolResult } from "./pooling.js";
+import { MaxPoolNd, type PoolResult } from "./pooling.js";
 
 type Size = number | number[];
 const py = (v: unknown): string => (typeof v === "boolean" ? (v ? "True" : "False") : pyRepr(v));
@@ -18,33 +18,14 @@ const single = (v: unknown): unknown => (typeof v === "number" ? [v] : v);
  * 1-D max pooling. `new nn.MaxPool1d(3, 2).forward(x)` on [1, 16, 101] gives [1, 16, 50]. With
  * return_indices, forward returns [output, indices] (int64 positions along L).
  */
-export class MaxPool1d<WithIndices extends boolean = false> extends Module {
-  readonly kernel_size: Size;
-  readonly stride: Size;
-  readonly padding: Size;
-  readonly dilation: Size;
-  readonly return_indices: boolean;
-  readonly ceil_mode: boolean;
-  static readonly #spec: ArgSpec = [["kernel_size", required], ["stride", null], ["padding", 0], ["dilation", 1], ["return_indices", false], ["ceil_mode", false]];
-
+export class MaxPool1d<WithIndices extends boolean = false> extends MaxPoolNd {
   constructor(kernel_size: Size, ...rest: unknown[]);
   constructor(...args: unknown[]) {
-    super();
-    const a = parseArgs("MaxPool1d.__init__", MaxPool1d.#spec, args);
-    this.kernel_size = a.kernel_size as Size;
-    this.stride = (a.stride ?? a.kernel_size) as Size;   // PyTorch: stride or kernel_size
-    this.padding = a.padding as Size;
-    this.dilation = a.dilation as Size;
-    this.return_indices = bool(a.return_indices, "return_indices");
-    this.ceil_mode = bool(a.ceil_mode, "ceil_mode");
+    super(...args);
   }
 
   override forward(input: Tensor): PoolResult<WithIndices> {
     return maxPool1dWith(input, this.kernel_size, this.stride, this.padding, this.dilation, this.ceil_mode, this.return_indices) as PoolResult<WithIndices>;
-  }
-
-  override extra_repr(): string {
-    return `kernel_size=${py(this.kernel_size)}, stride=${py(this.stride)}, padding=${py(this.padding)}, dilation=${py(this.dilation)}, ceil_mode=${py(this.ceil_mode)}`;
   }
 }
 

@@ -113,8 +113,9 @@ const rowScalars = memory.data(16, 16);
   const last = input + (<usize>count << 2);
   const delta = output - input;
   let p = input;
-  if (kind == CLAMP) {
-    // cheap enough that the loop overhead shows: 4 vectors per iteration
+  if (kind == CLAMP || kind == SILU) {
+    // 4 vectors per iteration: CLAMP is cheap enough that the loop overhead shows; SILU keeps four
+    // independent exp chains and divisions in flight (measured 0.77x the time of one per iteration)
     const last16 = input + (<usize>(count & ~15) << 2);
     for (; p < last16; p += 64) {
       v128.store(p + delta, activate(kind, v128.load(p), va, vb));

@@ -4,7 +4,7 @@
 // Each formula is PyTorch 1.13's vectorised CPU one (aten/src/ATen/native/cpu/Activation.cpp,
 // UnaryOpsKernel.cpp), operation for operation where the bits depend on it.
 
-import { vexp, vexpNormal, vexpm1, vtanh, vlog, vlog1pFrom, verf } from "./math";
+import { vexp, vexpNormalNeg, vexpm1, vtanh, vlog, vlog1pFrom, verf } from "./math";
 
 // One shared (not inlined) copy of each, for the rarer activations and softmax: a call per 4 floats
 // there, against ~0.5 KB of code per inlined copy (the hot SiLU/Sigmoid/GELU/Hardswish inline theirs).
@@ -65,7 +65,7 @@ function log1pv(y: v128): v128 {
     }
     case TANH: return tanhv(x);
     case EXP: return expv(x);
-    case SILU: return f32x4.div(x, f32x4.add(one, vexpNormal(f32x4.neg(x))));
+    case SILU: return f32x4.div(x, f32x4.add(one, vexpNormalNeg(x)));
     case GELU: {
       // a = sqrt(1/2) (the host passes it); b != 0 returns erf(x a) itself (accuracy tests)
       const e = verf(f32x4.mul(x, a));
@@ -113,8 +113,9 @@ const rowScalars = memory.data(16, 16);
   const last = input + (<usize>count << 2);
   const delta = output - input;
   let p = input;
-  if (kind == CLAMP) {
-    // cheap enough that the loop overhead shows: 4 vectors per iteration
+  if (kind == CLAMP || kind == SILU) {
+    // 4 vectors per iteration: CLAMP is cheap enough that the loop overhead shows; SILU keeps four
+    // independent exp chains and divisions in flight (measured 0.77x the time of one per iteration)
     const last16 = input + (<usize>(count & ~15) << 2);
     for (; p < last16; p += 64) {
       v128.store(p + delta, activate(kind, v128.load(p), va, vb));

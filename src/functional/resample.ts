@@ -184,7 +184,7 @@ export function interpolateWith(
   const xStride = (outWidth + 3) & ~3;
   const yStride = (outHeight + 3) & ~3;
   const xBytes = 2 * taps * xStride * 4;
-  const yBytes = rank === 3 ? 0 : 2 * taps * yStride * 4;
+  const yBytes = rank === 3 ? 0 : 3 * taps * yStride * 4;   // offsets, weights, row-cache slots
   const rowBytes = rank === 3 ? 0 : taps * xStride * 4 + 16;
   const make = taps === 4 ? cubicTable : linearTable;
   const xTable = make(inWidth, outWidth, alignCorners, widthScale);
@@ -192,7 +192,17 @@ export function interpolateWith(
   const groupBytes = groups === null ? 0 : (outWidth >> 2) * 68;
   const base = tables.get(xBytes + yBytes + rowBytes + groupBytes);
   writeTable(base, xTable, taps, xStride, 4);
-  if (rank === 4) writeTable(base + xBytes, make(inHeight, outHeight, alignCorners, heightScale), taps, yStride, inWidth * 4);
+  if (rank === 4) {
+    const yTable = make(inHeight, outHeight, alignCorners, heightScale);
+    writeTable(base + xBytes, yTable, taps, yStride, inWidth * 4);
+    // the separable kernel's row-cache slot of each tap's input row (row mod taps)
+    const i32 = heapI32();
+    for (let t = 0; t < taps; t++) {
+      const slots = (base + xBytes) / 4 + (2 * taps + t) * yStride;
+      i32.fill(0, slots, slots + yStride);
+      yTable.index[t].forEach((v, i) => { i32[slots + i] = v & (taps - 1); });
+    }
+  }
   const groupsAt = base + xBytes + yBytes + rowBytes;
   if (groups !== null) writeGroups(groupsAt, groups, xTable.index, xTable.weight);
   // PyTorch's upsample_bilinear2d sends inputs that are also channels-last contiguous (C == 1, or

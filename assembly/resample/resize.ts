@@ -146,6 +146,26 @@ export function f32_resize_separable(
         const r1 = rows + <usize>load<i32>(ySlots + yStride * 4 + y) * rowBytes;
         const h0 = load<f32>(yWeights + y), h1 = load<f32>(yWeights + yStride * 4 + y);
         const v0 = f32x4.splat(h0), v1 = f32x4.splat(h1);
+        if (oy + 1 < outHeight && load<i32>(yTable + y, 4) == load<i32>(yTable + y)
+          && load<i32>(yTable + yStride * 4 + y, 4) == load<i32>(yTable + yStride * 4 + y)) {
+          // the next output row reads the same two rows (upscales): both rows from one pass over them
+          const g0 = load<f32>(yWeights + y, 4), g1 = load<f32>(yWeights + yStride * 4 + y, 4);
+          const u0 = f32x4.splat(g0), u1 = f32x4.splat(g1);
+          const next = dst + outRowBytes;
+          for (let k: usize = 0; k < last; k += 16) {
+            const a = v128.load(r0 + k), b = v128.load(r1 + k);
+            v128.store(dst + k, f32x4.add(f32x4.mul(a, v0), f32x4.mul(b, v1)));
+            v128.store(next + k, f32x4.add(f32x4.mul(a, u0), f32x4.mul(b, u1)));
+          }
+          for (let k = last; k < outRowBytes; k += 4) {
+            const a = load<f32>(r0 + k), b = load<f32>(r1 + k);
+            store<f32>(dst + k, a * h0 + b * h1);
+            store<f32>(next + k, a * g0 + b * g1);
+          }
+          dst += 2 * outRowBytes;
+          oy++;
+          continue;
+        }
         // two vectors per iteration (the loop is short: a 56-wide row is 14 vectors)
         let k: usize = 0;
         for (; k + 16 < last; k += 32) {

@@ -68,8 +68,27 @@ function filterRow(src: usize, dst: usize, outWidth: i32, taps: i32, table: usiz
 function filterRowShuffled(src: usize, dst: usize, outWidth: i32, table: usize, stride: usize, groups: usize): void {
   const count = outWidth >> 2;
   const bases = groups + <usize>count * 64;
+  // groups [lo, hi) read lanes [0, 1, 1, 2] and [1, 2, 2, 3] of their four columns (the x2 upscale's
+  // pattern): constant shuffles there
+  const lo = <usize>load<i32>(bases + <usize>count * 4), hi = <usize>load<i32>(bases + <usize>count * 4, 4);
   let p = groups, q = dst;
-  for (let base = bases; base < bases + <usize>count * 4; base += 4) {
+  for (let base = bases; base < bases + lo * 4; base += 4) {
+    const v = v128.load(src + <usize>load<i32>(base));
+    const a = f32x4.mul(i8x16.swizzle(v, v128.load(p)), v128.load(p, 32));
+    const b = f32x4.mul(i8x16.swizzle(v, v128.load(p, 16)), v128.load(p, 48));
+    v128.store(q, f32x4.add(a, b));
+    p += 64;
+    q += 16;
+  }
+  for (let base = bases + lo * 4; base < bases + hi * 4; base += 4) {
+    const v = v128.load(src + <usize>load<i32>(base));
+    const a = f32x4.mul(i32x4.shuffle(v, v, 0, 1, 1, 2), v128.load(p, 32));
+    const b = f32x4.mul(i32x4.shuffle(v, v, 1, 2, 2, 3), v128.load(p, 48));
+    v128.store(q, f32x4.add(a, b));
+    p += 64;
+    q += 16;
+  }
+  for (let base = bases + hi * 4; base < bases + <usize>count * 4; base += 4) {
     const v = v128.load(src + <usize>load<i32>(base));
     const a = f32x4.mul(i8x16.swizzle(v, v128.load(p)), v128.load(p, 32));
     const b = f32x4.mul(i8x16.swizzle(v, v128.load(p, 16)), v128.load(p, 48));

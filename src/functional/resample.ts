@@ -189,7 +189,7 @@ export function interpolateWith(
   const make = taps === 4 ? cubicTable : linearTable;
   const xTable = make(inWidth, outWidth, alignCorners, widthScale);
   const groups = taps === 2 ? shuffleGroups(xTable.index, inWidth, outWidth) : null;
-  const groupBytes = groups === null ? 0 : (outWidth >> 2) * 68;
+  const groupBytes = groups === null ? 0 : (outWidth >> 2) * 68 + 8;
   const base = tables.get(xBytes + yBytes + rowBytes + groupBytes);
   writeTable(base, xTable, taps, xStride, 4);
   if (rank === 4) {
@@ -204,7 +204,25 @@ export function interpolateWith(
     }
   }
   const groupsAt = base + xBytes + yBytes + rowBytes;
-  if (groups !== null) writeGroups(groupsAt, groups, xTable.index, xTable.weight);
+  if (groups !== null) {
+    writeGroups(groupsAt, groups, xTable.index, xTable.weight);
+    // the longest run of groups whose taps read lanes [0, 1, 1, 2] and [1, 2, 2, 3] (x2 upscales):
+    // the kernel shuffles those with constants
+    const pattern = [[0, 1, 1, 2], [1, 2, 2, 3]];
+    const firsts = groups;
+    const fits = (g: number): boolean => pattern.every((lanes, t) => lanes.every((l, j) => xTable.index[t][4 * g + j] - firsts[g] === l));
+    let lo = 0, hi = 0;
+    for (let g = 0; g < groups.length;) {
+      if (!fits(g)) { g++; continue; }
+      let e = g;
+      while (e < groups.length && fits(e)) e++;
+      if (e - g > hi - lo) [lo, hi] = [g, e];
+      g = e;
+    }
+    const i32 = heapI32();
+    i32[(groupsAt + groups.length * 68) / 4] = lo;
+    i32[(groupsAt + groups.length * 68) / 4 + 1] = hi;
+  }
   // PyTorch's upsample_bilinear2d sends inputs that are also channels-last contiguous (C == 1, or
   // H * W == 1) to its channels-last kernel, whose arithmetic differs: a vector loop over 8
   // channels at a time, then a scalar loop in double for the remaining C % 8 channels

@@ -68,12 +68,33 @@ function filterRow(src: usize, dst: usize, outWidth: i32, taps: i32, table: usiz
 function filterRowShuffled(src: usize, dst: usize, outWidth: i32, table: usize, stride: usize, groups: usize): void {
   const count = outWidth >> 2;
   const bases = groups + <usize>count * 64;
-  for (let g = 0; g < count; g++) {
-    const p = groups + <usize>g * 64;
-    const v = v128.load(src + <usize>load<i32>(bases + <usize>g * 4));
+  // groups [lo, hi) read lanes [0, 1, 1, 2] and [1, 2, 2, 3] of their four columns (the x2 upscale's
+  // pattern): constant shuffles there
+  const lo = <usize>load<i32>(bases + <usize>count * 4), hi = <usize>load<i32>(bases + <usize>count * 4, 4);
+  let p = groups, q = dst;
+  for (let base = bases; base < bases + lo * 4; base += 4) {
+    const v = v128.load(src + <usize>load<i32>(base));
     const a = f32x4.mul(i8x16.swizzle(v, v128.load(p)), v128.load(p, 32));
     const b = f32x4.mul(i8x16.swizzle(v, v128.load(p, 16)), v128.load(p, 48));
-    v128.store(dst + <usize>g * 16, f32x4.add(a, b));
+    v128.store(q, f32x4.add(a, b));
+    p += 64;
+    q += 16;
+  }
+  for (let base = bases + lo * 4; base < bases + hi * 4; base += 4) {
+    const v = v128.load(src + <usize>load<i32>(base));
+    const a = f32x4.mul(i32x4.shuffle(v, v, 0, 1, 1, 2), v128.load(p, 32));
+    const b = f32x4.mul(i32x4.shuffle(v, v, 1, 2, 2, 3), v128.load(p, 48));
+    v128.store(q, f32x4.add(a, b));
+    p += 64;
+    q += 16;
+  }
+  for (let base = bases + hi * 4; base < bases + <usize>count * 4; base += 4) {
+    const v = v128.load(src + <usize>load<i32>(base));
+    const a = f32x4.mul(i8x16.swizzle(v, v128.load(p)), v128.load(p, 32));
+    const b = f32x4.mul(i8x16.swizzle(v, v128.load(p, 16)), v128.load(p, 48));
+    v128.store(q, f32x4.add(a, b));
+    p += 64;
+    q += 16;
   }
   const weights = table + 2 * stride * 4;
   for (let ox = count << 2; ox < outWidth; ox++) {
@@ -115,52 +136,85 @@ export function f32_resize_separable(
   }
   const yStride = <usize>((outHeight + 3) & ~3);
   const yWeights = yTable + <usize>taps * yStride * 4;
-  const tags = rows + <usize>taps * xStride * 4;
-  const slotMask = taps - 1;
+  // after the weights: [taps][yStride] i32 row-cache slot of each tap's row (row mod taps), so the
+  // row loop needs no division
+  const ySlots = yWeights + <usize>taps * yStride * 4;
+  const rowBytes = xStride * 4;
+  const tags = rows + <usize>taps * rowBytes;
+  const last = <usize>(outWidth & ~3) * 4;
   for (let plane = 0; plane < planes; plane++) {
     const inPlane = input + <usize>plane * inPlaneBytes;
     const outPlane = output + <usize>plane * outHeight * outRowBytes;
     for (let t = 0; t < taps; t++) store<i32>(tags + <usize>t * 4, -1);
+    let dst = outPlane;
     for (let oy = 0; oy < outHeight; oy++) {
       // filter the rows this output row needs (rows are byte offsets of the input row within the plane)
       for (let t = 0; t < taps; t++) {
-        const offset = load<i32>(yTable + (<usize>t * yStride + oy) * 4);
-        const slot = <usize>((offset / (inWidth * 4)) & slotMask);
-        if (load<i32>(tags + slot * 4) != offset) {
-          store<i32>(tags + slot * 4, offset);
-          filter(inPlane + <usize>offset, rows + slot * xStride * 4, outWidth, taps, xTable, xStride, xGroups);
+        const e = (<usize>t * yStride + oy) * 4;
+        const offset = load<i32>(yTable + e);
+        const slot = <usize>load<i32>(ySlots + e);
+        const tag = tags + slot * 4;
+        if (load<i32>(tag) != offset) {
+          store<i32>(tag, offset);
+          filter(inPlane + <usize>offset, rows + slot * rowBytes, outWidth, taps, xTable, xStride, xGroups);
         }
       }
-      const dst = outPlane + <usize>oy * outRowBytes;
-      const last = outWidth & ~3;
+      const y = <usize>oy * 4;
       if (taps == 2) {
-        const r0 = rows + <usize>((load<i32>(yTable + <usize>oy * 4) / (inWidth * 4)) & slotMask) * xStride * 4;
-        const r1 = rows + <usize>((load<i32>(yTable + (yStride + oy) * 4) / (inWidth * 4)) & slotMask) * xStride * 4;
-        const h0 = load<f32>(yWeights + <usize>oy * 4), h1 = load<f32>(yWeights + (yStride + oy) * 4);
+        const r0 = rows + <usize>load<i32>(ySlots + y) * rowBytes;
+        const r1 = rows + <usize>load<i32>(ySlots + yStride * 4 + y) * rowBytes;
+        const h0 = load<f32>(yWeights + y), h1 = load<f32>(yWeights + yStride * 4 + y);
         const v0 = f32x4.splat(h0), v1 = f32x4.splat(h1);
-        for (let k: usize = 0; k < <usize>last * 4; k += 16) {
-          v128.store(dst + k, f32x4.add(f32x4.mul(v128.load(r0 + k), v0), f32x4.mul(v128.load(r1 + k), v1)));
+        if (oy + 1 < outHeight && load<i32>(yTable + y, 4) == load<i32>(yTable + y)
+          && load<i32>(yTable + yStride * 4 + y, 4) == load<i32>(yTable + yStride * 4 + y)) {
+          // the next output row reads the same two rows (upscales): both rows from one pass over them
+          const g0 = load<f32>(yWeights + y, 4), g1 = load<f32>(yWeights + yStride * 4 + y, 4);
+          const u0 = f32x4.splat(g0), u1 = f32x4.splat(g1);
+          const next = dst + outRowBytes;
+          for (let k: usize = 0; k < last; k += 16) {
+            const a = v128.load(r0 + k), b = v128.load(r1 + k);
+            v128.store(dst + k, f32x4.add(f32x4.mul(a, v0), f32x4.mul(b, v1)));
+            v128.store(next + k, f32x4.add(f32x4.mul(a, u0), f32x4.mul(b, u1)));
+          }
+          for (let k = last; k < outRowBytes; k += 4) {
+            const a = load<f32>(r0 + k), b = load<f32>(r1 + k);
+            store<f32>(dst + k, a * h0 + b * h1);
+            store<f32>(next + k, a * g0 + b * g1);
+          }
+          dst += 2 * outRowBytes;
+          oy++;
+          continue;
         }
-        for (let k = <usize>last * 4; k < outRowBytes; k += 4) {
+        // two vectors per iteration (the loop is short: a 56-wide row is 14 vectors)
+        let k: usize = 0;
+        for (; k + 16 < last; k += 32) {
+          const a0 = f32x4.add(f32x4.mul(v128.load(r0 + k), v0), f32x4.mul(v128.load(r1 + k), v1));
+          const a1 = f32x4.add(f32x4.mul(v128.load(r0 + k, 16), v0), f32x4.mul(v128.load(r1 + k, 16), v1));
+          v128.store(dst + k, a0);
+          v128.store(dst + k, a1, 16);
+        }
+        if (k < last) v128.store(dst + k, f32x4.add(f32x4.mul(v128.load(r0 + k), v0), f32x4.mul(v128.load(r1 + k), v1)));
+        for (let k = last; k < outRowBytes; k += 4) {
           store<f32>(dst + k, load<f32>(r0 + k) * h0 + load<f32>(r1 + k) * h1);
         }
       } else {
-        const r0 = rows + <usize>((load<i32>(yTable + <usize>oy * 4) / (inWidth * 4)) & slotMask) * xStride * 4;
-        const r1 = rows + <usize>((load<i32>(yTable + (yStride + oy) * 4) / (inWidth * 4)) & slotMask) * xStride * 4;
-        const r2 = rows + <usize>((load<i32>(yTable + (2 * yStride + oy) * 4) / (inWidth * 4)) & slotMask) * xStride * 4;
-        const r3 = rows + <usize>((load<i32>(yTable + (3 * yStride + oy) * 4) / (inWidth * 4)) & slotMask) * xStride * 4;
-        const h0 = load<f32>(yWeights + <usize>oy * 4), h1 = load<f32>(yWeights + (yStride + oy) * 4);
-        const h2 = load<f32>(yWeights + (2 * yStride + oy) * 4), h3 = load<f32>(yWeights + (3 * yStride + oy) * 4);
+        const r0 = rows + <usize>load<i32>(ySlots + y) * rowBytes;
+        const r1 = rows + <usize>load<i32>(ySlots + yStride * 4 + y) * rowBytes;
+        const r2 = rows + <usize>load<i32>(ySlots + 2 * yStride * 4 + y) * rowBytes;
+        const r3 = rows + <usize>load<i32>(ySlots + 3 * yStride * 4 + y) * rowBytes;
+        const h0 = load<f32>(yWeights + y), h1 = load<f32>(yWeights + yStride * 4 + y);
+        const h2 = load<f32>(yWeights + 2 * yStride * 4 + y), h3 = load<f32>(yWeights + 3 * yStride * 4 + y);
         const v0 = f32x4.splat(h0), v1 = f32x4.splat(h1), v2 = f32x4.splat(h2), v3 = f32x4.splat(h3);
-        for (let k: usize = 0; k < <usize>last * 4; k += 16) {
+        for (let k: usize = 0; k < last; k += 16) {
           let acc = f32x4.add(f32x4.mul(v128.load(r0 + k), v0), f32x4.mul(v128.load(r1 + k), v1));
           acc = f32x4.add(acc, f32x4.mul(v128.load(r2 + k), v2));
           v128.store(dst + k, f32x4.add(acc, f32x4.mul(v128.load(r3 + k), v3)));
         }
-        for (let k = <usize>last * 4; k < outRowBytes; k += 4) {
+        for (let k = last; k < outRowBytes; k += 4) {
           store<f32>(dst + k, ((load<f32>(r0 + k) * h0 + load<f32>(r1 + k) * h1) + load<f32>(r2 + k) * h2) + load<f32>(r3 + k) * h3);
         }
       }
+      dst += outRowBytes;
     }
   }
 }

@@ -184,17 +184,45 @@ export function interpolateWith(
   const xStride = (outWidth + 3) & ~3;
   const yStride = (outHeight + 3) & ~3;
   const xBytes = 2 * taps * xStride * 4;
-  const yBytes = rank === 3 ? 0 : 2 * taps * yStride * 4;
+  const yBytes = rank === 3 ? 0 : 3 * taps * yStride * 4;   // offsets, weights, row-cache slots
   const rowBytes = rank === 3 ? 0 : taps * xStride * 4 + 16;
   const make = taps === 4 ? cubicTable : linearTable;
   const xTable = make(inWidth, outWidth, alignCorners, widthScale);
   const groups = taps === 2 ? shuffleGroups(xTable.index, inWidth, outWidth) : null;
-  const groupBytes = groups === null ? 0 : (outWidth >> 2) * 68;
+  const groupBytes = groups === null ? 0 : (outWidth >> 2) * 68 + 8;
   const base = tables.get(xBytes + yBytes + rowBytes + groupBytes);
   writeTable(base, xTable, taps, xStride, 4);
-  if (rank === 4) writeTable(base + xBytes, make(inHeight, outHeight, alignCorners, heightScale), taps, yStride, inWidth * 4);
+  if (rank === 4) {
+    const yTable = make(inHeight, outHeight, alignCorners, heightScale);
+    writeTable(base + xBytes, yTable, taps, yStride, inWidth * 4);
+    // the separable kernel's row-cache slot of each tap's input row (row mod taps)
+    const i32 = heapI32();
+    for (let t = 0; t < taps; t++) {
+      const slots = (base + xBytes) / 4 + (2 * taps + t) * yStride;
+      i32.fill(0, slots, slots + yStride);
+      yTable.index[t].forEach((v, i) => { i32[slots + i] = v & (taps - 1); });
+    }
+  }
   const groupsAt = base + xBytes + yBytes + rowBytes;
-  if (groups !== null) writeGroups(groupsAt, groups, xTable.index, xTable.weight);
+  if (groups !== null) {
+    writeGroups(groupsAt, groups, xTable.index, xTable.weight);
+    // the longest run of groups whose taps read lanes [0, 1, 1, 2] and [1, 2, 2, 3] (x2 upscales):
+    // the kernel shuffles those with constants
+    const pattern = [[0, 1, 1, 2], [1, 2, 2, 3]];
+    const firsts = groups;
+    const fits = (g: number): boolean => pattern.every((lanes, t) => lanes.every((l, j) => xTable.index[t][4 * g + j] - firsts[g] === l));
+    let lo = 0, hi = 0;
+    for (let g = 0; g < groups.length;) {
+      if (!fits(g)) { g++; continue; }
+      let e = g;
+      while (e < groups.length && fits(e)) e++;
+      if (e - g > hi - lo) [lo, hi] = [g, e];
+      g = e;
+    }
+    const i32 = heapI32();
+    i32[(groupsAt + groups.length * 68) / 4] = lo;
+    i32[(groupsAt + groups.length * 68) / 4 + 1] = hi;
+  }
   // PyTorch's upsample_bilinear2d sends inputs that are also channels-last contiguous (C == 1, or
   // H * W == 1) to its channels-last kernel, whose arithmetic differs: a vector loop over 8
   // channels at a time, then a scalar loop in double for the remaining C % 8 channels

@@ -3,17 +3,18 @@
 
 import { Tensor, tensor, zeros, ones } from "../tensor.js";
 import { heapI64 } from "../runtime.js";
-import { parseArgs, pyFloat, integer, required, type ArgSpec } from "../args.js";
+import { parseArgs, pyFloat, pyRepr, integer, required, type ArgSpec } from "../args.js";
 import { batchNormWith } from "../functional/norm.js";
 import { bool } from "../functional/pool.js";
 import { fmtShape } from "../functional/shape.js";
 import type { Activation } from "../functional/conv.js";
 import { Module, Parameter, adoptAsParameter } from "./module.js";
 
-const SPEC: ArgSpec = [["num_features", required], ["eps", 1e-5], ["momentum", 0.1], ["affine", true], ["track_running_stats", true]];
-
-/** torch.nn.modules.batchnorm._BatchNorm: the shared body of BatchNorm1d/2d (they differ in the input ranks they take). */
-abstract class BatchNorm extends Module {
+/**
+ * torch.nn.modules.batchnorm._NormBase: the arguments, parameters and buffers BatchNorm and
+ * InstanceNorm share; `spec` carries each one's defaults (affine/track_running_stats).
+ */
+export abstract class NormBase extends Module {
   weight: Parameter | null;
   bias: Parameter | null;
   readonly num_features: number;
@@ -25,15 +26,12 @@ abstract class BatchNorm extends Module {
   declare running_var: Tensor | null;
   declare num_batches_tracked: Tensor | null;
 
-  /** PyTorch's _check_input_dim */
-  protected abstract checkInputDim(input: Tensor): void;
-
-  constructor(args: unknown[]) {
+  constructor(name: string, spec: ArgSpec, args: unknown[]) {
     super();
-    const a = parseArgs(`${new.target.name}.__init__`, SPEC, args);
+    const a = parseArgs(`${name}.__init__`, spec, args);
     this.num_features = integer(a.num_features, "num_features", 0);
-    if (typeof a.eps !== "number") throw new TypeError(`eps must be a float, but got ${typeof a.eps}`);
-    if (a.momentum !== null && typeof a.momentum !== "number") throw new TypeError(`momentum must be a float or None, but got ${typeof a.momentum}`);
+    if (typeof a.eps !== "number") throw new TypeError(`eps must be a float, but got ${pyRepr(a.eps)}`);
+    if (a.momentum !== null && typeof a.momentum !== "number") throw new TypeError(`momentum must be a float or None, but got ${pyRepr(a.momentum)}`);
     this.eps = a.eps;
     this.momentum = a.momentum as number | null;
     this.affine = bool(a.affine, "affine");
@@ -41,15 +39,38 @@ abstract class BatchNorm extends Module {
     const c = this.num_features;
     this.weight = this.affine ? adoptAsParameter(ones([c])) : null;
     this.bias = this.affine ? adoptAsParameter(zeros([c])) : null;
-    if (this.track_running_stats) {
-      this.register_buffer("running_mean", zeros([c]));
-      this.register_buffer("running_var", ones([c]));
-      this.register_buffer("num_batches_tracked", tensor(new BigInt64Array([0n]), []));
-    } else {
-      this.register_buffer("running_mean", null);
-      this.register_buffer("running_var", null);
-      this.register_buffer("num_batches_tracked", null);
+    // the buffers exist (as None) even when not tracking, as in PyTorch
+    this.register_buffer("running_mean", this.track_running_stats ? zeros([c]) : null);
+    this.register_buffer("running_var", this.track_running_stats ? ones([c]) : null);
+    this.register_buffer("num_batches_tracked", this.track_running_stats ? tensor(new BigInt64Array([0n]), []) : null);
+  }
+
+  // PyTorch's _load_from_state_dict: a checkpoint without num_batches_tracked (from before
+  // version 2, or a plain dict) loads, and the counter restarts at 0
+  override _optionalStateKeys(): string[] {
+    return this.num_batches_tracked ? ["num_batches_tracked"] : [];
+  }
+  override _fillMissingState(name: string): void {
+    if (name === "num_batches_tracked" && this.num_batches_tracked) {
+      heapI64()[this.num_batches_tracked.ptr / 8] = 0n;
+      this.num_batches_tracked._bump();
     }
+  }
+
+  override extra_repr(): string {
+    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? "None" : pyFloat(this.momentum)}, affine=${this.affine ? "True" : "False"}, track_running_stats=${this.track_running_stats ? "True" : "False"}`;
+  }
+}
+
+const SPEC: ArgSpec = [["num_features", required], ["eps", 1e-5], ["momentum", 0.1], ["affine", true], ["track_running_stats", true]];
+
+/** torch.nn.modules.batchnorm._BatchNorm: the shared body of BatchNorm1d/2d (they differ in the input ranks they take). */
+abstract class BatchNorm extends NormBase {
+  /** PyTorch's _check_input_dim */
+  protected abstract checkInputDim(input: Tensor): void;
+
+  constructor(args: unknown[]) {
+    super(new.target.name, SPEC, args);
   }
 
   override forward(input: Tensor): Tensor {
@@ -78,22 +99,6 @@ abstract class BatchNorm extends Module {
     const track = !this.training || this.track_running_stats;
     return batchNormWith(input, track ? this.running_mean : null, track ? this.running_var : null,
       this.weight, this.bias, useBatchStats, factor, this.eps, activation, inPlace);
-  }
-
-  // PyTorch's _load_from_state_dict: a checkpoint without num_batches_tracked (from before
-  // version 2, or a plain dict) loads, and the counter restarts at 0
-  override _optionalStateKeys(): string[] {
-    return this.num_batches_tracked ? ["num_batches_tracked"] : [];
-  }
-  override _fillMissingState(name: string): void {
-    if (name === "num_batches_tracked" && this.num_batches_tracked) {
-      heapI64()[this.num_batches_tracked.ptr / 8] = 0n;
-      this.num_batches_tracked._bump();
-    }
-  }
-
-  override extra_repr(): string {
-    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? "None" : pyFloat(this.momentum)}, affine=${this.affine ? "True" : "False"}, track_running_stats=${this.track_running_stats ? "True" : "False"}`;
   }
 }
 

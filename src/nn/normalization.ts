@@ -1,13 +1,13 @@
 // nn.LayerNorm, nn.GroupNorm, nn.InstanceNorm1d/2d and nn.LocalResponseNorm, as torch.nn's
 // (torch/nn/modules/normalization.py, instancenorm.py), thin over src/functional/.
 
-import { Tensor, tensor, zeros, ones } from "../tensor.js";
-import { heapI64 } from "../runtime.js";
+import { Tensor, zeros, ones } from "../tensor.js";
 import { parseArgs, pyFloat, pyRepr, integer, required, type ArgSpec } from "../args.js";
 import { layerNormWith, group_norm, instance_norm } from "../functional/normalization.js";
 import { local_response_norm } from "../functional/normalize.js";
 import { bool } from "../functional/pool.js";
 import { Module, Parameter, adoptAsParameter } from "./module.js";
+import { NormBase } from "./batchnorm.js";
 
 const pyBool = (value: boolean): string => (value ? "True" : "False");
 
@@ -104,38 +104,13 @@ export class GroupNorm extends Module {
 const INSTANCE_SPEC: ArgSpec = [["num_features", required], ["eps", 1e-5], ["momentum", 0.1], ["affine", false], ["track_running_stats", false]];
 
 /** torch.nn.modules.instancenorm._InstanceNorm: the shared body of InstanceNorm1d/2d. */
-abstract class InstanceNorm extends Module {
-  weight: Parameter | null;
-  bias: Parameter | null;
-  readonly num_features: number;
-  readonly eps: number;
-  readonly momentum: number | null;
-  readonly affine: boolean;
-  readonly track_running_stats: boolean;
-  declare running_mean: Tensor | null;
-  declare running_var: Tensor | null;
-  declare num_batches_tracked: Tensor | null;
-
+abstract class InstanceNorm extends NormBase {
   /** the rank of an unbatched input ([C, L] for 1d, [C, H, W] for 2d) */
   protected abstract readonly noBatchDim: number;
 
+  // num_batches_tracked is never advanced by InstanceNorm's forward (PyTorch 1.13)
   constructor(args: unknown[]) {
-    super();
-    const a = parseArgs(`${new.target.name}.__init__`, INSTANCE_SPEC, args);
-    this.num_features = integer(a.num_features, "num_features", 0);
-    this.eps = floatOption(a.eps, "eps");
-    if (a.momentum !== null && typeof a.momentum !== "number") throw new TypeError(`momentum must be a float or None, but got ${pyRepr(a.momentum)}`);
-    this.momentum = a.momentum as number | null;
-    this.affine = bool(a.affine, "affine");
-    this.track_running_stats = bool(a.track_running_stats, "track_running_stats");
-    const c = this.num_features;
-    this.weight = this.affine ? adoptAsParameter(ones([c])) : null;
-    this.bias = this.affine ? adoptAsParameter(zeros([c])) : null;
-    // as _NormBase: buffers exist only when tracking; num_batches_tracked is never advanced by
-    // InstanceNorm's forward (PyTorch 1.13)
-    this.register_buffer("running_mean", this.track_running_stats ? zeros([c]) : null);
-    this.register_buffer("running_var", this.track_running_stats ? ones([c]) : null);
-    this.register_buffer("num_batches_tracked", this.track_running_stats ? tensor(new BigInt64Array([0n]), []) : null);
+    super(new.target.name, INSTANCE_SPEC, args);
   }
 
   override forward(input: Tensor): Tensor {
@@ -147,20 +122,6 @@ abstract class InstanceNorm extends Module {
     const out = instance_norm(batched, this.running_mean, this.running_var, this.weight, this.bias,
       this.training || !this.track_running_stats, this.momentum, this.eps);
     return unbatched ? out.reshape(input.shape) : out;
-  }
-
-  override _optionalStateKeys(): string[] {
-    return this.num_batches_tracked ? ["num_batches_tracked"] : [];
-  }
-  override _fillMissingState(name: string): void {
-    if (name === "num_batches_tracked" && this.num_batches_tracked) {
-      heapI64()[this.num_batches_tracked.ptr / 8] = 0n;
-      this.num_batches_tracked._bump();
-    }
-  }
-
-  override extra_repr(): string {
-    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${this.momentum === null ? "None" : pyFloat(this.momentum)}, affine=${pyBool(this.affine)}, track_running_stats=${pyBool(this.track_running_stats)}`;
   }
 }
 

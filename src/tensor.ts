@@ -266,28 +266,6 @@ export function normalizeDim(dim: number, rank: number): number {
   return dim < 0 ? dim + Math.max(rank, 1) : dim;
 }
 
-function inferShape(shape: number[], total: number): number[] {
-  let inferred = -1;
-  let known = 1;
-  shape.forEach((d, i) => {
-    if (d === -1) {
-      if (inferred >= 0) throw new Error("only one dimension can be inferred");
-      inferred = i;
-    } else if (!Number.isInteger(d) || d < 0) {
-      throw new Error(`invalid shape dimension ${d}`);
-    } else {
-      known *= d;
-    }
-  });
-  if (inferred >= 0 && known !== 0 && total % known === 0) {
-    const out = [...shape];
-    out[inferred] = total / known;
-    return out;
-  }
-  if (inferred < 0 && known === total) return shape;
-  throw new Error(`shape '[${shape.join(", ")}]' is invalid for input of size ${total}`);
-}
-
 /** Validates a shape and returns its element count; refuses what a wasm32 block cannot hold. */
 export function checkShape(shape: readonly number[], dtype: DType = "float32"): number {
   if (!Array.isArray(shape)) throw new TypeError(`expected a shape (array of sizes), but got ${typeof shape}`);

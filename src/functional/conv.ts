@@ -9,7 +9,7 @@ import { PackedConvWeights } from "./packed.js";
 import { parseArgs, pair, pyRepr, type ArgSpec } from "../args.js";
 import { checkPadLimits } from "./pad.js";
 import { poolGeometry } from "./pool.js";
-import { checkFloat, checkImageInput, checkTensor, convOutputSize, fmtShape, nchw } from "./shape.js";
+import { checkImageInput, convOutputSize, fmtShape, nchw, checkConvOperands } from "./shape.js";
 import type { Epilogue } from "./activation.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
@@ -192,12 +192,7 @@ function chooseWinograd(kernel: readonly number[], stride: readonly number[], di
 
 /** The convolution itself, after argument parsing. All checks happen before any kernel runs. */
 export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unknown, params: Conv2dParams): Tensor {
-  const input = checkTensor(inputArg, "conv2d", "input");
-  const weight = checkTensor(weightArg, "conv2d", "weight");
-  const bias = biasArg === null || biasArg === undefined ? null : checkTensor(biasArg, "conv2d", "bias");
-  checkFloat(input, "conv2d", "input");
-  checkFloat(weight, "conv2d", "weight");
-  if (bias !== null) checkFloat(bias, "conv2d", "bias");
+  const { input, weight, bias } = checkConvOperands("conv2d", inputArg, weightArg, biasArg);
   checkImageInput(input, "conv2d");
   if (weight.dim() !== 4) {
     throw new Error(`Expected 4-dimensional weight [out_channels, in_channels/groups, kH, kW] for conv2d, but got weight of size ${fmtShape(weight.shape)}`);

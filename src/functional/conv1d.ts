@@ -6,7 +6,7 @@ import { keep } from "../scope.js";
 import { parseArgs, pyRepr, pyType, type ArgSpec } from "../args.js";
 import { conv2dWith, PackedConvWeights, type PaddingMode } from "./conv.js";
 import { convTranspose2dWith, checkGroups, TransposedConvPlan } from "./conv_transpose.js";
-import { checkFloat, checkTensor, fmtShape } from "./shape.js";
+import { checkTensor, fmtShape, checkConvOperands } from "./shape.js";
 
 export type Padding1d = number | "same" | "valid";
 
@@ -104,12 +104,7 @@ export interface Conv1dParams {
 }
 
 export function conv1dWith(inputArg: unknown, weightArg: unknown, biasArg: unknown, params: Conv1dParams): Tensor {
-  const input = checkTensor(inputArg, "conv1d", "input");
-  const weight = checkTensor(weightArg, "conv1d", "weight");
-  const bias = biasArg === null || biasArg === undefined ? null : checkTensor(biasArg, "conv1d", "bias");
-  checkFloat(input, "conv1d", "input");
-  checkFloat(weight, "conv1d", "weight");
-  if (bias !== null) checkFloat(bias, "conv1d", "bias");
+  const { input, weight, bias } = checkConvOperands("conv1d", inputArg, weightArg, biasArg);
   if (input.dim() !== 2 && input.dim() !== 3) {
     throw new Error(`Expected 2D (unbatched) or 3D (batched) input to conv1d, but got input of size: ${fmtShape(input.shape)}`);
   }

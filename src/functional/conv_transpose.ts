@@ -16,7 +16,7 @@ import { keep, tidy } from "../scope.js";
 import { wasm } from "../runtime.js";
 import { parseArgs, pair, pyRepr, pyType, type ArgSpec } from "../args.js";
 import { convolve, PackedConvWeights, type Conv2dParams } from "./conv.js";
-import { checkFloat, checkTensor, fmtShape, nchw } from "./shape.js";
+import { fmtShape, nchw, checkConvOperands } from "./shape.js";
 
 const CONV_TRANSPOSE2D_SPEC: ArgSpec = [
   ["input", undefined], ["weight", undefined], ["bias", null],
@@ -71,12 +71,7 @@ export function transposedSize(size: number, kernel: number, stride: number, pad
 /** The transposed convolution after argument parsing. All checks happen before any kernel runs. */
 export function convTranspose2dWith(inputArg: unknown, weightArg: unknown, biasArg: unknown, params: ConvTranspose2dParams): Tensor {
   const op = "conv_transpose2d";
-  const input = checkTensor(inputArg, op, "input");
-  const weight = checkTensor(weightArg, op, "weight");
-  const bias = biasArg === null || biasArg === undefined ? null : checkTensor(biasArg, op, "bias");
-  checkFloat(input, op, "input");
-  checkFloat(weight, op, "weight");
-  if (bias !== null) checkFloat(bias, op, "bias");
+  const { input, weight, bias } = checkConvOperands(op, inputArg, weightArg, biasArg);
   if (input.dim() !== 3 && input.dim() !== 4) {
     throw new Error(`Expected 3D (unbatched) or 4D (batched) input to ${op}, but got input of size: ${fmtShape(input.shape)}`);
   }

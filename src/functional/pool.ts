@@ -68,7 +68,8 @@ export function poolGeometry(
   };
 }
 
-const MAX_POOL_SPEC: ArgSpec = [
+/** F.max_pool1d/2d's parameters (the same names and defaults in both) */
+export const MAX_POOL_SPEC: ArgSpec = [
   ["input", undefined], ["kernel_size", undefined], ["stride", null], ["padding", 0], ["dilation", 1],
   ["ceil_mode", false], ["return_indices", false],
 ];

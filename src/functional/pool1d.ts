@@ -3,7 +3,7 @@
 
 import { Tensor, empty } from "../tensor.js";
 import { parseArgs, pyType, type ArgSpec } from "../args.js";
-import { maxPool2dWith, avgPool2dWith, adaptive_avg_pool2d, adaptive_max_pool2d, bool, poolOutputSize } from "./pool.js";
+import { maxPool2dWith, avgPool2dWith, adaptive_avg_pool2d, adaptive_max_pool2d, bool, poolOutputSize, MAX_POOL_SPEC } from "./pool.js";
 import { checkFloat, checkTensor, fmtShape } from "./shape.js";
 import { unsqueezeLength } from "./conv1d.js";
 
@@ -41,18 +41,13 @@ function on2d<T extends Tensor | [Tensor, Tensor]>(input: Tensor, pool: (view: T
   }
 }
 
-const MAX_POOL1D_SPEC: ArgSpec = [
-  ["input", undefined], ["kernel_size", undefined], ["stride", null], ["padding", 0], ["dilation", 1],
-  ["ceil_mode", false], ["return_indices", false],
-];
-
 /**
  * torch.nn.functional.max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1,
  * ceil_mode=False, return_indices=False); input [N, C, L] or [C, L]. With return_indices,
  * [output, indices (int64 positions along L)].
  */
 export function max_pool1d(...args: unknown[]): Tensor | [Tensor, Tensor] {
-  const a = parseArgs("max_pool1d", MAX_POOL1D_SPEC, args);
+  const a = parseArgs("max_pool1d", MAX_POOL_SPEC, args);
   return maxPool1dWith(a.input, a.kernel_size, a.stride, a.padding, a.dilation, a.ceil_mode, a.return_indices);
 }
 

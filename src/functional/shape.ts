@@ -23,6 +23,17 @@ export function checkFloat(tensor: Tensor, op: string, name: string): void {
   }
 }
 
+/** A convolution's operands: float32 tensors input and weight, and a float32 bias or null/undefined (none). */
+export function checkConvOperands(op: string, inputArg: unknown, weightArg: unknown, biasArg: unknown): { input: Tensor; weight: Tensor; bias: Tensor | null } {
+  const input = checkTensor(inputArg, op, "input");
+  const weight = checkTensor(weightArg, op, "weight");
+  const bias = biasArg === null || biasArg === undefined ? null : checkTensor(biasArg, op, "bias");
+  checkFloat(input, op, "input");
+  checkFloat(weight, op, "weight");
+  if (bias !== null) checkFloat(bias, op, "bias");
+  return { input, weight, bias };
+}
+
 /** 3-D (unbatched) or 4-D (batched) image input, as PyTorch's conv and pooling accept. */
 export function checkImageInput(input: Tensor, op: string): void {
   if (input.dim() !== 3 && input.dim() !== 4) {

@@ -171,16 +171,19 @@ export function replay(family: string, options: ReplayOptions): void {
         const tol = typeof entry === "function" ? entry(c) : entry;
         tidy(() => {
           const { result, module } = run(c, tensors);
-          const err = compareResult(result, c.out, tensors, tol, c.id);
-          stats.worst = Math.max(stats.worst, err);
-          if (module && c.repr !== undefined && !(c.module! in (options.noRepr ?? {}))) {
-            expect(String(module), `${c.id} repr`).toBe(c.repr);
+          try {
+            const err = compareResult(result, c.out, tensors, tol, c.id);
+            stats.worst = Math.max(stats.worst, err);
+            if (module && c.repr !== undefined && !(c.module! in (options.noRepr ?? {}))) {
+              expect(String(module), `${c.id} repr`).toBe(c.repr);
+            }
+            if (module && c.state_after) {
+              const sd = module.state_dict();
+              for (const [key, ref] of Object.entries(c.state_after)) compareResult(sd[key], ref, tensors, tol, `${c.id} state_dict ${key}`);
+            }
+          } finally {
+            module?.dispose();   // also when a comparison fails, so one failure does not leak into the next case
           }
-          if (module && c.state_after) {
-            const sd = module.state_dict();
-            for (const [key, ref] of Object.entries(c.state_after)) compareResult(sd[key], ref, tensors, tol, `${c.id} state_dict ${key}`);
-          }
-          module?.dispose();
         });
       });
     }

@@ -7,7 +7,8 @@ const REQUIRED = Symbol("required");
 /** Marks a parameter without default in an ArgSpec. */
 export const required: unknown = REQUIRED;
 
-function isOptionsObject(value: unknown): value is Record<string, unknown> {
+/** A trailing options object: a plain object (not a Tensor, array or other class instance). */
+export function isOptionsObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== "object") return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
@@ -18,7 +19,11 @@ function isOptionsObject(value: unknown): value is Record<string, unknown> {
  * trailing plain object. Unknown keywords, duplicates, too many positionals and missing required
  * parameters throw TypeErrors worded as Python's.
  */
-export function parseArgs(fn: string, spec: ArgSpec, args: readonly unknown[]): Record<string, unknown> {
+export function parseArgs(fn: string, specWithStar: ArgSpec, args: readonly unknown[]): Record<string, unknown> {
+  // a ["*", ...] entry marks the parameters after it keyword-only, as Python's `*`
+  const star = specWithStar.findIndex(([name]) => name === "*");
+  const spec = star < 0 ? specWithStar : specWithStar.filter(([name]) => name !== "*");
+  const maxPositional = star < 0 ? spec.length : star;
   let positional = args;
   let options: Record<string, unknown> = {};
   if (args.length > 0 && isOptionsObject(args[args.length - 1])) {
@@ -28,9 +33,11 @@ export function parseArgs(fn: string, spec: ArgSpec, args: readonly unknown[]): 
   // trailing undefined positionals are "not given"
   let count = positional.length;
   while (count > 0 && positional[count - 1] === undefined) count--;
-  if (count > spec.length) {
-    const least = spec.filter(([, fallback]) => fallback === REQUIRED).length;
-    throw new TypeError(`${fn}() takes from ${least} to ${spec.length} positional arguments but ${count} were given`);
+  if (count > maxPositional) {
+    const least = spec.slice(0, maxPositional).filter(([, fallback]) => fallback === REQUIRED).length;
+    throw new TypeError(least === maxPositional
+      ? `${fn}() takes ${least} positional argument${least === 1 ? "" : "s"} but ${count} were given`
+      : `${fn}() takes from ${least} to ${maxPositional} positional arguments but ${count} were given`);
   }
   const out: Record<string, unknown> = {};
   spec.forEach(([name], i) => { if (i < count && positional[i] !== undefined) out[name] = positional[i]; });

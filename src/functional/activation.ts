@@ -33,10 +33,6 @@ export function clampWith(inputArg: unknown, inplace: boolean, lo: number, hi: n
   return activate(inputArg, { kind: Kind.clamp, a: lo, b: hi }, inplace, op);
 }
 
-function isOptions(value: unknown): boolean {
-  return value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype;
-}
-
 /** A Python float argument (ints and floats are numbers; bools are ints in Python). */
 export function float(value: unknown, name: string, op: string): number {
   if (typeof value === "boolean") return Number(value);
@@ -119,9 +115,7 @@ export function geluEpilogue(approximate: unknown): Epilogue {
 /** torch.nn.functional.gelu(input, approximate='none'): x * 0.5 * (1 + erf(x / sqrt 2)), or the tanh form. */
 export function gelu(...args: unknown[]): Tensor {
   // approximate is keyword-only: gelu(Tensor self, *, str approximate='none')
-  const positional = args.length > 0 && isOptions(args[args.length - 1]) ? args.length - 1 : args.length;
-  if (positional > 1) throw new TypeError(`gelu() takes 1 positional argument but ${positional} were given`);
-  const a = parseArgs("gelu", [["input", required], ["approximate", "none"]], args);
+  const a = parseArgs("gelu", [["input", required], ["*", null], ["approximate", "none"]], args);
   checkTensor(a.input, "gelu", "input");
   return activate(a.input, geluEpilogue(a.approximate), false, "gelu");
 }

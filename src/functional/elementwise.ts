@@ -10,7 +10,7 @@
 
 import { Tensor, empty, tensor } from "../tensor.js";
 import { heapF32, wasm } from "../runtime.js";
-import { pyRepr, pyType } from "../args.js";
+import { isOptionsObject, pyRepr, pyType } from "../args.js";
 import { fmtShape } from "./shape.js";
 
 // op codes of f32_binary (assembly/elementwise/binary.ts)
@@ -27,12 +27,6 @@ type Operand = Tensor | number;
 
 // -- arguments, parsed as PyTorch's python_arg_parser words its errors -----------------------------
 
-function isOptions(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== "object") return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
 /**
  * Python-call resolution for `fn(positional..., *, keywords...)`. `self` is true for Tensor methods
  * (args[0] is the receiver, not counted in PyTorch's messages).
@@ -40,7 +34,7 @@ function isOptions(value: unknown): value is Record<string, unknown> {
 function parse(fn: string, args: readonly unknown[], positional: readonly string[], keywords: readonly string[], self: boolean): Record<string, unknown> {
   let given = args;
   let options: Record<string, unknown> = {};
-  if (args.length > 0 && isOptions(args[args.length - 1])) {
+  if (args.length > 0 && isOptionsObject(args[args.length - 1])) {
     given = args.slice(0, -1);
     options = args[args.length - 1] as Record<string, unknown>;
   }

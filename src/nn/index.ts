@@ -6,6 +6,7 @@ export { ReLU, ReLU6, Identity, Flatten } from "./activation.js";
 export { Linear } from "./linear.js";
 export { Sequential } from "./container.js";
 export * as utils from "./utils.js";
+export * as init from "./init_public.js";
 
 // issue #11's op families: each adds its lines directly under its own marker
 // [elementwise]

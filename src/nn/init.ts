@@ -1,7 +1,8 @@
 // Default initialisation, as torch.nn.init (the distributions, from wasmnn's seedable generator).
 
 import { Tensor, tensor, checkShape } from "../tensor.js";
-import { fillUniform } from "../random.js";
+import { fillUniform, fillNormal } from "../random.js";
+import { heapF32 } from "../runtime.js";
 
 /** U(-bound, bound) of `shape`. */
 export function uniformTensor(shape: number[], bound: number): Tensor {
@@ -16,4 +17,99 @@ export function uniformTensor(shape: number[], bound: number): Tensor {
  */
 export function defaultBound(fanIn: number): number {
   return fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+}
+
+// -- torch.nn.init's public functions (in place, no autograd: they return the tensor) -------------
+
+function fillWith(t: Tensor, fill: (values: Float32Array) => void, name: string): Tensor {
+  if (!(t instanceof Tensor) || t.dtype !== "float32") throw new TypeError(`nn.init.${name}: expected a float32 Tensor, got ${t instanceof Tensor ? t.dtype : typeof t}`);
+  const values = new Float32Array(t.numel());
+  fill(values);
+  heapF32().set(values, t.ptr >> 2);
+  t._bump();
+  return t;
+}
+
+/** torch.nn.init._calculate_fan_in_and_fan_out: fan_in = size(1) * receptive field, fan_out = size(0) * receptive field. */
+export function _calculate_fan_in_and_fan_out(t: Tensor): [number, number] {
+  if (t.dim() < 2) throw new RangeError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions");
+  const receptive = t.shape.slice(2).reduce((a, b) => a * b, 1);
+  return [t.shape[1] * receptive, t.shape[0] * receptive];
+}
+
+/** torch.nn.init.calculate_gain(nonlinearity, param=None). */
+export function calculate_gain(nonlinearity: string, param: number | null = null): number {
+  switch (nonlinearity) {
+    case "linear": case "conv1d": case "conv2d": case "conv3d": case "conv_transpose1d": case "conv_transpose2d": case "conv_transpose3d": case "sigmoid": return 1;
+    case "tanh": return 5 / 3;
+    case "relu": return Math.SQRT2;
+    case "leaky_relu": return Math.sqrt(2 / (1 + (param ?? 0.01) ** 2));
+    case "selu": return 3 / 4;
+    default: throw new RangeError(`Unsupported nonlinearity ${nonlinearity}`);
+  }
+}
+
+/** torch.nn.init.uniform_(tensor, a=0, b=1). */
+export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
+  return fillWith(t, (v) => fillUniform(v, a, b), "uniform_");
+}
+
+/** torch.nn.init.normal_(tensor, mean=0, std=1). */
+export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
+  return fillWith(t, (v) => { fillNormal(v); for (let i = 0; i < v.length; i++) v[i] = mean + std * v[i]; }, "normal_");
+}
+
+/** torch.nn.init.trunc_normal_(tensor, mean=0, std=1, a=-2, b=2): N(mean, std) redrawn until inside [a, b]. */
+export function trunc_normal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2): Tensor {
+  return fillWith(t, (v) => {
+    const one = new Float32Array(2);
+    for (let i = 0; i < v.length; i++) {
+      let x: number;
+      do { fillNormal(one); x = mean + std * one[0]; } while (x < a || x > b);
+      v[i] = x;
+    }
+  }, "trunc_normal_");
+}
+
+/** torch.nn.init.constant_(tensor, val). */
+export function constant_(t: Tensor, val: number): Tensor {
+  return fillWith(t, (v) => v.fill(val), "constant_");
+}
+
+/** torch.nn.init.zeros_(tensor). */
+export function zeros_(t: Tensor): Tensor {
+  return constant_(t, 0);
+}
+
+/** torch.nn.init.ones_(tensor). */
+export function ones_(t: Tensor): Tensor {
+  return constant_(t, 1);
+}
+
+type KaimingOptions = { a?: number; mode?: "fan_in" | "fan_out"; nonlinearity?: string };
+
+function kaimingStd(t: Tensor, o: KaimingOptions): number {
+  const mode = o.mode ?? "fan_in";
+  if (mode !== "fan_in" && mode !== "fan_out") throw new RangeError(`Mode ${mode} not supported, please use one of fan_in, fan_out`);
+  const [fanIn, fanOut] = _calculate_fan_in_and_fan_out(t);
+  const gain = calculate_gain(o.nonlinearity ?? "leaky_relu", o.a ?? 0);
+  return gain / Math.sqrt(mode === "fan_in" ? fanIn : fanOut);
+}
+
+/** torch.nn.init.kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu'), options in one object. */
+export function kaiming_uniform_(t: Tensor, options: KaimingOptions = {}): Tensor {
+  const bound = Math.sqrt(3) * kaimingStd(t, options);
+  return uniform_(t, -bound, bound);
+}
+
+/** torch.nn.init.kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu'), options in one object. */
+export function kaiming_normal_(t: Tensor, options: KaimingOptions = {}): Tensor {
+  return normal_(t, 0, kaimingStd(t, options));
+}
+
+/** torch.nn.init.xavier_uniform_(tensor, gain=1). */
+export function xavier_uniform_(t: Tensor, gain = 1): Tensor {
+  const [fanIn, fanOut] = _calculate_fan_in_and_fan_out(t);
+  const bound = gain * Math.sqrt(6 / (fanIn + fanOut));
+  return uniform_(t, -bound, bound);
 }

@@ -1,0 +1,72 @@
+// The twin of tests/fixtures/vision/gen_models.py's weight generator: rebuilds a model fixture's
+// state_dict bit for bit (generated parameters + PyTorch's recorded BatchNorm statistics), so the
+// weights of ~70 torchvision models need not be committed.
+import { readFileSync } from "node:fs";
+import { safetensors, tensor, type Tensor } from "wasmnn";
+
+const root = new URL("../fixtures/vision/models/", import.meta.url).pathname;
+
+export type ParamSpec = [key: string, shape: number[], dtype: "float32" | "int64", offset: number | null, scale: number | null];
+
+export interface ModelFixture {
+  name: string;
+  builder: string;
+  family: "classification" | "segmentation";
+  options: Record<string, unknown>;
+  input: { key: string; shape: number[]; offset: number; scale: number };
+  outputs: Record<string, number[]>;
+  num_parameters: number;
+  repr: string;
+  params: ParamSpec[];
+}
+
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(text)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
+}
+
+/** offset + scale * u_i, u_i = fmix32(seed ^ (i * 0x9E3779B1)) >> 8 scaled to [-1, 1), rounded to float32 once. */
+export function generated(key: string, count: number, offset: number, scale: number): Float32Array {
+  const seed = fnv1a(key);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    let x = (Math.imul(i, 0x9e3779b1) ^ seed) >>> 0;
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x85ebca6b) >>> 0;
+    x ^= x >>> 13;
+    x = Math.imul(x, 0xc2b2ae35) >>> 0;
+    x ^= x >>> 16;
+    out[i] = offset + scale * ((x >>> 8) / 8388608 - 1);
+  }
+  return out;
+}
+
+export function fixtureNames(): string[] {
+  return JSON.parse(readFileSync(`${root}index.json`, "utf8")) as string[];
+}
+
+export function readFixture(name: string): ModelFixture {
+  return { name, ...JSON.parse(readFileSync(`${root}${name}.json`, "utf8")) };
+}
+
+/** The fixture's recorded tensors: BatchNorm statistics by state_dict key, outputs as `output.<name>`. */
+export function readRecorded(name: string): Record<string, Tensor> {
+  return safetensors.load(readFileSync(`${root}${name}.safetensors`));
+}
+
+const count = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** The full state_dict the fixture's PyTorch model had, in its key order. */
+export function stateDict(fixture: ModelFixture, recorded: Record<string, Tensor>): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [key, shape, , offset, scale] of fixture.params) {
+    out[key] = offset === null ? recorded[key] : tensor(generated(key, count(shape), offset, scale!), shape);
+  }
+  return out;
+}
+
+export function inputOf(fixture: ModelFixture): Tensor {
+  const { key, shape, offset, scale } = fixture.input;
+  return tensor(generated(key, count(shape), offset, scale), shape);
+}

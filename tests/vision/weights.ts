@@ -1,7 +1,7 @@
 // The twin of tests/fixtures/vision/gen_models.py's weight generator: rebuilds a model fixture's
 // state_dict bit for bit (generated parameters + PyTorch's recorded BatchNorm statistics), so the
 // weights of ~70 torchvision models need not be committed.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { safetensors, tensor, type Tensor } from "wasmnn";
 
 const root = new URL("../fixtures/vision/models/", import.meta.url).pathname;
@@ -42,8 +42,9 @@ export function generated(key: string, count: number, offset: number, scale: num
   return out;
 }
 
+/** Every recorded model case (tests/fixtures/vision/models/<name>.json), sorted. */
 export function fixtureNames(): string[] {
-  return JSON.parse(readFileSync(`${root}index.json`, "utf8")) as string[];
+  return readdirSync(root).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
 }
 
 export function readFixture(name: string): ModelFixture {

@@ -3,5 +3,32 @@
 // line under its marker.
 export { IMAGENET_CATEGORIES } from "./_meta.js";
 export * as segmentation from "./segmentation/index.js";
+
 // [resnet]
 export * from "./resnet.js";
+
+// [alexnet]
+
+// [vgg]
+
+// [squeezenet]
+
+// [densenet]
+
+// [googlenet]
+
+// [inception]
+
+// [mobilenetv2]
+
+// [mnasnet]
+
+// [shufflenetv2]
+
+// [efficientnet]
+
+// [mobilenetv3]
+
+// [regnet]
+
+// [convnext]

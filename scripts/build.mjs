@@ -27,7 +27,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await build({
     ...BUNDLE_OPTIONS,
     absWorkingDir: root,
-    entryPoints: { node: "src/index.ts", browser: "src/browser.ts", deno: "src/deno.ts", workerd: "src/workerd.ts" },
+    // wasmnn/vision is a fifth entry: it imports the same core chunk, so it shares the instance
+    // that the user's "wasmnn" import (any runtime entry) initialises; the core never imports it
+    entryPoints: { node: "src/index.ts", browser: "src/browser.ts", deno: "src/deno.ts", workerd: "src/workerd.ts", vision: "src/vision/index.ts" },
     outdir: "dist",
     splitting: true,          // the four entries share one core chunk
     chunkNames: "core-[hash]",

@@ -10,7 +10,8 @@ import { expect, test } from "vitest";
 const root = new URL("../", import.meta.url);
 
 test("dist JS + .wasm within 256 KB raw and 85 KB gzip", () => {
-  const files = readdirSync(new URL("dist/", root)).filter((f) => f.endsWith(".js")).map((f) => `dist/${f}`);
+  // wasmnn/vision (dist/vision.js) is an opt-in entry with its own budget below
+  const files = readdirSync(new URL("dist/", root)).filter((f) => f.endsWith(".js") && f !== "vision.js").map((f) => `dist/${f}`);
   files.push("build/wasmnn.wasm");
   let raw = 0;
   let gzip = 0;

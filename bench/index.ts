@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --filter <substring>] [-- --no-cold-start]`
+// `npm run bench [-- --quick] [-- --filter <substring>] [-- --no-cold-start] [-- --vision]`
 //   --quick          fewer rounds (smoke test); --filter: workloads whose name contains it
 //                    (case-insensitive); --no-cold-start: skip the fresh-process cold start.
 //   A full, unfiltered run writes bench/RESULTS.md; others write bench/build/RESULTS.partial.md.
@@ -25,6 +25,11 @@ import { measureResnetMemory, type MemoryReport } from "./memory.js";
 import { OP_SUITE, copyRunner, type OpWorkload } from "./ops.js";
 
 const args = process.argv.slice(2);
+// --vision: whole torchvision models against onnxruntime-web instead (bench/vision.ts)
+if (args.includes("--vision")) {
+  await import("./vision.js");
+  process.exit(0);
+}
 const quick = args.includes("--quick");
 // --relaxed: wasmnn runs its opt-in relaxed-SIMD build (needs --experimental-wasm-relaxed-simd on Node 20; v8-flags.ts adds it)
 const relaxed = args.includes("--relaxed");

@@ -1,0 +1,119 @@
+// `npm run bench:vision [-- --quick] [-- --filter <case>]` (also `npm run bench -- --vision`)
+//
+// Whole torchvision models, batch 1, one thread: wasmnn/vision against onnxruntime-web running
+// torch.onnx.export of the same model with the same weights (bench/export_onnx.py, opset 13; run it
+// first — it needs /usr/bin/python3 with torch — the files go to bench/build/onnx/). Interleaved in
+// one process: each round runs both engines once, in alternating order; we report medians, the
+// median of per-round ratios (onnxruntime-web time / wasmnn time), GFLOP/s (2 · MACs / time, the
+// MACs of every Conv2d and Linear counted by the export script) and wasmnn's Wasm memory after the
+// forward. Writes bench/RESULTS-vision.md (a full run) or bench/build/RESULTS-vision.partial.md.
+import "./v8-flags.js"; // first: before any Wasm compiles
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import * as ort from "onnxruntime-web";
+import { init, memory, tensor, tidy, type Tensor } from "../src/index.js";
+import { models } from "../src/vision/index.js";
+import { configureOrt, ortVersion } from "./engines/ort.js";
+import { inputOf, readFixture, readRecorded, stateDict, generated } from "../tests/vision/weights.js";
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const filterAt = args.indexOf("--filter");
+const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
+const cfg = quick ? { warmup: 2, minRounds: 5, maxRounds: 15, budgetMs: 1500 } : { warmup: 4, minRounds: 15, maxRounds: 100, budgetMs: 8000 };
+
+const CASES = ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_large", "efficientnet_b0", "shufflenet_v2_x0_5",
+  "densenet121", "convnext_tiny", "regnet_y_400mf", "squeezenet1_1", "lraspp_mobilenet_v3_large"];
+const onnxDir = new URL("./build/onnx/", import.meta.url).pathname;
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+interface Result { name: string; macs: number; size: number; wasmnn: number; ort: number; ratio: number; rounds: number; diff: number; scale: number; wasmMiB: number }
+
+type Builder = (options?: Record<string, unknown>) => import("../src/index.js").nn.Module;
+
+async function benchCase(name: string): Promise<Result> {
+  const fixture = readFixture(name);
+  const meta = JSON.parse(readFileSync(`${onnxDir}${name}.json`, "utf8")) as { macs: number; input: number[]; outputs: string[] };
+  const namespace = (fixture.family === "segmentation" ? models.segmentation : models) as unknown as Record<string, Builder>;
+  const model = namespace[fixture.builder](fixture.options).eval();
+  const recorded = readRecorded(name);
+  const sd = stateDict(fixture, recorded);
+  model.load_state_dict(sd);
+  for (const t of new Set([...Object.values(sd), ...Object.values(recorded)])) t.dispose();
+
+  const shape = meta.input;
+  const inputData = generated("bench-input", shape.reduce((a, b) => a * b, 1), 0, 1.5);
+  const x = tensor(inputData, shape);
+  const first = (y: Tensor | Record<string, Tensor>): Tensor => ("shape" in y ? y as Tensor : (y as Record<string, Tensor>).out);
+  const runWasmnn = () => tidy(() => { first(model.forward(x) as Tensor | Record<string, Tensor>); });
+  const reference = tidy(() => first(model.forward(x) as Tensor | Record<string, Tensor>).data() as Float32Array);
+  const wasmMiB = memory().wasmBytes / 2 ** 20;
+
+  configureOrt();
+  const session = await ort.InferenceSession.create(readFileSync(`${onnxDir}${name}.onnx`), { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+  const feeds = { input: new ort.Tensor("float32", inputData, shape) };
+  const runOrt = async () => {
+    const r = await session.run(feeds);
+    for (const t of Object.values(r)) t.dispose();
+  };
+  const ortOut = (await session.run(feeds))[meta.outputs[0]].data as Float32Array;
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < reference.length; i++) {
+    diff = Math.max(diff, Math.abs(reference[i] - ortOut[i]));
+    scale = Math.max(scale, Math.abs(reference[i]));
+  }
+
+  const time = async (run: () => unknown) => {
+    const start = performance.now();
+    await run();
+    return performance.now() - start;
+  };
+  let roundMs = 0;
+  for (let i = 0; i < cfg.warmup; i++) roundMs = (await time(runWasmnn)) + (await time(runOrt));
+  const rounds = Math.max(cfg.minRounds, Math.min(cfg.maxRounds, Math.ceil(cfg.budgetMs / roundMs)));
+  const times = { wasmnn: [] as number[], ort: [] as number[] };
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let w: number;
+    let o: number;
+    if (r % 2 === 0) { w = await time(runWasmnn); o = await time(runOrt); } else { o = await time(runOrt); w = await time(runWasmnn); }
+    times.wasmnn.push(w);
+    times.ort.push(o);
+    ratios.push(o / w);
+  }
+  await session.release();
+  x.dispose();
+  model.dispose();
+  return { name, macs: meta.macs, size: shape[2], wasmnn: median(times.wasmnn), ort: median(times.ort), ratio: median(ratios), rounds, diff, scale, wasmMiB };
+}
+
+await init();
+const cases = CASES.filter((c) => !filter || c.includes(filter));
+const missing = cases.filter((c) => !existsSync(`${onnxDir}${c}.onnx`));
+if (missing.length) throw new Error(`missing ONNX exports for ${missing.join(", ")}: run /usr/bin/python3 bench/export_onnx.py first`);
+
+const lines = [
+  `# wasmnn/vision vs onnxruntime-web ${ortVersion()} (wasm EP, 1 thread), batch 1`,
+  "",
+  `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, \`npm run bench:vision${quick ? " -- --quick" : ""}\`; medians of interleaved rounds; ratio = median over rounds of onnxruntime-web / wasmnn.`,
+  "",
+  "| model | input | GMAC | wasmnn ms | onnxruntime-web ms | ratio | wasmnn GFLOP/s | rounds | max abs diff (of max) | wasm memory MiB |",
+  "|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
+];
+for (const name of cases) {
+  const r = await benchCase(name);
+  const line = `| ${r.name} | ${r.size}² | ${(r.macs / 1e9).toFixed(2)} | ${r.wasmnn.toFixed(1)} | ${r.ort.toFixed(1)} | ${r.ratio.toFixed(2)}× | ${(2 * r.macs / 1e6 / r.wasmnn).toFixed(1)} | ${r.rounds} | ${r.diff.toExponential(1)} (${r.scale.toPrecision(3)}) | ${r.wasmMiB.toFixed(0)} |`;
+  console.log(line);
+  lines.push(line);
+}
+const full = !filter && !quick;
+const out = full ? new URL("./RESULTS-vision.md", import.meta.url) : new URL("./build/RESULTS-vision.partial.md", import.meta.url);
+await mkdir(new URL("./build/", import.meta.url), { recursive: true });
+await writeFile(out, lines.join("\n") + "\n");
+console.log(`wrote ${out.pathname}`);

@@ -20,6 +20,7 @@ export * from "./resnet.js";
 // [inception]
 
 // [mobilenetv2]
+export * from "./mobilenetv2.js";
 
 // [mnasnet]
 

@@ -25,6 +25,7 @@ export * from "./mobilenetv2.js";
 // [mnasnet]
 
 // [shufflenetv2]
+export * from "./shufflenetv2.js";
 
 // [efficientnet]
 

@@ -23,6 +23,7 @@ export * from "./resnet.js";
 export * from "./mobilenetv2.js";
 
 // [mnasnet]
+export * from "./mnasnet.js";
 
 // [shufflenetv2]
 export * from "./shufflenetv2.js";

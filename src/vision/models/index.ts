@@ -29,6 +29,7 @@ export * from "./mnasnet.js";
 export * from "./shufflenetv2.js";
 
 // [efficientnet]
+export * from "./efficientnet.js";
 
 // [mobilenetv3]
 

@@ -6,7 +6,7 @@
 //   model.load_state_dict(safetensors.load(bytes));
 //   const logits = model.forward(image);              // [N, 3, H, W] -> [N, num_classes]
 import { nn, flatten, type Tensor } from "../../core.js";
-import { Conv2dNormActivation, SqueezeExcitation, StochasticDepth, type LayerFactory } from "../ops.js";
+import { Conv2dNormActivation, SqueezeExcitation, StochasticDepth, makeLayer, type LayerFactory } from "../ops.js";
 import { builderOptions, _make_divisible } from "./_utils.js";
 
 /** A stage's block class: `new block(cnf, stochastic_depth_prob, norm_layer)`. */
@@ -91,8 +91,7 @@ export class MBConv extends nn.Module {
     }));
     // squeeze and excitation
     const squeeze_channels = Math.max(1, Math.floor(cnf.input_channels / 4));
-    const se = se_layer as new (...args: unknown[]) => nn.Module;
-    layers.push(new se(expanded_channels, squeeze_channels, { activation: () => new nn.SiLU({ inplace: true }) }));
+    layers.push(makeLayer(se_layer, expanded_channels, squeeze_channels, { activation: () => new nn.SiLU({ inplace: true }) }));
     // project
     layers.push(new Conv2dNormActivation(expanded_channels, cnf.out_channels, { kernel_size: 1, norm_layer, activation_layer: null }));
 

@@ -20,12 +20,16 @@ export * from "./resnet.js";
 // [inception]
 
 // [mobilenetv2]
+export * from "./mobilenetv2.js";
 
 // [mnasnet]
+export * from "./mnasnet.js";
 
 // [shufflenetv2]
+export * from "./shufflenetv2.js";
 
 // [efficientnet]
+export * from "./efficientnet.js";
 
 // [mobilenetv3]
 

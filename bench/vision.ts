@@ -1,4 +1,4 @@
-// `npm run bench:vision [-- --quick] [-- --filter <case>]` (also `npm run bench -- --vision`)
+// `npm run bench:vision [-- --quick] [-- --filter <case>[,<case>...]]` (also `npm run bench -- --vision`)
 //
 // Whole torchvision models, batch 1, one thread: wasmnn/vision against onnxruntime-web running
 // torch.onnx.export of the same model with the same weights (bench/export_onnx.py, opset 13; run it
@@ -94,7 +94,7 @@ async function benchCase(name: string): Promise<Result> {
 }
 
 await init();
-const cases = CASES.filter((c) => !filter || c.includes(filter));
+const cases = CASES.filter((c) => !filter || filter.split(",").some((f) => c.includes(f)));
 const missing = cases.filter((c) => !existsSync(`${onnxDir}${c}.onnx`));
 if (missing.length) throw new Error(`missing ONNX exports for ${missing.join(", ")}: run /usr/bin/python3 bench/export_onnx.py first`);
 

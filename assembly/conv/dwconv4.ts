@@ -50,6 +50,26 @@ export function f32_dwconv2d_c4(
             laneVector(wBase + 12, wStep, lanes), laneVector(wBase + 16, wStep, lanes), laneVector(wBase + 20, wStep, lanes),
             laneVector(wBase + 24, wStep, lanes), laneVector(wBase + 28, wStep, lanes), laneVector(wBase + 32, wStep, lanes),
             b, result, outHeight, outWidth, strideH, strideW, dilationH, dilationW);
+        } else if (taps <= MAX_GATHERED_TAPS) {
+          // any other kernel (EfficientNet's and MNASNet's 5x5): the group's weights gathered once
+          // into [taps][4] vectors, so each tap is two aligned loads and a multiply-add
+          for (let t = 0; t < taps; t++) v128.store(gatheredWeights + <usize>t * 16, laneVector(wBase + <usize>t * 4, wStep, lanes));
+          if (kernelW == 5 && dilationW == 1) convRows5(staged, paddedW, b, result, outHeight, outWidth, kernelH, strideH, strideW, dilationH);
+          else {
+            for (let oy = 0; oy < outHeight; oy++) {
+              for (let ox = 0; ox < outWidth; ox++) {
+                const origin = staged + (<usize>(oy * strideH) * paddedW + <usize>(ox * strideW)) * 16;
+                let acc = f32x4.splat(0);
+                for (let kh = 0; kh < kernelH; kh++) {
+                  const row = origin + <usize>(kh * dilationH) * paddedW * 16;
+                  for (let kw = 0; kw < kernelW; kw++) {
+                    acc = madd(acc, v128.load(gatheredWeights + <usize>(kh * kernelW + kw) * 16), v128.load(row + <usize>(kw * dilationW) * 16));
+                  }
+                }
+                v128.store(result + (<usize>oy * outWidth + ox) * 16, f32x4.add(acc, b));
+              }
+            }
+          }
         } else {
           for (let oy = 0; oy < outHeight; oy++) {
             for (let ox = 0; ox < outWidth; ox++) {
@@ -70,6 +90,39 @@ export function f32_dwconv2d_c4(
         unstage(result, outHeight, outWidth, output + ((<usize>n * outChannels + <usize>c0 * multiplier + m) * outPlane),
           <usize>multiplier * outPlane, lanes, vmin, vmax);
       }
+    }
+  }
+}
+
+// kernels up to 7x7 keep their gathered weights here ([taps][4] vectors, 16-byte aligned)
+const MAX_GATHERED_TAPS = 49;
+const gatheredWeights: usize = memory.data(MAX_GATHERED_TAPS * 16, 16);
+
+// Kernel width 5 (dilation 1 across): per output pixel, each kernel row's 5 weights and 5 pixels,
+// unrolled; taps summed in kernel order from 0 (as the generic loop), the bias added last.
+function convRows5(staged: usize, paddedW: i32, b: v128, result: usize, outHeight: i32, outWidth: i32,
+  kernelH: i32, strideH: i32, strideW: i32, dilationH: i32): void {
+  const rowStep = <usize>(dilationH * paddedW) * 16;
+  const pixelStep = <usize>strideW * 16;
+  let dst = result;
+  for (let oy = 0; oy < outHeight; oy++) {
+    let origin = staged + <usize>(oy * strideH) * paddedW * 16;
+    for (let ox = 0; ox < outWidth; ox++) {
+      let acc = f32x4.splat(0);
+      let row = origin;
+      let w = gatheredWeights;
+      for (let kh = 0; kh < kernelH; kh++) {
+        acc = madd(acc, v128.load(w), v128.load(row));
+        acc = madd(acc, v128.load(w, 16), v128.load(row, 16));
+        acc = madd(acc, v128.load(w, 32), v128.load(row, 32));
+        acc = madd(acc, v128.load(w, 48), v128.load(row, 48));
+        acc = madd(acc, v128.load(w, 64), v128.load(row, 64));
+        row += rowStep;
+        w += 80;
+      }
+      v128.store(dst, f32x4.add(acc, b));
+      dst += 16;
+      origin += pixelStep;
     }
   }
 }

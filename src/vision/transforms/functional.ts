@@ -61,10 +61,53 @@ function checkImage(img: unknown): Image {
   throw new TypeError(`img should be a Tensor or an ImageData-like { data, width, height }. Got ${typeName(img)}`);
 }
 
-/** A tensor's values as doubles (int64 values are small image values here). */
+/** A tensor's values as doubles (int64 read through 32-bit halves: no BigInt per element; exact below 2^53). */
 function valuesOf(t: Tensor): Float64Array {
-  const data = t.data();
-  return data instanceof BigInt64Array ? Float64Array.from(data, Number) : Float64Array.from(data);
+  const raw = t.data() as Float32Array | BigInt64Array;
+  if (!(raw instanceof BigInt64Array)) return new Float64Array(raw);
+  const data = raw;
+  const low = new Uint32Array(data.buffer, data.byteOffset, data.length * 2);
+  const high = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+  const out = new Float64Array(data.length);
+  for (let i = 0; i < out.length; i++) out[i] = high[2 * i + 1] * 4294967296 + low[2 * i];
+  return out;
+}
+
+/** An int64 tensor of integer values (written as 32-bit halves, little-endian as wasm memory). */
+function int64Tensor(values: ArrayLike<number>, shape: readonly number[]): Tensor {
+  const out = new BigInt64Array(values.length);
+  const words = new Int32Array(out.buffer);
+  for (let i = 0; i < values.length; i++) {
+    const high = Math.floor(values[i] / 4294967296);
+    words[2 * i] = (values[i] - high * 4294967296) | 0;
+    words[2 * i + 1] = high;
+  }
+  return tensor(out, shape);
+}
+
+// x / 255 in float32 for every byte (the double quotient rounds to the same float: k / 255 has a
+// period-8 binary expansion, never a float32 halfway point)
+const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, k) => k / 255);
+
+/** uint8 values to float32 in [0, 1]: torchvision's `img.to(float32) / 255` (a typed-array `from` with a map is far slower). */
+function bytesToUnit(values: Float64Array): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i] / 255;
+  return out;
+}
+
+/** An image's pixels as planes [C, H, W] (RGBA read as RGB), through `map` per byte. */
+function planesOf<A extends Float32Array | Float64Array>(img: ImageLike, make: (n: number) => A, map: (byte: number) => number): { values: A; shape: number[] } {
+  const bands = bandsOf(img);
+  const channels = bands === 4 ? 3 : bands;
+  const plane = img.width * img.height;
+  const values = make(plane * channels);
+  const data = img.data;
+  for (let c = 0; c < channels; c++) {
+    const offset = c * plane;
+    for (let p = 0, q = c; p < plane; p++, q += bands) values[offset + p] = map(data[q]);
+  }
+  return { values, shape: [channels, img.height, img.width] };
 }
 
 /** torch.round: half to even (C's nearbyint under the default rounding mode). */
@@ -110,14 +153,8 @@ export function get_image_num_channels(img: Image): number {
  */
 export function to_tensor(pic: Image): Tensor {
   if (isImageLike(pic)) {
-    const raw = asRaw(pic);
-    const { width, height, channels } = raw;
-    const plane = width * height;
-    const out = new Float32Array(plane * channels);
-    for (let p = 0; p < plane; p++) {
-      for (let c = 0; c < channels; c++) out[c * plane + p] = raw.data[p * channels + c] / 255;
-    }
-    return tensor(out, [channels, height, width]);
+    const { values, shape } = planesOf(pic, (n) => new Float32Array(n), (byte) => BYTE_TO_UNIT[byte]);
+    return tensor(values, shape);
   }
   if (!isTensor(pic)) throw new TypeError(`pic should be an ImageData-like image or a tensor [H, W, C]. Got ${typeName(pic)}`);
   if (pic.dim() !== 2 && pic.dim() !== 3) throw new Error(`pic should be 2/3 dimensional. Got ${pic.dim()} dimensions.`);
@@ -125,23 +162,15 @@ export function to_tensor(pic: Image): Tensor {
     const hwc = pic.dim() === 2 ? pic.reshape([...pic.shape, 1]) : pic;
     const chw = hwc.permute(2, 0, 1).contiguous();
     if (chw.dtype === "float32") return chw;
-    // the float32 quotient of an integer by 255 (the double quotient rounds to the same float:
-    // k/255 has a period-8 binary expansion, never a float32 halfway point)
-    return tensor(Float32Array.from(valuesOf(chw), (v) => v / 255), chw.shape);
+    return tensor(bytesToUnit(valuesOf(chw)), chw.shape);
   });
 }
 
 /** pil_to_tensor(pic): an ImageData-like image (RGBA read as RGB) to its bytes as an int64 [C, H, W] tensor. */
 export function pil_to_tensor(pic: ImageLike): Tensor {
   if (!isImageLike(pic)) throw new TypeError(`pic should be an ImageData-like image. Got ${typeName(pic)}`);
-  const raw = asRaw(pic);
-  const { width, height, channels } = raw;
-  const plane = width * height;
-  const out = new BigInt64Array(plane * channels);
-  for (let p = 0; p < plane; p++) {
-    for (let c = 0; c < channels; c++) out[c * plane + p] = BigInt(raw.data[p * channels + c]);
-  }
-  return tensor(out, [channels, height, width]);
+  const { values, shape } = planesOf(pic, (n) => new Float64Array(n), (byte) => byte);
+  return int64Tensor(values, shape);
 }
 
 /** The dtypes convert_image_dtype knows: "float32" (also "float") and "int64" (also "uint8": an int64 tensor of uint8 values). */
@@ -163,16 +192,16 @@ export function convert_image_dtype(image: Tensor, dtype: ImageDType = "float32"
   const target = imageDType(dtype);
   if (image.dtype === target) return image;
   if (target === "float32") {
-    return tensor(Float32Array.from(valuesOf(image), (v) => v / 255), image.shape);
+    return tensor(bytesToUnit(valuesOf(image)), image.shape);
   }
   const factor = Math.fround(255 + 1 - 1e-3);
   const values = image.data() as Float32Array;
-  const out = new BigInt64Array(values.length);
+  const out = new Float64Array(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = Math.trunc(Math.fround(values[i] * factor));
-    out[i] = BigInt(Math.min(Math.max(v, 0), 255));   // uint8's range (torch wraps out-of-range values)
+    out[i] = Math.min(Math.max(v, 0), 255);   // uint8's range (torch wraps out-of-range values)
   }
-  return tensor(out, image.shape);
+  return int64Tensor(out, image.shape);
 }
 
 /**
@@ -255,12 +284,10 @@ export function resize(img: Image, size: number | number[], interpolation: Inter
     if (!cast) return y;
     // _cast_squeeze_out: round before the cast back; uint8 bicubic is clamped first
     const values = valuesOf(y);
-    const out = new BigInt64Array(values.length);
     for (let i = 0; i < values.length; i++) {
-      const v = mode === "bicubic" ? Math.min(Math.max(values[i], 0), 255) : values[i];
-      out[i] = BigInt(roundHalfEven(v));
+      values[i] = roundHalfEven(mode === "bicubic" ? Math.min(Math.max(values[i], 0), 255) : values[i]);
     }
-    return tensor(out, y.shape);
+    return int64Tensor(values, y.shape);
   });
 }
 

@@ -121,24 +121,46 @@ function clip8(sum: number): number {
 }
 
 /**
- * One 8-bit pass along an axis: `lines` independent lines of `inSize` samples, `stride` bytes apart
- * along the axis, `lineStep` between line starts (Pillow's ImagingResample{Horizontal,Vertical}_8bpc).
+ * Pillow's ImagingResampleHorizontal_8bpc: each output pixel of each row sums its taps in fixed
+ * point, starting from one half (so clip8's floor rounds to nearest).
  */
-function pass(src: Uint8ClampedArray, dst: Uint8ClampedArray, count: number, srcPos: (line: number, i: number) => number,
-  dstPos: (line: number, o: number) => number, lines: number, outSize: number, table: ReturnType<typeof coefficients>): void {
+function horizontal(src: Uint8ClampedArray, width: number, height: number, channels: number, outWidth: number,
+  table: ReturnType<typeof coefficients>): Uint8ClampedArray {
   const { starts, counts, taps, weights } = table;
-  for (let line = 0; line < lines; line++) {
-    for (let o = 0; o < outSize; o++) {
-      const first = starts[o];
+  const out = new Uint8ClampedArray(outWidth * height * channels);
+  for (let y = 0; y < height; y++) {
+    const rowIn = y * width * channels;
+    const rowOut = y * outWidth * channels;
+    for (let o = 0; o < outWidth; o++) {
+      const first = rowIn + starts[o] * channels;
       const n = counts[o];
       const w = o * taps;
-      for (let c = 0; c < count; c++) {
+      for (let c = 0; c < channels; c++) {
         let sum = 1 << (PRECISION_BITS - 1);
-        for (let t = 0; t < n; t++) sum += src[srcPos(line, first + t) + c] * weights[w + t];
-        dst[dstPos(line, o) + c] = clip8(sum);
+        for (let t = 0, i = first + c; t < n; t++, i += channels) sum += src[i] * weights[w + t];
+        out[rowOut + o * channels + c] = clip8(sum);
       }
     }
   }
+  return out;
+}
+
+/** Pillow's ImagingResampleVertical_8bpc: the same along columns, a whole row of bytes at a time. */
+function vertical(src: Uint8ClampedArray, rowBytes: number, outHeight: number, table: ReturnType<typeof coefficients>): Uint8ClampedArray {
+  const { starts, counts, taps, weights } = table;
+  const out = new Uint8ClampedArray(rowBytes * outHeight);
+  for (let o = 0; o < outHeight; o++) {
+    const first = starts[o] * rowBytes;
+    const n = counts[o];
+    const w = o * taps;
+    const rowOut = o * rowBytes;
+    for (let j = 0; j < rowBytes; j++) {
+      let sum = 1 << (PRECISION_BITS - 1);
+      for (let t = 0, i = first + j; t < n; t++, i += rowBytes) sum += src[i] * weights[w + t];
+      out[rowOut + j] = clip8(sum);
+    }
+  }
+  return out;
 }
 
 /**
@@ -152,21 +174,11 @@ export function resizeRaw(image: RawImage, outHeight: number, outWidth: number, 
   if (mode === "nearest") return nearest(image, outHeight, outWidth);
   const filter = FILTERS[mode];
   if (filter === undefined) throw new Error(`Interpolation mode '${mode}' is not supported for images (nearest, bilinear, bicubic, box are)`);
-  let current = image;
-  if (outWidth !== width) {
-    const table = coefficients(width, outWidth, filter);
-    const out = new Uint8ClampedArray(outWidth * height * channels);
-    pass(current.data, out, channels, (y, x) => (y * width + x) * channels, (y, x) => (y * outWidth + x) * channels, height, outWidth, table);
-    current = { data: out, width: outWidth, height, channels };
-  }
-  if (outHeight !== height) {
-    const table = coefficients(height, outHeight, filter);
-    const out = new Uint8ClampedArray(outWidth * outHeight * channels);
-    const rowBytes = outWidth * channels;
-    pass(current.data, out, channels, (x, y) => y * rowBytes + x * channels, (x, y) => y * rowBytes + x * channels, outWidth, outHeight, table);
-    current = { data: out, width: outWidth, height: outHeight, channels };
-  }
-  return current;
+  // horizontal first, then vertical, each only if that size changes; 8-bit rounding in between
+  let data = image.data;
+  if (outWidth !== width) data = horizontal(data, width, height, channels, outWidth, coefficients(width, outWidth, filter));
+  if (outHeight !== height) data = vertical(data, outWidth * channels, outHeight, coefficients(height, outHeight, filter));
+  return { data, width: outWidth, height: outHeight, channels };
 }
 
 /** Pillow's ImagingScaleAffine with nearest sampling (its COORD: -1 below zero, else truncation). */

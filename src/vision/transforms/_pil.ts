@@ -75,7 +75,25 @@ const FILTERS: Record<string, Filter> = {
       return 0;
     },
   },
+  hamming: {
+    support: 1,
+    kernel: (x) => {
+      x = Math.abs(x);
+      if (x === 0) return 1;
+      if (x >= 1) return 0;
+      x *= Math.PI;
+      // Pillow writes the window's constants as C floats: 0.54f, 0.46f
+      return (Math.sin(x) / x) * (Math.fround(0.54) + Math.fround(0.46) * Math.cos(x));
+    },
+  },
+  lanczos: { support: 3, kernel: (x) => (x >= -3 && x < 3 ? sinc(x) * sinc(x / 3) : 0) },
 };
+
+function sinc(x: number): number {
+  if (x === 0) return 1;
+  x *= Math.PI;
+  return Math.sin(x) / x;
+}
 
 // 8 bits of result, 2 of headroom for filters whose partial sums leave [0, 1]
 const PRECISION_BITS = 32 - 8 - 2;
@@ -173,7 +191,7 @@ export function resizeRaw(image: RawImage, outHeight: number, outWidth: number, 
   if (width === outWidth && height === outHeight) return { ...image, data: image.data.slice() };
   if (mode === "nearest") return nearest(image, outHeight, outWidth);
   const filter = FILTERS[mode];
-  if (filter === undefined) throw new Error(`Interpolation mode '${mode}' is not supported for images (nearest, bilinear, bicubic, box are)`);
+  if (filter === undefined) throw new Error(`Interpolation mode '${mode}' is not supported for images`);
   // horizontal first, then vertical, each only if that size changes; 8-bit rounding in between
   let data = image.data;
   if (outWidth !== width) data = horizontal(data, width, height, channels, outWidth, coefficients(width, outWidth, filter));

@@ -125,10 +125,13 @@ function asImage(raw: RawImage): ImageLike {
   return { data: raw.data, width: raw.width, height: raw.height };
 }
 
-/** get_dimensions(img) -> [channels, height, width] */
+/** get_dimensions(img) -> [channels, height, width] (an RGBA image counts 3: it is read as RGB) */
 export function get_dimensions(img: Image): [number, number, number] {
   const image = checkImage(img);
-  if (isImageLike(image)) return [bandsOf(image), image.height, image.width];
+  if (isImageLike(image)) {
+    const bands = bandsOf(image);
+    return [bands === 4 ? 3 : bands, image.height, image.width];   // read as RGB, as everywhere here
+  }
   const shape = image.shape;
   const channels = shape.length === 2 ? 1 : shape[shape.length - 3];
   return [channels, shape[shape.length - 2], shape[shape.length - 1]];

@@ -8,8 +8,20 @@
 //   ]);
 //   const x = preprocess(imageData);                        // float32 [3, 224, 224]
 //
-// Every class can be constructed with or without `new` (Python has no `new`), and every instance
-// is a function: `t(img)` is `t.forward(img)`.
+// Choices where JavaScript differs from Python (each also said where it is implemented):
+// - Every class can be constructed with or without `new` (Python has no `new`), and every instance
+//   is a function: `t(img)` is `t.forward(img)`; `String(t)` is torchvision's repr.
+// - Images are tensors [..., C, H, W] or ImageData-like `{ data, width, height }` (1, 3 or 4 bytes a
+//   pixel), the latter in the role of PIL images: read as `.convert("RGB")` (alpha dropped), and
+//   Resize / CenterCrop on them compute what Pillow computes (always antialiased, as torchvision
+//   on PIL images), returning ImageData-like RGB images.
+// - wasmnn has float32 and int64 only: an int64 image tensor is torchvision's uint8 image.
+//   PILToTensor returns int64; ConvertImageDtype("float32") divides it by 255; "uint8" (or
+//   "int64") converts float32 back as torchvision's float -> uint8 does; Resize rounds it half to
+//   even and clamps bicubic to [0, 255].
+// - InterpolationMode's members are their strings ("nearest", "bilinear", "bicubic"; and for
+//   images Pillow's "box", "hamming", "lanczos"); torchvision's deprecated integer codes are
+//   accepted without its warning. antialias=null is false for tensors (torchvision 0.14).
 import * as classes from "./transforms.js";
 
 export * as functional from "./functional.js";

@@ -61,6 +61,10 @@ function inputOf(c: Case): T.Image {
 type Callable = (x: unknown) => unknown;
 function build(spec: Spec): Callable {
   const cls = (T as unknown as Record<string, (...args: unknown[]) => Callable>)[spec.class];
+  if (spec.class.startsWith("functional.")) {
+    const fn = (T.functional as unknown as Record<string, (...args: unknown[]) => unknown>)[spec.class.slice("functional.".length)];
+    return Object.assign((x: unknown) => fn(x, ...spec.args), { toString: () => "" });
+  }
   if (spec.class === "Compose") return cls((spec.args[0] as Spec[]).map(build));
   const kwargs = Object.keys(spec.kwargs).length > 0 ? [spec.kwargs] : [];
   return cls(...spec.args, ...kwargs);

@@ -200,6 +200,17 @@ describe("transforms: the API around the numbers", () => {
     a.dispose(); b.dispose();
   });
 
+  test("Compose takes plain functions too (torchvision's Lambda-free style) and names them in its repr", () => {
+    const double = (x: Tensor) => x.mul(2);
+    const pipeline = T.Compose([T.ToTensor(), double, (x: Tensor) => x.add(1)]);
+    expect(String(pipeline)).toBe("Compose(\n    ToTensor()\n    <function double>\n    <function <lambda>>\n)");
+    const before = memory().liveTensors;
+    const y = pipeline({ data: new Uint8Array([0, 51, 255]), width: 1, height: 1 }) as Tensor;
+    expect(Array.from(y.data())).toEqual([1, Math.fround(Math.fround(Math.fround(51 / 255) * 2) + 1), 3]);
+    y.dispose();
+    expect(memory().liveTensors).toBe(before);
+  });
+
   test("InterpolationMode's members are the mode strings, and Resize takes them", () => {
     expect(String(T.Resize([3, 4], T.InterpolationMode.BICUBIC))).toBe("Resize(size=(3, 4), interpolation=bicubic, max_size=None, antialias=None)");
     expect(String(T.Resize(5, { interpolation: "nearest", max_size: 9 }))).toBe("Resize(size=5, interpolation=nearest, max_size=9, antialias=None)");

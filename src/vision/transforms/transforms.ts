@@ -72,7 +72,8 @@ export class Compose extends Transform {
 
   override toString(): string {
     let text = `${this.constructor.name}(`;
-    for (const t of this.transforms) text += `\n    ${String(t)}`;
+    // a plain function prints as Python prints one, not as its source
+    for (const t of this.transforms) text += `\n    ${t instanceof Transform ? String(t) : `<function ${t.name || "<lambda>"}>`}`;
     return `${text}\n)`;
   }
 }

@@ -89,25 +89,30 @@ function int64Tensor(values: ArrayLike<number>, shape: readonly number[]): Tenso
 // period-8 binary expansion, never a float32 halfway point)
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, k) => k / 255);
 
-/** uint8 values to float32 in [0, 1]: torchvision's `img.to(float32) / 255` (a typed-array `from` with a map is far slower). */
-function bytesToUnit(values: Float64Array): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let i = 0; i < values.length; i++) out[i] = values[i] / 255;
+/** An int64 image's values to float32 in [0, 1]: torchvision's `img.to(float32) / 255`, read word by word. */
+function int64ToUnit(t: Tensor): Float32Array {
+  const data = t.data() as unknown as BigInt64Array;
+  const low = new Uint32Array(data.buffer, data.byteOffset, data.length * 2);
+  const high = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+  const out = new Float32Array(data.length);
+  for (let i = 0; i < out.length; i++) out[i] = (high[2 * i + 1] * 4294967296 + low[2 * i]) / 255;
   return out;
 }
 
-/** An image's pixels as planes [C, H, W] (RGBA read as RGB), through `map` per byte. */
-function planesOf<A extends Float32Array | Float64Array>(img: ImageLike, make: (n: number) => A, map: (byte: number) => number): { values: A; shape: number[] } {
+/**
+ * An image's pixels as planes [C, H, W] (RGBA read as RGB), written by `put(index, byte)`: float32
+ * / 255 for to_tensor, the int64's low word for pil_to_tensor.
+ */
+function toPlanes(img: ImageLike, put: (index: number, byte: number) => void): number[] {
   const bands = bandsOf(img);
   const channels = bands === 4 ? 3 : bands;
   const plane = img.width * img.height;
-  const values = make(plane * channels);
   const data = img.data;
   for (let c = 0; c < channels; c++) {
     const offset = c * plane;
-    for (let p = 0, q = c; p < plane; p++, q += bands) values[offset + p] = map(data[q]);
+    for (let p = 0, q = c; p < plane; p++, q += bands) put(offset + p, data[q]);
   }
-  return { values, shape: [channels, img.height, img.width] };
+  return [channels, img.height, img.width];
 }
 
 /** torch.round: half to even (C's nearbyint under the default rounding mode). */
@@ -156,8 +161,9 @@ export function get_image_num_channels(img: Image): number {
  */
 export function to_tensor(pic: Image): Tensor {
   if (isImageLike(pic)) {
-    const { values, shape } = planesOf(pic, (n) => new Float32Array(n), (byte) => BYTE_TO_UNIT[byte]);
-    return tensor(values, shape);
+    const bands = bandsOf(pic);
+    const values = new Float32Array(pic.width * pic.height * (bands === 4 ? 3 : bands));
+    return tensor(values, toPlanes(pic, (i, byte) => { values[i] = BYTE_TO_UNIT[byte]; }));
   }
   if (!isTensor(pic)) throw new TypeError(`pic should be an ImageData-like image or a tensor [H, W, C]. Got ${typeName(pic)}`);
   if (pic.dim() !== 2 && pic.dim() !== 3) throw new Error(`pic should be 2/3 dimensional. Got ${pic.dim()} dimensions.`);
@@ -165,15 +171,17 @@ export function to_tensor(pic: Image): Tensor {
     const hwc = pic.dim() === 2 ? pic.reshape([...pic.shape, 1]) : pic;
     const chw = hwc.permute(2, 0, 1).contiguous();
     if (chw.dtype === "float32") return chw;
-    return tensor(bytesToUnit(valuesOf(chw)), chw.shape);
+    return tensor(int64ToUnit(chw), chw.shape);
   });
 }
 
 /** pil_to_tensor(pic): an ImageData-like image (RGBA read as RGB) to its bytes as an int64 [C, H, W] tensor. */
 export function pil_to_tensor(pic: ImageLike): Tensor {
   if (!isImageLike(pic)) throw new TypeError(`pic should be an ImageData-like image. Got ${typeName(pic)}`);
-  const { values, shape } = planesOf(pic, (n) => new Float64Array(n), (byte) => byte);
-  return int64Tensor(values, shape);
+  const bands = bandsOf(pic);
+  const values = new BigInt64Array(pic.width * pic.height * (bands === 4 ? 3 : bands));
+  const words = new Int32Array(values.buffer);   // little-endian: low word first, high words stay 0
+  return tensor(values, toPlanes(pic, (i, byte) => { words[2 * i] = byte; }));
 }
 
 /** The dtypes convert_image_dtype knows: "float32" (also "float") and "int64" (also "uint8": an int64 tensor of uint8 values). */
@@ -195,7 +203,7 @@ export function convert_image_dtype(image: Tensor, dtype: ImageDType = "float32"
   const target = imageDType(dtype);
   if (image.dtype === target) return image;
   if (target === "float32") {
-    return tensor(bytesToUnit(valuesOf(image)), image.shape);
+    return tensor(int64ToUnit(image), image.shape);
   }
   const factor = Math.fround(255 + 1 - 1e-3);
   const values = image.data() as Float32Array;

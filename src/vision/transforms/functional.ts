@@ -121,10 +121,6 @@ export function roundHalfEven(v: number): number {
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-function asRaw(img: ImageLike): RawImage {
-  return toRaw(img);
-}
-
 /** The result of an image operation: ImageData-like, RGB (3 bytes a pixel) or L (1). */
 function asImage(raw: RawImage): ImageLike {
   return { data: raw.data, width: raw.width, height: raw.height };
@@ -279,7 +275,7 @@ export function resize(img: Image, size: number | number[], interpolation: Inter
   const [outHeight, outWidth] = _compute_resized_output_size([height, width], sizes, max_size);
   if (outHeight === height && outWidth === width) return image;
 
-  if (isImageLike(image)) return asImage(resizeRaw(asRaw(image), outHeight, outWidth, mode));
+  if (isImageLike(image)) return asImage(resizeRaw(toRaw(image), outHeight, outWidth, mode));
 
   const aa = antialias ?? false;
   if (aa && mode !== "bilinear" && mode !== "bicubic") throw new Error("Antialias option is supported for bilinear and bicubic interpolation modes only");
@@ -305,7 +301,7 @@ export function resize(img: Image, size: number | number[], interpolation: Inter
 /** crop(img, top, left, height, width): outside the image is zero (torchvision pads, then crops). */
 export function crop(img: Image, top: number, left: number, height: number, width: number): Image {
   const image = checkImage(img);
-  if (isImageLike(image)) return asImage(cropRaw(asRaw(image), top, left, height, width));
+  if (isImageLike(image)) return asImage(cropRaw(toRaw(image), top, left, height, width));
   const [, h, w] = get_dimensions(image);
   const right = left + width;
   const bottom = top + height;
@@ -371,7 +367,7 @@ export function center_crop(img: Image, output_size: number | number[]): Image {
     const padRight = cropWidth > imageWidth ? Math.floor((cropWidth - imageWidth + 1) / 2) : 0;
     const padBottom = cropHeight > imageHeight ? Math.floor((cropHeight - imageHeight + 1) / 2) : 0;
     if (isImageLike(image)) {
-      current = asImage(cropRaw(asRaw(image), -padTop, -padLeft, imageHeight + padTop + padBottom, imageWidth + padLeft + padRight));
+      current = asImage(cropRaw(toRaw(image), -padTop, -padLeft, imageHeight + padTop + padBottom, imageWidth + padLeft + padRight));
     } else {
       current = padded = padZeros(image, padLeft, padTop, padRight, padBottom);
     }

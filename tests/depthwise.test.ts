@@ -24,11 +24,13 @@ describe("depthwise kernels equal the reference convolution", () => {
     [1, 8, 1, 12, 12, 3, 3, 1, 2, "circular"], // stride 3, dilation 2
     [1, 7, 1, 6, 13, [1, 3], [1, 2], [0, 1], 1, "zeros"],
     [1, 4, 1, 5, 5, 3, 1, [-1, 1], 1, "reflect"], // a negative pad crops: the per-plane kernel
-    // kernels other than 3x3 (c4): width 5 unrolled (convRows5), other sizes with gathered weights, > 49 taps gathered per tap
+    // kernels other than 3x3 (c4), weights gathered once: stride 1 in output pairs (convRowPairs), width 5
+    // unrolled at other strides (convRows5), the generic loop otherwise; > 49 taps gathered per tap
     [1, 6, 1, 15, 14, 5, 2, 2, 1, "zeros"],            // EfficientNet's 5x5 stride 2, a partial lane group
     [2, 9, 1, 11, 12, [3, 5], 1, [2, 2], [2, 1], "reflect"], // kernel width 5 with a row dilation
     [1, 5, 1, 12, 12, 5, 1, 4, 2, "zeros"],            // 5x5 dilated across: the generic gathered loop
-    [1, 4, 2, 10, 9, 7, 1, 3, 1, "circular"],          // 7x7 = 49 taps, multiplier 2
+    [1, 4, 2, 10, 9, 7, 1, 3, 1, "circular"],          // 7x7 = 49 taps, multiplier 2, odd output width (pairs + one)
+    [1, 7, 1, 9, 11, [7, 3], 1, [3, 1], 1, "zeros"],   // a tall kernel, pairs of stride-1 outputs
     [1, 4, 1, 12, 12, [5, 11], 1, [2, 5], 1, "zeros"], // 55 taps: weights gathered per tap
   ] as const)("N=%i C=%i x%i %ix%i k=%s s=%s p=%s d=%s %s", (batch, channels, multiplier, height, width, kernel, stride, padding, dilation, mode) => {
     const conv = new nn.Conv2d(channels, channels * multiplier, kernel as number | [number, number], { stride, padding, dilation, groups: channels, padding_mode: mode });

@@ -54,7 +54,8 @@ export function f32_dwconv2d_c4(
           // any other kernel (EfficientNet's and MNASNet's 5x5): the group's weights gathered once
           // into [taps][4] vectors, so each tap is two aligned loads and a multiply-add
           for (let t = 0; t < taps; t++) v128.store(gatheredWeights + <usize>t * 16, laneVector(wBase + <usize>t * 4, wStep, lanes));
-          if (kernelW == 5 && dilationW == 1) convRows5(staged, paddedW, b, result, outHeight, outWidth, kernelH, strideH, strideW, dilationH);
+          if (dilationW == 1 && strideW == 1) convRowPairs(staged, paddedW, b, result, outHeight, outWidth, kernelH, kernelW, strideH, dilationH);
+          else if (kernelW == 5 && dilationW == 1) convRows5(staged, paddedW, b, result, outHeight, outWidth, kernelH, strideH, strideW, dilationH);
           else {
             for (let oy = 0; oy < outHeight; oy++) {
               for (let ox = 0; ox < outWidth; ox++) {
@@ -97,6 +98,60 @@ export function f32_dwconv2d_c4(
 // kernels up to 7x7 keep their gathered weights here ([taps][4] vectors, 16-byte aligned)
 const MAX_GATHERED_TAPS = 49;
 const gatheredWeights: usize = memory.data(MAX_GATHERED_TAPS * 16, 16);
+
+// Stride 1, dilation 1 across, any kernel (ConvNeXt's 7x7, EfficientNet's 5x5): two neighbouring
+// outputs at a time share all but one of each kernel row's input columns, so a row costs kernelW
+// weight loads + kernelW + 1 pixel loads for 2 * kernelW multiply-adds. Each output's taps are
+// summed in kernel order from 0, the bias added last (as the one-pixel loop).
+function convRowPairs(staged: usize, paddedW: i32, b: v128, result: usize, outHeight: i32, outWidth: i32,
+  kernelH: i32, kernelW: i32, strideH: i32, dilationH: i32): void {
+  const rowStep = <usize>(dilationH * paddedW) * 16;
+  const weightRow = <usize>kernelW * 16;
+  let dst = result;
+  for (let oy = 0; oy < outHeight; oy++) {
+    let origin = staged + <usize>(oy * strideH) * paddedW * 16;
+    let ox = 0;
+    for (; ox + 2 <= outWidth; ox += 2) {
+      let a = f32x4.splat(0);
+      let c = f32x4.splat(0);
+      let row = origin;
+      let wRow = gatheredWeights;
+      for (let kh = 0; kh < kernelH; kh++) {
+        let x = v128.load(row);
+        let w = wRow;
+        const wEnd = wRow + weightRow;
+        let p = row;
+        for (; w < wEnd; w += 16) {
+          const next = v128.load(p, 16);
+          const wv = v128.load(w);
+          a = madd(a, wv, x);
+          c = madd(c, wv, next);
+          x = next;
+          p += 16;
+        }
+        row += rowStep;
+        wRow = wEnd;
+      }
+      v128.store(dst, f32x4.add(a, b));
+      v128.store(dst, f32x4.add(c, b), 16);
+      dst += 32;
+      origin += 32;
+    }
+    for (; ox < outWidth; ox++) {
+      let acc = f32x4.splat(0);
+      let row = origin;
+      let w = gatheredWeights;
+      for (let kh = 0; kh < kernelH; kh++) {
+        for (let kw = 0; kw < kernelW; kw++) acc = madd(acc, v128.load(w + <usize>kw * 16), v128.load(row + <usize>kw * 16));
+        row += rowStep;
+        w += weightRow;
+      }
+      v128.store(dst, f32x4.add(acc, b));
+      dst += 16;
+      origin += 16;
+    }
+  }
+}
 
 // Kernel width 5 (dilation 1 across): per output pixel, each kernel row's 5 weights and 5 pixels,
 // unrolled; taps summed in kernel order from 0 (as the generic loop), the bias added last.

@@ -8,6 +8,7 @@ export * as segmentation from "./segmentation/index.js";
 export * from "./resnet.js";
 
 // [alexnet]
+export * from "./alexnet.js";
 
 // [vgg]
 

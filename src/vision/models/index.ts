@@ -11,6 +11,7 @@ export * from "./resnet.js";
 export * from "./alexnet.js";
 
 // [vgg]
+export * from "./vgg.js";
 
 // [squeezenet]
 

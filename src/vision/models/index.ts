@@ -14,6 +14,7 @@ export * from "./alexnet.js";
 export * from "./vgg.js";
 
 // [squeezenet]
+export * from "./squeezenet.js";
 
 // [densenet]
 

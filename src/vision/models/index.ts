@@ -17,6 +17,7 @@ export * from "./vgg.js";
 export * from "./squeezenet.js";
 
 // [densenet]
+export * from "./densenet.js";
 
 // [googlenet]
 

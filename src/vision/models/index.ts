@@ -20,6 +20,8 @@ export * from "./squeezenet.js";
 export * from "./densenet.js";
 
 // [googlenet]
+// (torchvision's __all__: BasicConv2d and InceptionAux are also inception_v3's names, for different classes)
+export { GoogLeNet, googlenet, type GoogLeNetOutputs, type GoogLeNetOptions } from "./googlenet.js";
 
 // [inception]
 

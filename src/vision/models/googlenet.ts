@@ -5,8 +5,8 @@
 //   const model = models.googlenet({ aux_logits: false }).eval();
 //   const logits = model.forward(image);              // [N, 3, H, W] -> [N, num_classes]
 //
-// As torchvision's __all__, models/index.ts re-exports GoogLeNet, GoogLeNetOutputs and googlenet only:
-// BasicConv2d and InceptionAux share their names with inception_v3's different classes.
+// models/index.ts re-exports this file by name: BasicConv2d and InceptionAux stay here, as inception.ts
+// has different classes of the same names (torchvision.models exports neither).
 import { nn, F, cat, flatten, narrow, type Tensor } from "../../core.js";
 import { makeLayer, type LayerFactory } from "../ops.js";
 import { builderOptions } from "./_utils.js";

@@ -20,10 +20,13 @@ export * from "./squeezenet.js";
 export * from "./densenet.js";
 
 // [googlenet]
-// (torchvision's __all__: BasicConv2d and InceptionAux are also inception_v3's names, for different classes)
-export { GoogLeNet, googlenet, type GoogLeNetOutputs, type GoogLeNetOptions } from "./googlenet.js";
+// (by name: googlenet.ts and inception.ts each have a BasicConv2d and an InceptionAux, different classes)
+export { GoogLeNet, Inception, googlenet, type GoogLeNetOutputs, type GoogLeNetOptions } from "./googlenet.js";
 
 // [inception]
+export {
+  Inception3, InceptionA, InceptionB, InceptionC, InceptionD, InceptionE, inception_v3, type InceptionOutputs, type Inception3Options,
+} from "./inception.js";
 
 // [mobilenetv2]
 

@@ -87,7 +87,8 @@ export const cfgs: Record<"A" | "B" | "D" | "E", VGGConfig> = {
 };
 
 function _vgg(name: string, cfg: keyof typeof cfgs, batch_norm: boolean, options: Partial<VGGOptions> | undefined): VGG {
-  return new VGG(make_layers(cfgs[cfg], batch_norm), builderOptions(name, options, VGG_DEFAULTS));
+  const o = builderOptions(name, options, VGG_DEFAULTS); // (checked before any weights are allocated)
+  return new VGG(make_layers(cfgs[cfg], batch_norm), o);
 }
 
 /** VGG-11 (https://arxiv.org/abs/1409.1556). Options: num_classes=1000, init_weights=True, dropout=0.5. */

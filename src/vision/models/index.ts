@@ -8,16 +8,25 @@ export * as segmentation from "./segmentation/index.js";
 export * from "./resnet.js";
 
 // [alexnet]
+export * from "./alexnet.js";
 
 // [vgg]
+export * from "./vgg.js";
 
 // [squeezenet]
+export * from "./squeezenet.js";
 
 // [densenet]
+export * from "./densenet.js";
 
 // [googlenet]
+// (by name: googlenet.ts and inception.ts each have a BasicConv2d and an InceptionAux, different classes)
+export { GoogLeNet, Inception, googlenet, type GoogLeNetOutputs, type GoogLeNetOptions } from "./googlenet.js";
 
 // [inception]
+export {
+  Inception3, InceptionA, InceptionB, InceptionC, InceptionD, InceptionE, inception_v3, type InceptionOutputs, type Inception3Options,
+} from "./inception.js";
 
 // [mobilenetv2]
 export * from "./mobilenetv2.js";

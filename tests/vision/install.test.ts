@@ -46,6 +46,36 @@ const lines = tidy(() => {
 console.log(lines.join("\\n"));
 `;
 
+/** A Vite app's entry (the page's only script): decode with the browser, classify, print the top-5. */
+const VITE_MAIN = `
+import { init, safetensors, tidy } from "wasmnn";
+import { models, transforms } from "wasmnn/vision";
+
+const out = document.getElementById("out");
+try {
+  await init();
+  const model = models.resnet18().eval();
+  model.load_state_dict(safetensors.load(new Uint8Array(await (await fetch("/resnet18.safetensors")).arrayBuffer())));
+  const blob = await (await fetch("/scene.png")).blob();
+  const bitmap = await createImageBitmap(blob, { colorSpaceConversion: "none", premultiplyAlpha: "none" });
+  const context = new OffscreenCanvas(bitmap.width, bitmap.height).getContext("2d", { willReadFrequently: true });
+  context.drawImage(bitmap, 0, 0);
+  const image = context.getImageData(0, 0, bitmap.width, bitmap.height);
+  const preprocess = transforms.Compose([
+    transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(),
+    transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225]),
+  ]);
+  const lines = tidy(() => {
+    const [values, indices] = model.forward(preprocess(image).unsqueeze(0)).softmax(1).topk(5);
+    const classes = indices.data();
+    return [...values.data()].map((p, i) => \`\${(p * 100).toFixed(2)}%  \${models.IMAGENET_CATEGORIES[Number(classes[i])]}\`);
+  });
+  out.textContent = lines.join("\\n");
+} catch (error) {
+  out.textContent = \`error: \${error.message}\`;
+}
+`;
+
 const CONSUMER_TYPES = `
 import { init, tensor, safetensors, type Tensor } from "wasmnn";
 import { models, transforms } from "wasmnn/vision";
@@ -114,4 +144,41 @@ describe("the packed package, installed", () => {
     }
     expect(output).toBe("");
   }, 60_000);
+});
+
+describe("a Vite app (Vite's default config) that depends on wasmnn", () => {
+  let dist = "";
+  beforeAll(() => {
+    const vite = join(app, "vite-app");
+    mkdirSync(join(vite, "public"), { recursive: true });
+    writeFileSync(join(vite, "index.html"), '<!doctype html>\n<meta charset="utf-8">\n<pre id="out">loading</pre>\n<script type="module" src="/main.js"></script>\n');
+    writeFileSync(join(vite, "main.js"), VITE_MAIN);
+    copyFileSync(join(root, VISION_IMAGE), join(vite, "public/scene.png"));
+    // no vite.config: `vite build` with every default (its target, its handling of new URL(..., import.meta.url))
+    execFileSync(process.execPath, [join(app, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn"], { cwd: vite, encoding: "utf8", timeout: 120_000 });
+    dist = join(vite, "dist");
+    copyFileSync(join(app, "resnet18.safetensors"), join(dist, "resnet18.safetensors"));
+  }, 180_000);
+
+  test("vite build emits the .wasm as an asset", () => {
+    expect(readdirSync(join(dist, "assets")).some((f) => /^wasmnn-.*\.wasm$/.test(f))).toBe(true);
+  });
+
+  test.skipIf(findChromium() === null && process.env.WASMNN_REQUIRE_BROWSER !== "1")("the built page classifies the image in Chromium: torchvision's top-5", async () => {
+    const { chromium } = await import("playwright-core");
+    const server = await serve(`${dist}/`);
+    const browser = await chromium.launch({ executablePath: findChromium()!, args: CHROMIUM_FLAGS });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(`http://127.0.0.1:${(server.address() as { port: number }).port}/`);
+      await page.waitForFunction(() => /%|error/.test(document.getElementById("out")!.textContent ?? ""), null, { timeout: 120_000 });
+      const { ok, detail } = checkTop5(root, (await page.textContent("#out")) ?? "");
+      expect(ok, [detail, ...errors].join("; ")).toBe(true);
+    } finally {
+      await browser.close();
+      server.close();
+    }
+  }, 180_000);
 });

@@ -47,8 +47,22 @@ function isResponse(value: unknown): value is Response {
     typeof (value as Response).headers === "object" && !(value instanceof URL);
 }
 
+/** Bytes of a .wasm file: lib.dom's `BufferSource`, spelled so the published types need no lib "dom". */
+export type WasmBytes = ArrayBuffer | ArrayBufferView<ArrayBuffer>;
+
 /** What `init` accepts: a compiled module (required on Cloudflare Workers), bytes, a URL, a file path or a fetch Response. */
-export type WasmSource = WebAssembly.Module | BufferSource | URL | string | Response;
+export type WasmSource = WebAssembly.Module | WasmBytes | URL | string | Response;
+
+// The published .d.ts must compile in a Node project's usual tsconfig (lib ["ES2022"] + @types/node,
+// no "dom"), which has no WebAssembly namespace: declare the two names the types mention. Empty
+// interfaces merge with lib.dom's where it is loaded, so browser projects see the full types.
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace WebAssembly {
+    interface Module {}
+    interface Memory {}
+  }
+}
 
 let kernels: Kernels | null = null;
 let pending: Promise<void> | null = null;
@@ -71,7 +85,7 @@ export interface Platform {
   /** Where the .wasm comes from when `init()` is given nothing. */
   defaultSource(build: WasmBuild): Promise<WasmSource>;
   /** Reads a file path or file: URL (Node, Deno); absent where there is no file system. */
-  readFile?(location: URL | string): Promise<BufferSource>;
+  readFile?(location: URL | string): Promise<WasmBytes>;
 }
 
 /**
@@ -158,7 +172,7 @@ async function compile(source: WasmSource, platform: Platform): Promise<WebAssem
   throw new TypeError(`init: expected a WebAssembly.Module, bytes, URL, path or Response, but got ${describe(source)}`);
 }
 
-async function readSource(location: URL | string, platform: Platform): Promise<BufferSource> {
+async function readSource(location: URL | string, platform: Platform): Promise<WasmBytes> {
   const url = location instanceof URL ? location : /^[a-z][a-z0-9+.-]*:\/\//i.test(location) ? new URL(location) : null;
   if (url !== null && url.protocol !== "file:") {
     const response = await fetch(url);

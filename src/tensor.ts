@@ -18,6 +18,15 @@ import * as reduceOps from "./functional/reduce.js";
 import { matmul as matmulImpl } from "./functional/matmul.js";
 
 export type DType = "float32" | "int64";
+
+// `Tensor` and `Module` implement `[Symbol.dispose]` (for `using`). lib "esnext.disposable" (TS 5.2+)
+// and @types/node declare the symbol; a project with neither (lib ["ES2022"], "dom") would fail to
+// compile our .d.ts without this, the same declaration @types/node ships for older TypeScript.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
 export type NestedArray = number | bigint | NestedArray[];
 
 const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, int64: 8 };

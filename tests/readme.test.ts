@@ -1,6 +1,6 @@
 // Every TypeScript example in README.md runs (through the package's own entry, "wasmnn").
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -21,6 +21,9 @@ describe("README examples run", () => {
     manual_seed(0);
     const model = resnet18();
     writeFileSync(join(work, "model.safetensors"), safetensors.save(model.state_dict()));
+    // the wasmnn/vision example reads torchvision's resnet18 state_dict (the same keys) and a PNG
+    writeFileSync(join(work, "resnet18.safetensors"), safetensors.save(model.state_dict()));
+    copyFileSync(join(root, "tests/fixtures/vision/examples/scene.png"), join(work, "cat.png"));
     model.dispose();
     // at the repository root, so "./examples/..." imports resolve as in the README
     const file = join(root, `.readme-example-${index}.mts`);

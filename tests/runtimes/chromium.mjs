@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { serve } from "./server.mjs";
 import { makeChecks } from "./checks.mjs";
+import { checkTop5, visionCheckpoint, VISION_IMAGE } from "./vision-example.mjs";
 
 export const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -63,5 +64,15 @@ export function runChromium(root) {
     await example.waitForFunction(() => document.getElementById("out").textContent.includes("->"), null, { timeout: 60_000 });
     const text = await example.textContent("#out");
     check("examples/browser runs the seed block", text.includes("-> [1, 64, 76, 57]") && exampleErrors.length === 0, text.split("\n").pop());
+
+    // [vision] examples/browser/classify.html: the browser decodes the PNG; torchvision's top-5 with resnet18
+    visionCheckpoint(root);
+    const classify = await browser.newPage();
+    const classifyErrors = [];
+    classify.on("pageerror", (error) => classifyErrors.push(error.message));
+    await classify.goto(`${origin}/examples/browser/classify.html?image=/${VISION_IMAGE}&weights=/.test-output/vision/resnet18.safetensors&model=resnet18`);
+    await classify.waitForFunction(() => /%|error/.test(document.getElementById("out").textContent), null, { timeout: 120_000 });
+    const top5 = checkTop5(root, await classify.textContent("#out"));
+    check("examples/browser/classify.html prints torchvision's top-5", top5.ok && classifyErrors.length === 0, [top5.detail, ...classifyErrors].join("; "));
   }, "browser");
 }

@@ -1,6 +1,7 @@
 // Runs tests/deno/*.test.ts with the npm-installed Deno; returns { passed, failed, skipped }.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { checkTop5, visionCheckpoint, VISION_IMAGE } from "./vision-example.mjs";
 
 export function runDeno(root) {
   const deno = `${root}node_modules/.bin/deno`;
@@ -18,5 +19,18 @@ export function runDeno(root) {
   });
   const exampleOk = example.status === 0 && example.stdout.includes("-> [1, 64, 152, 114]");
   console.log(`  ${exampleOk ? "✓" : "✗"} deno: examples/deno.ts runs (${(example.stdout || example.stderr).trim().slice(0, 300)})`);
-  return { name: "deno", passed: Number(summary[2]) + (exampleOk ? 1 : 0), failed: Number(summary[3]) + (exampleOk ? 0 : 1), skipped: 0 };
+  // [vision] examples/deno-classify.ts: torchvision's top-5 for the test image with resnet18
+  let classify;
+  try {
+    classify = spawnSync(deno, ["run", "--no-config", "--import-map", "tests/deno/import_map.json", "--allow-read",
+      "examples/deno-classify.ts", VISION_IMAGE, visionCheckpoint(root)], {
+      cwd: root, encoding: "utf8", env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" }, timeout: 120_000,
+    });
+  } catch (error) {
+    classify = { status: null, stdout: "", stderr: error.message };
+  }
+  const top5 = checkTop5(root, classify.status === 0 ? classify.stdout : "");
+  console.log(`  ${top5.ok ? "✓" : "✗"} deno: examples/deno-classify.ts prints torchvision's top-5 (${top5.ok ? top5.detail : (classify.stderr || top5.detail).trim().slice(0, 300)})`);
+  const examples = (exampleOk ? 1 : 0) + (top5.ok ? 1 : 0);
+  return { name: "deno", passed: Number(summary[2]) + examples, failed: Number(summary[3]) + 2 - examples, skipped: 0 };
 }

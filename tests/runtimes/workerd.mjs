@@ -1,10 +1,11 @@
 // Runs tests/workerd/worker.js in Cloudflare's workerd (Miniflare) and checks its answers.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { makeChecks } from "./checks.mjs";
+import { checkTop5, visionCheckpoint, VISION_IMAGE } from "./vision-example.mjs";
 
 export async function runWorkerd(root) {
   const { check, result } = makeChecks("workerd");
@@ -56,7 +57,10 @@ export async function runWorkerd(root) {
   return result();
 }
 
-/** examples/worker: `wrangler deploy --dry-run` bundles it; the bundle then serves a request in workerd. */
+/**
+ * examples/worker: `wrangler deploy --dry-run` bundles it (with a generated resnet18 checkpoint as its
+ * model.safetensors); the bundle then classifies the test image in workerd: torchvision's top-5.
+ */
 async function runWorkerExample(root, check, Miniflare) {
   const example = join(root, "examples/worker");
   const outdir = mkdtempSync(join(tmpdir(), "wasmnn-worker-"));
@@ -64,29 +68,34 @@ async function runWorkerExample(root, check, Miniflare) {
   mkdirSync(join(example, "node_modules"), { recursive: true });
   rmSync(join(example, "node_modules/wasmnn"), { force: true });
   symlinkSync(root, join(example, "node_modules/wasmnn"), "dir");
+  // [vision] the example bundles the user's checkpoint (gitignored): here the resnet18 fixture's weights
+  try {
+    copyFileSync(visionCheckpoint(root), join(example, "model.safetensors"));
+  } catch (error) {
+    check("a resnet18 checkpoint for examples/worker", false, error.message);
+    return;
+  }
   const result = spawnSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
     cwd: example, encoding: "utf8", timeout: 120_000,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1" },
   });
-  const total = /Total Upload: ([\d.]+ KiB) \/ gzip: ([\d.]+ KiB)/.exec(result.stdout ?? "");
   const files = result.status === 0 ? readdirSync(outdir) : [];
   const wasm = files.find((f) => f.endsWith(".wasm"));
-  check("wrangler deploy --dry-run bundles examples/worker with the .wasm as a module", result.status === 0 && wasm !== undefined,
-    total ? `upload ${total[1]}, gzip ${total[2]}` : (result.stderr ?? "").slice(0, 300));
+  check("wrangler deploy --dry-run bundles examples/worker with the .wasm and the weights as modules",
+    result.status === 0 && wasm !== undefined && files.some((f) => f.endsWith(".safetensors")), (result.stderr ?? "").slice(0, 300));
   if (wasm === undefined) return;
   const bundleGzip = gzipSync(readFileSync(join(outdir, "index.js"))).length + gzipSync(readFileSync(join(outdir, wasm))).length;
-  console.log(`    bundle: index.js ${statSync(join(outdir, "index.js")).size} B + ${wasm} ${statSync(join(outdir, wasm)).size} B, ${bundleGzip} B gzip`);
+  console.log(`    bundle without the weights: index.js ${statSync(join(outdir, "index.js")).size} B + ${wasm} ${statSync(join(outdir, wasm)).size} B, ${bundleGzip} B gzip`);
   const mf = new Miniflare({
     modules: true, scriptPath: join(outdir, "index.js"), modulesRoot: outdir,
-    modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
+    modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }, { type: "Data", include: ["**/*.safetensors"] }],
     compatibilityDate: "2026-04-01",
   });
   try {
-    const pixels = new Float32Array(3 * 32 * 24).map((_, i) => ((i * 37) % 101) / 50 - 1);
-    const response = await mf.dispatchFetch("http://localhost/?h=32&w=24", { method: "POST", body: pixels });
-    const bytes = await response.arrayBuffer();
-    check("the bundled example worker answers a request in workerd", response.ok && response.headers.get("x-shape") === "1,64,8,6" && bytes.byteLength === 64 * 8 * 6 * 4,
-      `${response.status} ${response.headers.get("x-shape")}`);
+    const response = await mf.dispatchFetch("http://localhost/", { method: "POST", body: readFileSync(join(root, VISION_IMAGE)) });
+    const text = await response.text();
+    const top5 = checkTop5(root, response.ok ? text : "");
+    check("the bundled example worker classifies a PNG: torchvision's top-5", top5.ok, response.ok ? top5.detail : `${response.status} ${text.slice(0, 200)}`);
   } finally {
     await mf.dispose();
     rmSync(outdir, { recursive: true, force: true });

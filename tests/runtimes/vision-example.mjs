@@ -21,7 +21,7 @@ export function visionCheckpoint(root) {
 }
 
 /**
- * Checks an example's output ("31.51%  pug" lines) against torchvision's top-5;
+ * Checks an example's output ("6.16%  nail" lines) against torchvision's top-5;
  * returns { ok, detail } with the lines found.
  */
 export function checkTop5(root, text, model = VISION_MODEL) {

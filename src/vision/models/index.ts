@@ -28,6 +28,7 @@ export * from "./resnet.js";
 // [efficientnet]
 
 // [mobilenetv3]
+export * from "./mobilenetv3.js";
 
 // [regnet]
 

@@ -31,5 +31,6 @@ export * from "./resnet.js";
 export * from "./mobilenetv3.js";
 
 // [regnet]
+export * from "./regnet.js";
 
 // [convnext]

@@ -34,3 +34,4 @@ export * from "./mobilenetv3.js";
 export * from "./regnet.js";
 
 // [convnext]
+export * from "./convnext.js";

@@ -41,7 +41,10 @@ export * from "./shufflenetv2.js";
 export * from "./efficientnet.js";
 
 // [mobilenetv3]
+export * from "./mobilenetv3.js";
 
 // [regnet]
+export * from "./regnet.js";
 
 // [convnext]
+export * from "./convnext.js";

@@ -16,7 +16,8 @@ export function allocate(bytes: number, what: string): number {
     throw new RangeError(`${what} needs ${formatBytes(bytes)}, more than the ${formatBytes(MAX_BLOCK_BYTES)} a single wasm32 block can hold`);
   }
   // assembly/alloc.ts answers 0 when linear memory cannot grow (engine or 4 GiB limit); nothing changed then
-  const ptr = wasm().alloc(Math.max(bytes, 16));
+  // an address past 2 GiB comes back from wasm as a negative i32: read it unsigned
+  const ptr = wasm().alloc(Math.max(bytes, 16)) >>> 0;
   if (ptr === 0) {
     throw new RangeError(`${what}: out of memory allocating ${formatBytes(bytes)} (linear memory is ${formatBytes(wasm().memory.buffer.byteLength)})`);
   }

@@ -252,8 +252,8 @@ function dropoutWith(input: Tensor, p: number, inplace: boolean, block: number):
   const scale = p === 1 ? 0 : Math.fround(1 / Math.fround(1 - p));
   const keep = 1 - p;
   const heap = heapF32();
-  const src = input.ptr >> 2;
-  const dst = output.ptr >> 2;
+  const src = input.ptr >>> 2;
+  const dst = output.ptr >>> 2;
   for (let start = 0; start < n; start += block) {
     // bernoulli(1 - p): kept when u < 1 - p (never for p = 1)
     const factor = p < 1 && uniform01() < keep ? scale : 0;

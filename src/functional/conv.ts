@@ -417,8 +417,8 @@ function convolveAndPool(
         const source = { ptr: sourcePtr, shape: [1, channels, i1 - i0, width] };
         const heap = new Float32Array(k.memory.buffer);
         for (let c = 0; c < channels; c++) {
-          const from = (input.ptr >> 2) + ((n * channels + c) * height + i0) * width;
-          heap.copyWithin((source.ptr >> 2) + c * (i1 - i0) * width, from, from + (i1 - i0) * width);
+          const from = (input.ptr >>> 2) + ((n * channels + c) * height + i0) * width;
+          heap.copyWithin((source.ptr >>> 2) + c * (i1 - i0) * width, from, from + (i1 - i0) * width);
         }
         const rows = r1 - r0;
         const band = { ptr: bandPtr, shape: [1, outChannels, rows, convW] };

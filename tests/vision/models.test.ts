@@ -24,6 +24,12 @@ const CI_SUBSET = new Set([
 // Models whose repr differs from torchvision's, and why (none may be added without a reason).
 const REPR_EXCEPTIONS: Record<string, string> = {};
 
+// Models whose forward cannot run yet, and why: for them the test checks the structure (keys, shapes,
+// repr) of the built model and skips the forward, visibly.
+const STRUCTURE_ONLY: Record<string, string> = {
+  regnet_y_128gf: "2.58 GB of weights plus their packed GEMM copies exceed wasm32's 4 GiB; needs #13's lean memory (each weight held once)",
+};
+
 const all = process.env.VISION_ALL === "1";
 const names = fixtureNames().filter((name) => all || CI_SUBSET.has(name));
 
@@ -56,8 +62,26 @@ function compare(actual: Float32Array, expected: Float32Array): { worst: number;
   return { worst, scale, bad };
 }
 
+describe("wasmnn/vision models too large for wasm32 today: structure only", () => {
+  for (const name of names.filter((n) => n in STRUCTURE_ONLY)) {
+    test(`${name}: keys, shapes and repr`, () => {
+      const before = memory().liveTensors;
+      const fixture = readFixture(name);
+      const model = builderOf(fixture)(fixture.options);
+      try {
+        expect(Object.entries(model.state_dict()).map(([key, t]) => [key, t.shape])).toEqual(fixture.params.map(([key, shape]) => [key, shape]));
+        expect(String(model)).toBe(fixture.repr);
+      } finally {
+        model.dispose();
+      }
+      expect(memory().liveTensors).toBe(before);
+    }, 600_000);
+    test.skip(`${name}: output (${STRUCTURE_ONLY[name]})`, () => {});
+  }
+});
+
 describe("wasmnn/vision models match torchvision 0.14", () => {
-  test.each(names)("%s", (name) => {
+  test.each(names.filter((n) => !(n in STRUCTURE_ONLY)))("%s", (name) => {
     const before = memory().liveTensors;
     const fixture = readFixture(name);
     const recorded = readRecorded(name);

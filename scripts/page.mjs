@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run page`: bundles page/src/*.ts into page/dist/ with esbuild (rebuilding on change), then
 // serves the repository root on 127.0.0.1 with COOP/COEP headers and prints the page's URL.
-// The page imports "wasmnn", kept external and resolved by the page's import map to the package's
-// browser entry, /dist/browser.js (`npm run build`; `npm ci` runs it).
+// The page imports "wasmnn" and "wasmnn/vision", kept external and resolved by the page's import map to
+// the package's entries, /dist/browser.js and /dist/vision.js (`npm run build`; `npm ci` runs it).
 //   PORT=8080 npm run page     a fixed port (default 8000, or a free one if that is taken)
 import { context, build } from "esbuild";
 import { execFileSync } from "node:child_process";
@@ -23,7 +23,7 @@ export function pageBuildOptions(root = ROOT) {
     format: "esm",
     platform: "browser",
     target: "es2022",
-    external: ["wasmnn"], // the import map's job: "wasmnn" → /dist/browser.js
+    external: ["wasmnn", "wasmnn/vision"], // the import map's job: → /dist/browser.js, /dist/vision.js
     sourcemap: true,
     logLevel: "warning",
   };
@@ -42,8 +42,8 @@ async function portIsFree(port) {
 }
 
 async function main() {
-  if (!existsSync(`${ROOT}dist/browser.js`)) {
-    console.log("dist/browser.js is missing: running npm run build first");
+  if (!existsSync(`${ROOT}dist/browser.js`) || !existsSync(`${ROOT}dist/vision.js`)) {
+    console.log("dist/browser.js or dist/vision.js is missing: running npm run build first");
     execFileSync(process.execPath, [`${ROOT}scripts/build.mjs`], { cwd: ROOT, stdio: "inherit" });
   }
   if (!existsSync(`${ROOT}build/wasmnn.wasm`)) {

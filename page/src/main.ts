@@ -6,6 +6,8 @@ import { INPUT_HEIGHT, INPUT_WIDTH, canvasToNCHW, drawCover, drawDefaultImage } 
 import { OUT_CHANNELS, SEED_CONV, LayerError, benchmarkStem, buildStem, convCall, convSizeFormula, runStem, type ConvArgs, type LayerOutput } from "./stem.js";
 import { applyStemWeights, readStemWeights, type StemWeights } from "./weights.js";
 import { drawChannel, drawFilter, formatValue } from "./maps.js";
+import { ClassifyPanel, type ClassifyImage, type ClassifyStatus } from "./classify.js";
+import { imageData } from "../../examples/browser/classify.mjs";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T;
 
@@ -24,8 +26,24 @@ interface State {
 const state: State = { input: null, block: null, outputs: [], convWeight: null, weights: null, layer: 0, zoomChannel: 0, stale: false };
 
 /** What the test (tests/runtimes/page.mjs) waits on: runs counts finished updates. */
-const status = { runs: 0, error: null as string | null };
+const status = { runs: 0, error: null as string | null, classify: null as ClassifyStatus | null };
 (window as unknown as { __wasmnnPage: typeof status }).__wasmnnPage = status;
+
+/** the "6 · Classify" panel, made once init() is done */
+let classifier: ClassifyPanel | null = null;
+/** the page's current image at its own size, for the classifier (the stem sees the 228×304 canvas) */
+let currentImage: ClassifyImage | null = null;
+
+function setClassifyImage(image: ClassifyImage): void {
+  currentImage = image;
+  void classifier?.setImage(image);
+}
+
+function canvasImage(source: string): ClassifyImage {
+  const canvas = $<HTMLCanvasElement>("input");
+  const { data, width, height } = canvas.getContext("2d", { willReadFrequently: true })!.getImageData(0, 0, canvas.width, canvas.height);
+  return { data, width, height, source };
+}
 
 // ---------- controls → Conv2d arguments ----------
 
@@ -281,6 +299,9 @@ async function loadImageFile(file: File): Promise<void> {
     $("image-status").textContent = `${file.name}: ${bitmap.width}×${bitmap.height}, centre-cropped and resized to 228×304 (W×H) → tensor [1, 3, 304, 228], normalised with ImageNet's mean and std.`;
     bitmap.close();
     setInputFromCanvas();
+    // the classifier sees the file's own pixels (torchvision's Resize and CenterCrop do the rest)
+    const { data, width, height } = await imageData(file);
+    setClassifyImage({ data, width, height, source: file.name });
   } catch {
     $("image-status").textContent = `${file.name}: not an image this browser can decode.`;
   }
@@ -348,6 +369,7 @@ function wire(): void {
     drawDefaultImage($<HTMLCanvasElement>("input"));
     $("image-status").textContent = "Drawn in the page, 228×304 (W×H) → tensor [1, 3, 304, 228], normalised with ImageNet's mean and std.";
     setInputFromCanvas();
+    setClassifyImage(canvasImage("the default image"));
   });
   // drop anywhere on the page; the image card lights up
   const drop = $("drop");
@@ -366,7 +388,10 @@ function wire(): void {
     drop.classList.remove("dragging");
     const file = [...(event.dataTransfer?.files ?? [])][0];
     if (file === undefined) return;
-    if (file.name.endsWith(".safetensors")) void loadWeightsFile(file);
+    // a checkpoint dropped on the classify panel (or a torch.save file anywhere) is the classifier's
+    const onClassify = (event.target as Element | null)?.closest?.("#classify-card") != null;
+    if (classifier !== null && (onClassify || /\.(pt|pth)$/i.test(file.name))) void classifier.setCheckpoint(file);
+    else if (file.name.endsWith(".safetensors")) void loadWeightsFile(file);
     else void loadImageFile(file);
   });
   document.addEventListener("paste", (event) => {
@@ -449,6 +474,10 @@ async function main(): Promise<void> {
   writeConvArgs(SEED_CONV);
   await init();
   state.input = tensor(canvasToNCHW($<HTMLCanvasElement>("input")), [1, 3, INPUT_HEIGHT, INPUT_WIDTH]);
+  classifier = new ClassifyPanel();
+  status.classify = classifier.status;
+  if (currentImage === null) currentImage = canvasImage("the default image"); // an image file may have been dropped during init()
+  void classifier.setImage(currentImage);
   rebuild();
 }
 

@@ -1,11 +1,14 @@
 // The "what convolution does" page (page/, `npm run page`) in headless Chromium (/usr/bin/chromium via
 // playwright-core): it loads without console errors, draws 64 non-blank feature maps, stride 2 → 1
 // doubles the conv's output size, an invalid groups value shows the library's error, and a
-// screenshot lands in .test-output/page.png. Needs `npm run build` (dist/) first; builds page/dist itself.
+// screenshot lands in .test-output/page.png. [classify] The classify panel, given the fixture image and a
+// generated resnet18 checkpoint, shows torchvision's top-5 (as examples/browser/classify.html must); a
+// checkpoint for another model shows load_state_dict's missing/unexpected keys and leaves no tensors behind. Needs `npm run build` (dist/) first; builds page/dist itself.
 // Without Chromium the suite is skipped loudly; WASMNN_REQUIRE_BROWSER=1 (set by CI) makes that a failure.
 import { mkdirSync, readFileSync } from "node:fs";
 import { chromiumSuite } from "./chromium.mjs";
 import { buildPage } from "../../scripts/page.mjs";
+import { checkTop5, visionCheckpoint, VISION_IMAGE, VISION_MODEL } from "./vision-example.mjs"; // [classify]
 
 /** A safetensors file with a ResNet's names (conv1.*, bn1.*) and a distractor deeper conv. */
 function resnetStemFile() {
@@ -118,6 +121,49 @@ export async function runPage(root) {
     check("a click enlarges a map with its value range", (await page.isVisible("#zoom")) && /^152×114 · min .* · max /.test(zoom) &&
       poolShape === "[1, 64, 152, 114]", `${await text("#zoom-title")}: ${zoom}`);
     await page.keyboard.press("Escape");
+
+    // [classify] the fixture image as the page's image, resnet18 with the generated checkpoint: the panel must show
+    // torchvision's recorded top-5 for that image (tests/fixtures/vision/examples/expected.json, gen_examples.py)
+    const checkpoint = visionCheckpoint(root); // [classify]
+    const classifyRuns = () => page.evaluate(() => window.__wasmnnPage.classify?.runs ?? 0); // [classify]
+    const classifySettle = async (action) => { // [classify]
+      const before = await classifyRuns();
+      await action();
+      await page.waitForFunction((n) => window.__wasmnnPage.classify.runs > n, before, { timeout: 120_000 });
+      return page.evaluate(() => window.__wasmnnPage.classify);
+    };
+    const shownTop5 = () => page.$$eval("#classify-top5:not([hidden]) li", (items) => items.map((li) => // [classify]
+      `${li.querySelector(".pct").textContent}  ${li.querySelector(".name").textContent}`).join("\n"));
+    const { liveTensors: baseline } = await classifySettle(() => page.setInputFiles("#image-file", `${root}${VISION_IMAGE}`)); // [classify] no model yet
+    await page.selectOption("#classify-model", VISION_MODEL); // [classify]
+    const loaded = await classifySettle(() => page.setInputFiles("#classify-file", checkpoint)); // [classify]
+    const top5 = checkTop5(root, await shownTop5()); // [classify]
+    const caption = await text("#classify-status"); // [classify]
+    check("[classify] resnet18 with its checkpoint shows torchvision's top-5 for the fixture image", // [classify]
+      top5.ok && loaded.error === null && caption.includes("scene.png, 320×240"), `${top5.detail} | ${caption}`);
+    await page.locator("#classify-card").screenshot({ path: `${output}/page-classify.png` }); // [classify]
+    check("[classify] screenshot saved", readFileSync(`${output}/page-classify.png`).subarray(1, 4).toString() === "PNG", // [classify]
+      ".test-output/page-classify.png");
+
+    // [classify] another model: the same checkpoint no longer fits; resnet18 is disposed, the failed model too
+    const wrong = await classifySettle(() => page.selectOption("#classify-model", "mobilenet_v3_small")); // [classify]
+    const errorShown = (await page.isVisible("#classify-error")) ? await text("#classify-error-text") : ""; // [classify]
+    const listHidden = !(await page.isVisible("#classify-top5")); // [classify]
+    check("[classify] a checkpoint for another model shows load_state_dict's missing/unexpected keys", // [classify]
+      errorShown.startsWith("Error(s) in loading state_dict for MobileNetV3:") && errorShown.includes('Missing key(s) in state_dict: "features.0.0.weight"') &&
+      /Unexpected key\(s\) in state_dict: .*"conv1\.weight"/.test(errorShown) && listHidden && wrong.error?.trim() === errorShown,
+      errorShown.replace(/(, "[^"]*")+/g, ", …").slice(0, 240));
+    check("[classify] changing the model disposes the previous one (live tensors back to the count before any model)", // [classify]
+      wrong.liveTensors === baseline && loaded.liveTensors > baseline, `${baseline} → ${loaded.liveTensors} with resnet18 → ${wrong.liveTensors}`);
+    const pth = await classifySettle(() => page.setInputFiles("#classify-file", // [classify]
+      { name: "resnet18-f37072fd.pth", mimeType: "application/octet-stream", buffer: Buffer.from("PK\x03\x04") }));
+    check("[classify] a .pth file is refused with the torch.load hint", /torch\.load/.test(pth.error ?? "") && // [classify]
+      (await text("#classify-error-text")).includes(".safetensors"), pth.error ?? "no error");
+    await page.selectOption("#classify-model", VISION_MODEL); // [classify] back to a working panel for the phone screenshot
+    await classifySettle(() => page.setInputFiles("#classify-file", checkpoint)); // [classify]
+    const again = checkTop5(root, await shownTop5()); // [classify]
+    check("[classify] the error clears and the top-5 returns with the right checkpoint", // [classify]
+      again.ok && !(await page.isVisible("#classify-error")), again.detail);
 
     // phone width: nothing wider than the screen
     await page.setViewportSize({ width: 390, height: 844 });

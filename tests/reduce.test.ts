@@ -3,7 +3,7 @@
 import { describe, expect, test } from "vitest";
 import fc from "fast-check";
 import {
-  init, tensor, tidy, memory, randn, Tensor, nn, F,
+  init, tensor, tidy, memory, randn, manual_seed, Tensor, nn, F,
   sum, mean, amax, amin, max, min, argmax, argmin, topk, matmul,
 } from "../src/index.js";
 import { replay, loadOps, type ReplayCase } from "./replay.js";
@@ -384,6 +384,9 @@ describe("semantics a replay cannot see", () => {
   });
 
   test("Embedding: N(0, 1) rows, the padding_idx row zero; from_pretrained shares the given weight", () => {
+    // seeded: the bounds below are 3-4.5 standard errors, and the generator's state otherwise depends
+    // on what ran before (fast-check's property runs draw a different number of values each time)
+    manual_seed(11);
     const emb = new nn.Embedding(4000, 25, { padding_idx: -1 });
     expect(emb.padding_idx).toBe(3999);
     const w = emb.weight.data();

@@ -1,6 +1,8 @@
 // f32 linear layer: y[n, o] = bias[o] + sum_i x[n, i] * w[o, i]  (x [rows, in], w [out, in]).
 // Dot products run 16 floats at a time in four independent SIMD accumulators.
 
+import { f32_gemm_5x8__simd128 } from "./gemm";
+
 export function f32_linear(input: usize, weight: usize, bias: usize, output: usize, rows: i32, inFeatures: i32, outFeatures: i32): void {
   const vectorEnd = inFeatures & ~15;
   for (let n = 0; n < rows; n++) {
@@ -21,6 +23,56 @@ export function f32_linear(input: usize, weight: usize, bias: usize, output: usi
       for (; i < inFeatures; i++) sum += load<f32>(x + <usize>i * 4) * load<f32>(w + <usize>i * 4);
       if (bias != 0) sum += load<f32>(bias + <usize>o * 4);
       store<f32>(output + (<usize>n * outFeatures + o) * 4, sum);
+    }
+  }
+}
+
+// Many rows (ConvNeXt's pointwise MLPs on [N, H, W, C], Linear over leading dims): the convolution
+// GEMM's 5x8 micro-kernel with the roles turned around: 5 input rows play its "output channels"
+// (packed [K][5] per block, like conv weights) and 8 output features its "pixels" (the weights
+// packed per call into [ceil(out / 8)][K][8] panels, a pass over the weights that is negligible
+// next to rows x K x out multiply-adds). Each output starts from the bias (or 0) and adds the K
+// products in order. Measured at 3136 x 96 -> 384: 20 GFLOP/s with the dot products above, ~40 here.
+
+/** Bytes of f32_linear_gemm's workspace: the packed weight panels and one block of 5 input rows. */
+export function f32_linear_gemm_workspace(inFeatures: i32, outFeatures: i32): f64 {
+  return (<f64>((outFeatures + 7) >> 3) * 8 * inFeatures + <f64>5 * inFeatures) * 4 + 64;
+}
+
+export function f32_linear_gemm(input: usize, weight: usize, bias: usize, output: usize, rows: i32, inFeatures: i32, outFeatures: i32, workspace: usize): void {
+  const panels = (outFeatures + 7) >> 3;
+  const panelBytes = <usize>inFeatures * 32;
+  const packedRows = workspace + <usize>panels * panelBytes;            // [K][5]
+  // weights [out][K] -> panels [p][K][8] (zeros past out)
+  for (let p = 0; p < panels; p++) {
+    const panel = workspace + <usize>p * panelBytes;
+    for (let j = 0; j < 8; j++) {
+      const o = p * 8 + j;
+      if (o < outFeatures) {
+        const w = weight + <usize>o * inFeatures * 4;
+        for (let k = 0; k < inFeatures; k++) store<f32>(panel + <usize>k * 32 + <usize>j * 4, load<f32>(w + <usize>k * 4));
+      } else {
+        for (let k = 0; k < inFeatures; k++) store<f32>(panel + <usize>k * 32 + <usize>j * 4, 0);
+      }
+    }
+  }
+  const outStride = <usize>outFeatures * 4;
+  for (let m0 = 0; m0 < rows; m0 += 5) {
+    const mr = min(5, rows - m0);
+    // rows m0 .. m0 + mr of the input -> [K][5] (zeros past mr)
+    for (let r = 0; r < 5; r++) {
+      const x = input + <usize>(m0 + r) * inFeatures * 4;
+      for (let k = 0; k < inFeatures; k++) store<f32>(packedRows + <usize>(k * 5 + r) * 4, r < mr ? load<f32>(x + <usize>k * 4) : 0);
+    }
+    // the output rows start from the bias: the micro-kernel then accumulates onto them
+    for (let r = 0; r < mr; r++) {
+      const out = output + <usize>(m0 + r) * outStride;
+      if (bias != 0) memory.copy(out, bias, outStride);
+      else memory.fill(out, 0, outStride);
+    }
+    for (let p = 0; p < panels; p++) {
+      f32_gemm_5x8__simd128(inFeatures, 0, packedRows, workspace + <usize>p * panelBytes, 32,
+        output + <usize>m0 * outStride + <usize>p * 32, outStride, mr, min(8, outFeatures - p * 8));
     }
   }
 }

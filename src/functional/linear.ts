@@ -4,6 +4,12 @@ import { Tensor, empty } from "../tensor.js";
 import { wasm } from "../runtime.js";
 import { parseArgs } from "../args.js";
 import { checkFloat, checkTensor, fmtShape } from "./shape.js";
+import { Workspace } from "../allocator.js";
+
+const workspace = new Workspace("linear workspace");
+
+/** From this many rows, the GEMM micro-kernel (weights packed per call) beats per-row dot products. */
+const GEMM_ROWS = 16;
 
 /** torch.nn.functional.linear(input, weight, bias=None): input [*, in], weight [out, in], bias [out]. */
 export function linear(...args: unknown[]): Tensor {
@@ -30,6 +36,13 @@ export function linear(...args: unknown[]): Tensor {
     throw new Error(`The expanded size of the tensor (${outFeatures}) must match the existing size (${bias.shape[bias.dim() - 1]}) at non-singleton dimension ${outShape.length - 1}.  Target sizes: ${fmtShape(outShape)}.  Tensor sizes: ${fmtShape(bias.shape)}`);
   }
   const output = empty(outShape);
-  if (output.numel() > 0) wasm().f32_linear(input.ptr, weight.ptr, bias?.ptr ?? 0, output.ptr, rows, inFeatures, outFeatures);
+  if (output.numel() === 0) return output;
+  const k = wasm();
+  if (rows >= GEMM_ROWS && inFeatures > 0) {
+    const ws = workspace.get(k.f32_linear_gemm_workspace(inFeatures, outFeatures));
+    k.f32_linear_gemm(input.ptr, weight.ptr, bias?.ptr ?? 0, output.ptr, rows, inFeatures, outFeatures, ws);
+  } else {
+    k.f32_linear(input.ptr, weight.ptr, bias?.ptr ?? 0, output.ptr, rows, inFeatures, outFeatures);
+  }
   return output;
 }

@@ -62,7 +62,8 @@ function compare(actual: Float32Array, expected: Float32Array): { worst: number;
   return { worst, scale, bad };
 }
 
-describe("wasmnn/vision models too large for wasm32 today: structure only", () => {
+// (only with VISION_ALL=1: none of them is in the CI subset)
+describe.runIf(names.some((n) => n in STRUCTURE_ONLY))("wasmnn/vision models too large for wasm32 today: structure only", () => {
   for (const name of names.filter((n) => n in STRUCTURE_ONLY)) {
     test(`${name}: keys, shapes and repr`, () => {
       const before = memory().liveTensors;

@@ -6,9 +6,11 @@
 // one process: each round runs both engines once, in alternating order; we report medians, the
 // median of per-round ratios (onnxruntime-web time / wasmnn time), GFLOP/s (2 · MACs / time, the
 // MACs of every Conv2d and Linear counted by the export script) and wasmnn's Wasm memory after the
-// forward. Writes bench/RESULTS-vision.md (a full run) or bench/build/RESULTS-vision.partial.md.
+// forward (a fresh process per model). Writes bench/RESULTS-vision.md (a full run) or bench/build/RESULTS-vision.partial.md.
 import "./v8-flags.js"; // first: before any Wasm compiles
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { mkdir, writeFile } from "node:fs/promises";
 import * as ort from "onnxruntime-web";
 import { init, memory, tensor, tidy, type Tensor } from "../src/index.js";
@@ -52,7 +54,6 @@ async function benchCase(name: string): Promise<Result> {
   const first = (y: Tensor | Record<string, Tensor>): Tensor => ("shape" in y ? y as Tensor : (y as Record<string, Tensor>).out);
   const runWasmnn = () => tidy(() => { first(model.forward(x) as Tensor | Record<string, Tensor>); });
   const reference = tidy(() => first(model.forward(x) as Tensor | Record<string, Tensor>).data() as Float32Array);
-  const wasmMiB = memory().wasmBytes / 2 ** 20;
 
   configureOrt();
   const session = await ort.InferenceSession.create(readFileSync(`${onnxDir}${name}.onnx`), { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
@@ -90,10 +91,36 @@ async function benchCase(name: string): Promise<Result> {
   await session.release();
   x.dispose();
   model.dispose();
-  return { name, macs: meta.macs, size: shape[2], wasmnn: median(times.wasmnn), ort: median(times.ort), ratio: median(ratios), rounds, diff, scale, wasmMiB };
+  return { name, macs: meta.macs, size: shape[2], wasmnn: median(times.wasmnn), ort: median(times.ort), ratio: median(ratios), rounds, diff, scale, wasmMiB: peakMiB(name) };
 }
 
 await init();
+
+// `--memory-of <case>` (a child process per model): Wasm memory after building the model, loading
+// its state_dict and one forward at the bench's size; memory never shrinks, so a fresh process per
+// model is the honest peak
+const memoryOf = args.indexOf("--memory-of");
+if (memoryOf >= 0) {
+  const name = args[memoryOf + 1];
+  const fixture = readFixture(name);
+  const meta = JSON.parse(readFileSync(`${onnxDir}${name}.json`, "utf8")) as { input: number[] };
+  const namespace = (fixture.family === "segmentation" ? models.segmentation : models) as unknown as Record<string, Builder>;
+  const model = namespace[fixture.builder](fixture.options).eval();
+  const recorded = readRecorded(name);
+  const sd = stateDict(fixture, recorded);
+  model.load_state_dict(sd);
+  for (const t of new Set([...Object.values(sd), ...Object.values(recorded)])) t.dispose();
+  const input = tensor(generated("bench-input", meta.input.reduce((a, b) => a * b, 1), 0, 1.5), meta.input);
+  tidy(() => { model.forward(input); });
+  console.log(JSON.stringify({ wasmBytes: memory().wasmBytes }));
+  process.exit(0);
+}
+
+function peakMiB(name: string): number {
+  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--memory-of", name], { encoding: "utf8" });
+  return JSON.parse(out.trim().split("\n").at(-1)!).wasmBytes / 2 ** 20;
+}
+
 const cases = CASES.filter((c) => !filter || filter.split(",").some((f) => c.includes(f)));
 const missing = cases.filter((c) => !existsSync(`${onnxDir}${c}.onnx`));
 if (missing.length) throw new Error(`missing ONNX exports for ${missing.join(", ")}: run /usr/bin/python3 bench/export_onnx.py first`);
@@ -103,7 +130,7 @@ const lines = [
   "",
   `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, \`npm run bench:vision${quick ? " -- --quick" : ""}\`; medians of interleaved rounds; ratio = median over rounds of onnxruntime-web / wasmnn.`,
   "",
-  "| model | input | GMAC | wasmnn ms | onnxruntime-web ms | ratio | wasmnn GFLOP/s | rounds | max abs diff (of max) | wasm memory MiB |",
+  "| model | input | GMAC | wasmnn ms | onnxruntime-web ms | ratio | wasmnn GFLOP/s | rounds | max abs diff (of max) | peak wasm memory MiB |",
   "|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
 ];
 for (const name of cases) {

@@ -5,7 +5,7 @@
 //   const model = models.shufflenet_v2_x1_0().eval();
 //   model.load_state_dict(safetensors.load(bytes));
 //   const logits = model.forward(image);              // [N, 3, H, W] -> [N, num_classes]
-import { nn, cat, channel_shuffle as torch_channel_shuffle, type Tensor } from "../../core.js";
+import { nn, stack, channel_shuffle as torch_channel_shuffle, type Tensor } from "../../core.js";
 import { builderOptions } from "./_utils.js";
 
 /**
@@ -69,14 +69,18 @@ class InvertedResidual extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    let out: Tensor;
+    let a: Tensor;
+    let b: Tensor;
     if (this.stride === 1) {
       const [x1, x2] = x.chunk(2, { dim: 1 });
-      out = cat([x1, this.branch2.forward(x2)], 1);
+      [a, b] = [x1, this.branch2.forward(x2)];
     } else {
-      out = cat([this.branch1.forward(x), this.branch2.forward(x)], 1);
+      [a, b] = [this.branch1.forward(x), this.branch2.forward(x)];
     }
-    return channel_shuffle(out, 2);
+    // torchvision: channel_shuffle(torch.cat((a, b), dim=1), 2), whose channels are a0, b0, a1, b1, ...:
+    // that is stack((a, b), dim=2) viewed as [N, 2C, H, W], one copy instead of two
+    const [n, c, h, w] = a.shape;
+    return stack([a, b], 2).view(n, 2 * c, h, w);
   }
 }
 

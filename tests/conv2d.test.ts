@@ -147,3 +147,19 @@ describe("Conv2d errors match PyTorch's", () => {
     expect(unbatched.data()).toEqual(batched.data());
   });
 });
+
+describe("im2col panels that run past an output row's end (two runs blended per lane)", () => {
+  // 8 output pixels per panel: with an output width that is not a multiple of 8, some panels start
+  // near a row's end and finish in the next row; stride 1 and 2, dense and grouped (RegNet's 8 per group)
+  test.each([
+    [16, 16, 11, 13, 1, 1], [16, 16, 11, 13, 2, 1], [16, 16, 28, 28, 1, 2], [24, 24, 29, 30, 2, 3], [8, 16, 9, 17, 1, 1],
+  ])("C=%i OC=%i %ix%i stride %i groups %i", (channels, outChannels, height, width, stride, groups) => {
+    const conv = new nn.Conv2d(channels, outChannels, 3, { stride, padding: 1, groups });
+    const x = randn([1, channels, height, width]);
+    const params: Conv2dParams = { stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups, paddingMode: "zeros", winograd: false };
+    const fast = conv2dWith(x, conv.weight, conv.bias, params);
+    const reference = conv2dWith(x, conv.weight, conv.bias, { ...params, reference: true });
+    expect(fast.shape[3] % 8).not.toBe(0);
+    expectClose(fast.data(), reference.data(), CONV_TOL, "panels across rows");
+  });
+});

@@ -166,17 +166,39 @@ function gatherPanel(
     const ox = p - oy * outWidth;
     store<i32>(offsets + <usize>j * 4, (oy * strideH * paddedW + ox * strideW) * 4);
   }
+  // at stride 1, 8 pixels that run past the end of an output row are two contiguous runs (n1 pixels
+  // of this row, 8 - n1 of the next): lanes below n1 come from the first run's start, the others
+  // from the second run's start shifted back by n1, blended with a lane mask (instead of 8 scalar
+  // copies per row of K; a 28-wide output has such a tile every 3.5)
+  const n1 = outWidth - firstCol;
+  const straddle = !contiguous && nr == GEMM_NR && strideW == 1 && n1 < GEMM_NR && outWidth >= GEMM_NR;
+  // the same at stride 2, each run's even lanes (16 floats read from each start)
+  const straddleEven = !even && nr == GEMM_NR && strideW == 2 && n1 < GEMM_NR && outWidth >= GEMM_NR;
+  const maskLo = i32x4.gt_s(i32x4.splat(n1), i32x4(0, 1, 2, 3));
+  const maskHi = i32x4.gt_s(i32x4.splat(n1), i32x4(4, 5, 6, 7));
   const taps = kernelH * kernelW;
   let c = k0 / taps;
   let kh = (k0 - c * taps) / kernelW;
   let kw = k0 - c * taps - kh * kernelW;
   const base = <usize>load<i32>(offsets);
+  const secondBase = straddle ? <usize>(load<i32>(offsets + <usize>n1 * 4) - n1 * 4)
+    : straddleEven ? <usize>(load<i32>(offsets + <usize>n1 * 4) - n1 * 8) : 0;
   let dst = panel;
   for (let k = 0; k < kn; k++) {
     const src = source + <usize>c * planeFloats * 4 + <usize>(kh * dilationH * paddedW + kw * dilationW) * 4;
     if (contiguous) {
       v128.store(dst, v128.load(src + base, 0), 0);
       v128.store(dst, v128.load(src + base, 16), 16);
+    } else if (straddle) {
+      v128.store(dst, v128.bitselect(v128.load(src + base, 0), v128.load(src + secondBase, 0), maskLo), 0);
+      v128.store(dst, v128.bitselect(v128.load(src + base, 16), v128.load(src + secondBase, 16), maskHi), 16);
+    } else if (straddleEven) {
+      const a = src + base;
+      const b = src + secondBase;
+      v128.store(dst, v128.bitselect(v128.shuffle<f32>(v128.load(a, 0), v128.load(a, 16), 0, 2, 4, 6),
+        v128.shuffle<f32>(v128.load(b, 0), v128.load(b, 16), 0, 2, 4, 6), maskLo), 0);
+      v128.store(dst, v128.bitselect(v128.shuffle<f32>(v128.load(a, 32), v128.load(a, 48), 0, 2, 4, 6),
+        v128.shuffle<f32>(v128.load(b, 32), v128.load(b, 48), 0, 2, 4, 6), maskHi), 16);
     } else if (even) {
       v128.store(dst, v128.shuffle<f32>(v128.load(src + base, 0), v128.load(src + base, 16), 0, 2, 4, 6), 0);
       v128.store(dst, v128.shuffle<f32>(v128.load(src + base, 32), v128.load(src + base, 48), 0, 2, 4, 6), 16);

@@ -3,18 +3,13 @@
 // children's (so a fused Sequential's own kernels count as its self time, and a block's self time
 // is the glue in its forward: adds, muls, cats, chunks). Prints self time by module class and the
 // slowest module instances, medians over runs. Uses the fixture's weights (tests/vision/weights.ts).
-import { init, tensor, tidy, nn } from "../src/index.js";
-import { models } from "../src/vision/index.js";
-import { generated, readFixture, readRecorded, stateDict } from "../tests/vision/weights.js";
+import { init, tensor, tidy } from "../src/index.js";
+import { generated, loadFixtureModel } from "../tests/vision/weights.js";
 
 const [name = "resnet18", sizeArg = "224"] = process.argv.slice(2);
 const size = Number(sizeArg);
 await init();
-const fixture = readFixture(name);
-const namespace = (fixture.family === "segmentation" ? models.segmentation : models) as unknown as Record<string, (o?: object) => nn.Module>;
-const model = namespace[fixture.builder](fixture.options).eval();
-const recorded = readRecorded(name);
-model.load_state_dict(stateDict(fixture, recorded));
+const model = loadFixtureModel(name);
 
 const x = tensor(generated("bench-input", 3 * size * size, 0, 1.5), [1, 3, size, size]);
 const plain: number[] = [];

@@ -14,9 +14,8 @@ import { fileURLToPath } from "node:url";
 import { mkdir, writeFile } from "node:fs/promises";
 import * as ort from "onnxruntime-web";
 import { init, memory, tensor, tidy, type Tensor } from "../src/index.js";
-import { models } from "../src/vision/index.js";
 import { configureOrt, ortVersion } from "./engines/ort.js";
-import { inputOf, readFixture, readRecorded, stateDict, generated } from "../tests/vision/weights.js";
+import { generated, loadFixtureModel } from "../tests/vision/weights.js";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
@@ -36,17 +35,10 @@ const median = (xs: number[]): number => {
 
 interface Result { name: string; macs: number; size: number; wasmnn: number; ort: number; ratio: number; rounds: number; diff: number; scale: number; wasmMiB: number }
 
-type Builder = (options?: Record<string, unknown>) => import("../src/index.js").nn.Module;
 
 async function benchCase(name: string): Promise<Result> {
-  const fixture = readFixture(name);
   const meta = JSON.parse(readFileSync(`${onnxDir}${name}.json`, "utf8")) as { macs: number; input: number[]; outputs: string[] };
-  const namespace = (fixture.family === "segmentation" ? models.segmentation : models) as unknown as Record<string, Builder>;
-  const model = namespace[fixture.builder](fixture.options).eval();
-  const recorded = readRecorded(name);
-  const sd = stateDict(fixture, recorded);
-  model.load_state_dict(sd);
-  for (const t of new Set([...Object.values(sd), ...Object.values(recorded)])) t.dispose();
+  const model = loadFixtureModel(name);
 
   const shape = meta.input;
   const inputData = generated("bench-input", shape.reduce((a, b) => a * b, 1), 0, 1.5);
@@ -102,14 +94,8 @@ await init();
 const memoryOf = args.indexOf("--memory-of");
 if (memoryOf >= 0) {
   const name = args[memoryOf + 1];
-  const fixture = readFixture(name);
   const meta = JSON.parse(readFileSync(`${onnxDir}${name}.json`, "utf8")) as { input: number[] };
-  const namespace = (fixture.family === "segmentation" ? models.segmentation : models) as unknown as Record<string, Builder>;
-  const model = namespace[fixture.builder](fixture.options).eval();
-  const recorded = readRecorded(name);
-  const sd = stateDict(fixture, recorded);
-  model.load_state_dict(sd);
-  for (const t of new Set([...Object.values(sd), ...Object.values(recorded)])) t.dispose();
+  const model = loadFixtureModel(name);
   const input = tensor(generated("bench-input", meta.input.reduce((a, b) => a * b, 1), 0, 1.5), meta.input);
   tidy(() => { model.forward(input); });
   console.log(JSON.stringify({ wasmBytes: memory().wasmBytes }));

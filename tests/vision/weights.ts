@@ -2,7 +2,8 @@
 // state_dict bit for bit (generated parameters + PyTorch's recorded BatchNorm statistics), so the
 // weights of ~70 torchvision models need not be committed.
 import { readdirSync, readFileSync } from "node:fs";
-import { safetensors, tensor, type Tensor } from "wasmnn";
+import { nn, safetensors, tensor, type Tensor } from "wasmnn";
+import { models } from "wasmnn/vision";
 
 const root = new URL("../fixtures/vision/models/", import.meta.url).pathname;
 
@@ -70,4 +71,16 @@ export function stateDict(fixture: ModelFixture, recorded: Record<string, Tensor
 export function inputOf(fixture: ModelFixture): Tensor {
   const { key, shape, offset, scale } = fixture.input;
   return tensor(generated(key, count(shape), offset, scale), shape);
+}
+
+/** The fixture's model, built with its builder and options, its state_dict loaded (strict), in eval mode. */
+export function loadFixtureModel(name: string): nn.Module {
+  const fixture = readFixture(name);
+  const namespace = (fixture.family === "segmentation" ? models.segmentation : models) as unknown as Record<string, (o?: object) => nn.Module>;
+  const model = namespace[fixture.builder](fixture.options).eval();
+  const recorded = readRecorded(name);
+  const sd = stateDict(fixture, recorded);
+  model.load_state_dict(sd);
+  for (const t of new Set([...Object.values(sd), ...Object.values(recorded)])) t.dispose();
+  return model;
 }

@@ -12,7 +12,7 @@ import { makeLayer, type LayerFactory } from "../ops.js";
 import { builderOptions } from "./_utils.js";
 
 /** Conv2d's keyword arguments as BasicConv2d passes them on: kernel_size, and stride, padding, ... */
-type ConvOptions = { kernel_size: number | [number, number] } & Record<string, unknown>;
+export type ConvOptions = { kernel_size: number | [number, number] } & Record<string, unknown>;
 
 /** Conv2d (no bias) -> BatchNorm2d(eps=0.001) -> ReLU. */
 export class BasicConv2d extends nn.Module {

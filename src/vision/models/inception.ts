@@ -5,36 +5,16 @@
 //   const model = models.inception_v3({ aux_logits: false }).eval();
 //   const logits = model.forward(image);              // [N, 3, 299, 299] -> [N, num_classes]
 //
-// models/index.ts re-exports this file by name: BasicConv2d and InceptionAux stay here, as googlenet.ts
-// has different classes of the same names (torchvision.models exports neither).
+// models/index.ts re-exports this file by name: InceptionAux stays here, as googlenet.ts has a
+// different class of the same name (torchvision.models exports neither). BasicConv2d is GoogLeNet's:
+// torchvision's two copies are identical (Conv2d without bias -> BatchNorm2d(eps=0.001) -> ReLU).
 import { nn, F, cat, flatten, narrow, type Tensor } from "../../core.js";
 import { makeLayer, type LayerFactory } from "../ops.js";
 import { builderOptions } from "./_utils.js";
-
-/** Conv2d's keyword arguments as BasicConv2d passes them on: kernel_size, and stride, padding, ... */
-type ConvOptions = { kernel_size: number | [number, number] } & Record<string, unknown>;
+import { BasicConv2d, type ConvOptions } from "./googlenet.js";
 
 /** torchvision's init reads a `stddev` attribute that InceptionAux sets on two of its children. */
 type WithStddev = { stddev?: number };
-
-/** Conv2d (no bias) -> BatchNorm2d(eps=0.001) -> ReLU. */
-export class BasicConv2d extends nn.Module {
-  conv: nn.Conv2d;
-  bn: nn.BatchNorm2d;
-
-  constructor(in_channels: number, out_channels: number, kwargs: ConvOptions) {
-    super();
-    const { kernel_size, ...rest } = kwargs;
-    this.conv = new nn.Conv2d(in_channels, out_channels, kernel_size, { bias: false, ...rest });
-    this.bn = new nn.BatchNorm2d(out_channels, { eps: 0.001 });
-  }
-
-  override forward(x: Tensor): Tensor {
-    x = this.conv.forward(x);
-    x = this.bn.forward(x);
-    return F.relu(x, { inplace: true });
-  }
-}
 
 /** 1x1 | 1x1 -> 5x5 | 1x1 -> 3x3 -> 3x3 | avg pool -> 1x1, concatenated: [N, C, H, W] -> [N, 224 + pool_features, H, W]. */
 export class InceptionA extends nn.Module {

@@ -20,7 +20,7 @@ export * from "./squeezenet.js";
 export * from "./densenet.js";
 
 // [googlenet]
-// (by name: googlenet.ts and inception.ts each have a BasicConv2d and an InceptionAux, different classes)
+// (by name: googlenet.ts and inception.ts each have an InceptionAux, different classes; inception.ts uses googlenet.ts's BasicConv2d)
 export { GoogLeNet, Inception, googlenet, type GoogLeNetOutputs, type GoogLeNetOptions } from "./googlenet.js";
 
 // [inception]

@@ -6,14 +6,29 @@ import type { Tensor } from "./tensor.js";
 
 const scopes: Set<Tensor>[] = [];
 
-/** Called by the Tensor constructor. */
-export function track(tensor: Tensor): void {
-  scopes[scopes.length - 1]?.add(tensor);
+// Tensors a scope will free get no FinalizationRegistry entry (registering one costs about as much
+// as a small kernel call, and every forward makes hundreds): only those that outlive every scope,
+// kept or returned from the outermost one, get the safety net, through this callback.
+let escaped: (tensor: Tensor) => void = () => {};
+
+/** tensor.ts registers what to do with a tensor that leaves the last scope (its finalizer entry). */
+export function onEscape(handler: (tensor: Tensor) => void): void {
+  escaped = handler;
+}
+
+/** Called by the Tensor constructor: true when a scope will free the tensor. */
+export function track(tensor: Tensor): boolean {
+  const scope = scopes[scopes.length - 1];
+  if (scope === undefined) return false;
+  scope.add(tensor);
+  return true;
 }
 
 /** Takes a tensor out of every scope, so no scope frees it (parameters, buffers, caches). */
 export function keep<T extends Tensor>(tensor: T): T {
-  for (const scope of scopes) scope.delete(tensor);
+  let tracked = false;
+  for (const scope of scopes) tracked = scope.delete(tensor) || tracked;
+  if (tracked) escaped(tensor);
   return tensor;
 }
 
@@ -49,8 +64,9 @@ export function tidy<T>(fn: () => T): T {
   collectTensors(result, kept, 0);
   const parent = scopes[scopes.length - 1];
   for (const tensor of scope) {
-    if (kept.has(tensor)) parent?.add(tensor);
-    else tensor.dispose();
+    if (!kept.has(tensor)) tensor.dispose();
+    else if (parent !== undefined) parent.add(tensor);
+    else escaped(tensor);
   }
   return result;
 }

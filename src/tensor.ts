@@ -11,7 +11,7 @@ import {
 import { chunk as chunkImpl, splitImpl } from "./functional/join.js";
 import { allocate, release, MAX_BLOCK_BYTES, formatBytes } from "./allocator.js";
 import { heapF32, heapI64 } from "./runtime.js";
-import { track, registerTensorClass } from "./scope.js";
+import { track, registerTensorClass, onEscape } from "./scope.js";
 import { fillNormal } from "./random.js";
 import * as ew from "./functional/elementwise.js";
 import * as reduceOps from "./functional/reduce.js";
@@ -60,8 +60,13 @@ export class Tensor {
     this.shape = Object.freeze([...shape]);
     this.dtype = dtype;
     liveTensors++;
-    finalizer.register(this, storage, this);
-    track(this);
+    // inside a scope, the scope frees it (the finalizer entry waits until it escapes: scope.ts)
+    if (!track(this)) finalizer.register(this, storage, this);
+  }
+
+  /** @internal scope.ts: the tensor outlives every scope, so it gets the finalizer's safety net now */
+  _escape(): void {
+    if (this.#storage !== null) finalizer.register(this, this.#storage, this);
   }
 
   #live(): Storage {
@@ -255,6 +260,8 @@ export class Tensor {
   }
 }
 registerTensorClass(Tensor);
+// a tensor that outlives every scope gets the finalizer's safety net then
+onEscape((tensor) => tensor._escape());
 
 export function liveTensorCount(): number {
   return liveTensors;

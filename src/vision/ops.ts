@@ -1,7 +1,7 @@
 // torchvision.ops' building blocks that the models share (torchvision/ops/misc.py and
 // stochastic_depth.py, v0.14): Conv2dNormActivation, SqueezeExcitation, StochasticDepth, Permute.
 // Written on wasmnn's public API, as a user would write them.
-import { nn, F, tensor, Tensor, permute } from "../core.js";
+import { nn, tensor, Tensor, permute } from "../core.js";
 import { parseArgs, required, pyFloat, type ArgSpec } from "../args.js";
 import { uniform01 } from "../random.js";
 
@@ -129,6 +129,3 @@ export class Permute extends nn.Module {
     return permute(input, this.dims);
   }
 }
-
-/** F is re-exported for model files that want torchvision's `F` spelling next to the ops. */
-export { F };

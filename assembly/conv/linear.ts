@@ -2,6 +2,7 @@
 // Dot products run 16 floats at a time in four independent SIMD accumulators.
 
 import { f32_gemm_5x8__simd128 } from "./gemm";
+import { storeTransposed4 } from "../simd";
 
 export function f32_linear(input: usize, weight: usize, bias: usize, output: usize, rows: i32, inFeatures: i32, outFeatures: i32): void {
   const vectorEnd = inFeatures & ~15;
@@ -43,16 +44,30 @@ export function f32_linear_gemm(input: usize, weight: usize, bias: usize, output
   const panels = (outFeatures + 7) >> 3;
   const panelBytes = <usize>inFeatures * 32;
   const packedRows = workspace + <usize>panels * panelBytes;            // [K][5]
-  // weights [out][K] -> panels [p][K][8] (zeros past out)
+  // weights [out][K] -> panels [p][K][8] (zeros past out): 4x4 transposes of 4 rows x 4 columns,
+  // two per 4 columns of K (rows 0-3 and 4-7 of the panel); the K % 4 tail one float at a time.
+  // (A column-at-a-time scalar copy took 21% of a 49 x 3072 -> 768 call, 37% at 16 rows.)
+  const rowBytes = <usize>inFeatures * 4;
+  const kVector = inFeatures & ~3;
   for (let p = 0; p < panels; p++) {
     const panel = workspace + <usize>p * panelBytes;
-    for (let j = 0; j < 8; j++) {
-      const o = p * 8 + j;
-      if (o < outFeatures) {
-        const w = weight + <usize>o * inFeatures * 4;
-        for (let k = 0; k < inFeatures; k++) store<f32>(panel + <usize>k * 32 + <usize>j * 4, load<f32>(w + <usize>k * 4));
-      } else {
-        for (let k = 0; k < inFeatures; k++) store<f32>(panel + <usize>k * 32 + <usize>j * 4, 0);
+    const full = p * 8 + 8 <= outFeatures;
+    for (let half = 0; half < 2; half++) {
+      const o = p * 8 + half * 4;
+      const w = weight + <usize>o * rowBytes;
+      const dst = panel + <usize>half * 16;
+      if (full) {
+        for (let k = 0; k < kVector; k += 4) {
+          const at = <usize>k * 4;
+          storeTransposed4(v128.load(w + at), v128.load(w + rowBytes + at), v128.load(w + 2 * rowBytes + at),
+            v128.load(w + 3 * rowBytes + at), dst + <usize>k * 32, 32);
+        }
+      }
+      for (let k = full ? kVector : 0; k < inFeatures; k++) {
+        for (let j = 0; j < 4; j++) {
+          const value = o + j < outFeatures ? load<f32>(w + <usize>j * rowBytes + <usize>k * 4) : 0;
+          store<f32>(dst + <usize>k * 32 + <usize>j * 4, value);
+        }
       }
     }
   }

@@ -9,7 +9,7 @@
 //   read as `Image.open(f).convert("RGB")` (alpha dropped), resized and cropped with Pillow's own
 //   arithmetic (./_pil.ts), converted by `to_tensor` / `pil_to_tensor`.
 // Pure JavaScript and wasmnn kernels: no canvas, no DOM, so Node, Deno, browsers and Workers agree.
-import { F, tensor, tidy, type Tensor } from "../../core.js";
+import { F, tensor, tidy, Tensor } from "../../core.js";
 import { bandsOf, cropRaw, isImageLike, resizeRaw, toRaw, type ImageLike, type RawImage } from "./_pil.js";
 
 export type { ImageLike } from "./_pil.js";
@@ -40,7 +40,7 @@ export function interpolationOf(value: unknown): InterpolationMode {
 }
 
 function isTensor(value: unknown): value is Tensor {
-  return typeof value === "object" && value !== null && "shape" in value && "dtype" in value && typeof (value as Tensor).data === "function";
+  return value instanceof Tensor;
 }
 
 function typeName(value: unknown): string {
@@ -89,13 +89,11 @@ function int64Tensor(values: ArrayLike<number>, shape: readonly number[]): Tenso
 // period-8 binary expansion, never a float32 halfway point)
 const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, k) => k / 255);
 
-/** An int64 image's values to float32 in [0, 1]: torchvision's `img.to(float32) / 255`, read word by word. */
+/** An int64 image's values to float32 in [0, 1]: torchvision's `img.to(float32) / 255`. */
 function int64ToUnit(t: Tensor): Float32Array {
-  const data = t.data() as unknown as BigInt64Array;
-  const low = new Uint32Array(data.buffer, data.byteOffset, data.length * 2);
-  const high = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
-  const out = new Float32Array(data.length);
-  for (let i = 0; i < out.length; i++) out[i] = (high[2 * i + 1] * 4294967296 + low[2 * i]) / 255;
+  const values = valuesOf(t);
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < out.length; i++) out[i] = values[i] / 255;
   return out;
 }
 

@@ -11,6 +11,7 @@
 // Reprs are torchvision's; JS arrays print as Python tuples, except Normalize's mean and std, which
 // print as lists (torchvision's examples pass lists there, and its repr shows what was passed).
 import { tidy, type Tensor } from "../../core.js";
+import { pyRepr } from "../../args.js";
 import * as F from "./functional.js";
 import type { Image, ImageDType, ImageLike, InterpolationMode } from "./functional.js";
 
@@ -35,16 +36,6 @@ export abstract class Transform {
   toString(): string { return `${this.constructor.name}(${this.extra_repr()})`; }
 
   [Symbol.for("nodejs.util.inspect.custom")](): string { return this.toString(); }
-}
-
-/** Python's repr of the values transforms print: arrays as tuples, null as None. */
-function pyRepr(value: unknown): string {
-  if (Array.isArray(value)) return `(${value.map(pyRepr).join(", ")}${value.length === 1 ? "," : ""})`;
-  if (value === null || value === undefined) return "None";
-  if (value === true) return "True";
-  if (value === false) return "False";
-  if (typeof value === "string") return `'${value}'`;
-  return String(value);
 }
 
 /**

@@ -9,8 +9,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { init, memory, safetensors, tensor, tidy, type Tensor } from "../src/index.js";
-import { models } from "../src/vision/index.js";
-import { generated, readFixture, readRecorded, stateDict } from "../tests/vision/weights.js";
+import { builderOf, generated, readFixture, readRecorded, stateDict } from "../tests/vision/weights.js";
 
 const MODELS: [name: string, size: number][] = [
   ["resnet18", 224], ["mobilenet_v2", 224], ["mobilenet_v3_large", 224], ["efficientnet_b0", 224], ["lraspp_mobilenet_v3_large", 320],
@@ -20,8 +19,6 @@ const MiB = 2 ** 20;
 
 interface Row { name: string; weights: number; afterLoadFile: number; afterBuild: number; afterLoadState: number; afterForward: number }
 
-type Builder = (options?: Record<string, unknown>) => import("../src/index.js").nn.Module;
-
 /** In the child: the pipeline, measured at each step. */
 async function pipeline(name: string, size: number): Promise<Row> {
   await init();
@@ -29,8 +26,7 @@ async function pipeline(name: string, size: number): Promise<Row> {
   const bytes = readFileSync(`${weightsDir}${name}.safetensors`);
   const loaded = safetensors.load(bytes);
   const afterLoadFile = memory().wasmBytes;
-  const namespace = (fixture.family === "segmentation" ? models.segmentation : models) as unknown as Record<string, Builder>;
-  const model = namespace[fixture.builder](fixture.options).eval();
+  const model = builderOf(fixture)(fixture.options).eval();
   const afterBuild = memory().wasmBytes;
   model.load_state_dict(loaded);
   for (const t of Object.values(loaded)) t.dispose();

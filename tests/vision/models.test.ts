@@ -10,8 +10,7 @@
 // `npm test` runs one model per family (CI_SUBSET); `npm run check:vision` runs every fixture.
 import { describe, expect, test } from "vitest";
 import { init, memory, tidy, type Tensor } from "wasmnn";
-import { models } from "wasmnn/vision";
-import { fixtureNames, inputOf, readFixture, readRecorded, stateDict, type ModelFixture } from "./weights.js";
+import { builderOf, fixtureNames, inputOf, readFixture, readRecorded, stateDict } from "./weights.js";
 
 await init();
 
@@ -33,14 +32,6 @@ const STRUCTURE_ONLY: Record<string, string> = {
 const all = process.env.VISION_ALL === "1";
 const names = fixtureNames().filter((name) => all || CI_SUBSET.has(name));
 
-type Builder = (options?: Record<string, unknown>) => import("wasmnn").nn.Module;
-
-function builderOf(fixture: ModelFixture): Builder {
-  const namespace = (fixture.family === "segmentation" ? models.segmentation : models) as unknown as Record<string, Builder>;
-  const builder = namespace[fixture.builder];
-  if (typeof builder !== "function") throw new Error(`models${fixture.family === "segmentation" ? ".segmentation" : ""}.${fixture.builder} does not exist`);
-  return builder;
-}
 
 function argmax(values: Float32Array, start: number, count: number): number {
   let best = start;

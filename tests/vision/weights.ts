@@ -73,11 +73,18 @@ export function inputOf(fixture: ModelFixture): Tensor {
   return tensor(generated(key, count(shape), offset, scale), shape);
 }
 
+/** The fixture's builder: models.<builder> or models.segmentation.<builder>. */
+export function builderOf(fixture: ModelFixture): (options?: object) => nn.Module {
+  const namespace = (fixture.family === "segmentation" ? models.segmentation : models) as unknown as Record<string, (o?: object) => nn.Module>;
+  const builder = namespace[fixture.builder];
+  if (typeof builder !== "function") throw new Error(`models${fixture.family === "segmentation" ? ".segmentation" : ""}.${fixture.builder} does not exist`);
+  return builder;
+}
+
 /** The fixture's model, built with its builder and options, its state_dict loaded (strict), in eval mode. */
 export function loadFixtureModel(name: string): nn.Module {
   const fixture = readFixture(name);
-  const namespace = (fixture.family === "segmentation" ? models.segmentation : models) as unknown as Record<string, (o?: object) => nn.Module>;
-  const model = namespace[fixture.builder](fixture.options).eval();
+  const model = builderOf(fixture)(fixture.options).eval();
   const recorded = readRecorded(name);
   const sd = stateDict(fixture, recorded);
   model.load_state_dict(sd);

@@ -47,7 +47,8 @@ export class CNBlock extends nn.Module {
   }
 
   override forward(input: Tensor): Tensor {
-    let result = this.layer_scale.mul(this.block.forward(input));
+    // torchvision: layer_scale * block(input); the block's output is this call's own, so scaled in place (x * s == s * x)
+    let result = this.block.forward(input).mul_(this.layer_scale);
     result = this.stochastic_depth.forward(result);
     return result.add_(input);
   }

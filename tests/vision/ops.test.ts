@@ -2,7 +2,7 @@
 // their definitions): Conv2dNormActivation, SqueezeExcitation, StochasticDepth/stochastic_depth, Permute.
 import { describe, expect, test } from "vitest";
 import { init, manual_seed, nn, F, ones, randn, tidy, memory } from "wasmnn";
-import { ops } from "wasmnn/vision";
+import { models, ops } from "wasmnn/vision";
 
 await init();
 
@@ -80,5 +80,22 @@ describe("ops", () => {
       expect(y.shape).toEqual([2, 4, 5, 3]);
       expect(y.data()).toEqual(x.permute(0, 2, 3, 1).data());
     });
+  });
+});
+
+describe("builders' options (one object, torchvision's keywords)", () => {
+  test("unknown options, weights, and options the builder sets itself throw before anything is allocated", () => {
+    const before = memory().liveTensors;
+    expect(() => models.resnet18({ num_clases: 10 } as never)).toThrow("resnet18() got an unexpected keyword argument 'num_clases'");
+    expect(() => models.resnet18({ weights: "IMAGENET1K_V1" } as never)).toThrow("'weights' is not supported");
+    expect(() => models.resnext50_32x4d({ groups: 8 })).toThrow("resnext50_32x4d() sets 'groups' itself; it cannot be passed");
+    expect(() => models.efficientnet_b0({ dropout: 0.5 } as never)).toThrow("efficientnet_b0() sets 'dropout' itself; it cannot be passed");
+    expect(() => models.efficientnet_b5({ norm_layer: nn.BatchNorm2d })).toThrow("efficientnet_b5() sets 'norm_layer' itself; it cannot be passed");
+    expect(() => models.mobilenet_v3_large({ last_channel: 10 } as never)).toThrow("mobilenet_v3_large() sets 'last_channel' itself; it cannot be passed");
+    expect(memory().liveTensors).toBe(before);
+    // undefined means "not given", as everywhere in the API
+    const m = models.squeezenet1_1({ num_classes: 3, weights: null, dropout: undefined } as never);
+    expect(m.state_dict()["classifier.1.weight"].shape).toEqual([3, 512, 1, 1]);
+    m.dispose();
   });
 });

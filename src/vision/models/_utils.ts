@@ -2,10 +2,11 @@
 
 /**
  * torchvision's builder keywords in one options object: returns `defaults` overridden by
- * `options`, and throws on a name the builder does not take (Python's TypeError wording).
+ * `options`, and throws on a name the builder does not take (Python's TypeError wording) or sets
+ * itself (`fixed`).
  * `weights` / `progress` are refused with what to do instead: wasmnn downloads nothing.
  */
-export function builderOptions<T extends object>(builder: string, options: Partial<T> | undefined, defaults: T): T {
+export function builderOptions<T extends object>(builder: string, options: Partial<T> | undefined, defaults: T, fixed: readonly string[] = []): T {
   if (options === undefined || options === null) return { ...defaults };
   if (typeof options !== "object" || Array.isArray(options)) {
     throw new TypeError(`${builder}() takes its keyword arguments in one options object, but got ${Array.isArray(options) ? "an array" : typeof options}`);
@@ -17,6 +18,9 @@ export function builderOptions<T extends object>(builder: string, options: Parti
       throw new TypeError(`${builder}(): '${key}' is not supported: wasmnn downloads nothing. Build the model without it, then load torchvision's weights with model.load_state_dict(safetensors.load(bytes))`);
     }
     if (key === "progress") continue;
+    // what the builder passes itself (resnext's groups, efficientnet's dropout, ...): Python's
+    // "got multiple values" in torchvision, never silently overridden here
+    if (fixed.includes(key) && value !== undefined) throw new TypeError(`${builder}() sets '${key}' itself; it cannot be passed`);
     if (!(key in defaults)) throw new TypeError(`${builder}() got an unexpected keyword argument '${key}'`);
     if (value !== undefined) out[key] = value;
   }

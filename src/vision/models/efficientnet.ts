@@ -309,12 +309,7 @@ export function _efficientnet_conf(arch: string, options: { width_mult?: number;
  */
 function _efficientnet(name: string, setting: [_MBConvConfig[], number | null], dropout: number,
   options: Partial<EfficientNetBuilderOptions> | undefined, fixed: Partial<EfficientNetBuilderOptions> = {}): EfficientNet {
-  for (const key of ["dropout", "last_channel", ...Object.keys(fixed)]) {
-    if (options && key in options && (options as Record<string, unknown>)[key] !== undefined) {
-      throw new TypeError(`${name}() sets '${key}' itself; it cannot be passed`);
-    }
-  }
-  const o = builderOptions(name, options, BUILDER_DEFAULTS);
+  const o = builderOptions(name, options, BUILDER_DEFAULTS, ["dropout", "last_channel", ...Object.keys(fixed)]);
   const [inverted_residual_setting, last_channel] = setting;
   return new EfficientNet(inverted_residual_setting, dropout, { ...o, ...fixed, last_channel });
 }

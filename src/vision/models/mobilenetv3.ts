@@ -225,9 +225,8 @@ const MOBILENET_V3_BUILDER_DEFAULTS: MobileNetV3BuilderOptions = {
 };
 
 function _mobilenet_v3(arch: string, options: Partial<MobileNetV3BuilderOptions> | undefined): MobileNetV3 {
-  // torchvision passes its own last_channel positionally, so a last_channel keyword is Python's TypeError
-  if (options && "last_channel" in options) throw new TypeError("_mobilenet_v3() got multiple values for argument 'last_channel'");
-  const { width_mult, reduced_tail, dilated, ...rest } = builderOptions(arch, options, MOBILENET_V3_BUILDER_DEFAULTS);
+  // torchvision passes its own last_channel positionally (a last_channel keyword is Python's TypeError)
+  const { width_mult, reduced_tail, dilated, ...rest } = builderOptions(arch, options, MOBILENET_V3_BUILDER_DEFAULTS, ["last_channel"]);
   const [inverted_residual_setting, last_channel] = _mobilenet_v3_conf(arch, width_mult, reduced_tail, dilated);
   return new MobileNetV3(inverted_residual_setting, last_channel, rest);
 }

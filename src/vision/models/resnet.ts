@@ -191,12 +191,7 @@ export class ResNet extends nn.Module {
 }
 
 function _resnet(name: string, block: Block, layers: number[], options: Partial<ResNetOptions> | undefined, fixed: Partial<ResNetOptions> = {}): ResNet {
-  for (const key of Object.keys(fixed)) {
-    if (options && key in options && options[key as keyof ResNetOptions] !== undefined) {
-      throw new TypeError(`${name}() sets '${key}' itself (${JSON.stringify(fixed[key as keyof ResNetOptions])}); it cannot be passed`);
-    }
-  }
-  return new ResNet(block, layers, { ...builderOptions(name, options, RESNET_DEFAULTS), ...fixed });
+  return new ResNet(block, layers, { ...builderOptions(name, options, RESNET_DEFAULTS, Object.keys(fixed)), ...fixed });
 }
 
 /** ResNet-18 (https://arxiv.org/abs/1512.03385). */

@@ -62,10 +62,13 @@ export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
 /** torch.nn.init.trunc_normal_(tensor, mean=0, std=1, a=-2, b=2): N(mean, std) redrawn until inside [a, b]. */
 export function trunc_normal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2): Tensor {
   return fillWith(t, (v) => {
-    const one = new Float32Array(2);
+    // N(mean, std) for all at once (Box-Muller's pairs both used), then each value outside [a, b]
+    // redrawn until inside: the same rejection sampling, one value at a time only where needed
+    fillNormal(v);
+    const redraw = new Float32Array(2);
     for (let i = 0; i < v.length; i++) {
-      let x: number;
-      do { fillNormal(one); x = mean + std * one[0]; } while (x < a || x > b);
+      let x = mean + std * v[i];
+      while (x < a || x > b) { fillNormal(redraw); x = mean + std * redraw[0]; }
       v[i] = x;
     }
   }, "trunc_normal_");
@@ -90,7 +93,7 @@ type KaimingOptions = { a?: number; mode?: "fan_in" | "fan_out"; nonlinearity?: 
 
 function kaimingStd(t: Tensor, o: KaimingOptions): number {
   const mode = o.mode ?? "fan_in";
-  if (mode !== "fan_in" && mode !== "fan_out") throw new RangeError(`Mode ${mode} not supported, please use one of fan_in, fan_out`);
+  if (mode !== "fan_in" && mode !== "fan_out") throw new RangeError(`Mode ${mode} not supported, please use one of ['fan_in', 'fan_out']`);
   const [fanIn, fanOut] = _calculate_fan_in_and_fan_out(t);
   const gain = calculate_gain(o.nonlinearity ?? "leaky_relu", o.a ?? 0);
   return gain / Math.sqrt(mode === "fan_in" ? fanIn : fanOut);

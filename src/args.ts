@@ -56,6 +56,12 @@ export function parseArgs(fn: string, specWithStar: ArgSpec, args: readonly unkn
   return out;
 }
 
+/** Python's round(x) (and torch.round's): to the nearest integer, ties to the even neighbour. */
+export function pyRound(x: number): number {
+  const r = Math.round(x);   // JavaScript rounds ties up: step back where that landed on an odd integer
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
 /** Python's repr of a value in messages: strings quoted, arrays as tuples. */
 export function pyRepr(value: unknown): string {
   if (typeof value === "string") return `'${value}'`;

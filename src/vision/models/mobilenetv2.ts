@@ -8,12 +8,7 @@
 import { nn, F, flatten, type Tensor } from "../../core.js";
 import { Conv2dNormActivation, makeLayer, type LayerFactory } from "../ops.js";
 import { builderOptions, _make_divisible } from "./_utils.js";
-
-/** Python's round() for the channel counts: halves go to the even neighbour. */
-function pyRound(x: number): number {
-  const r = Math.round(x);
-  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
+import { pyRound } from "../../args.js";
 
 /**
  * MobileNetV2's block: a 1x1 expansion (skipped when expand_ratio is 1), a 3x3 depthwise conv with

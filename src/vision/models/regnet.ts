@@ -7,12 +7,7 @@
 import { nn, flatten, type Tensor } from "../../core.js";
 import { Conv2dNormActivation, SqueezeExcitation, makeLayer, type LayerFactory } from "../ops.js";
 import { builderOptions, _make_divisible } from "./_utils.js";
-
-/** Python's round(): to the nearest integer, ties to even (float64). */
-function pyRound(x: number): number {
-  const r = Math.round(x);
-  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
+import { pyRound } from "../../args.js";
 
 /** torch.round on a float32 value: ties to even, the result a float32. */
 const roundHalfEven = (x: number): number => Math.fround(pyRound(x));

@@ -10,6 +10,7 @@
 //   arithmetic (./_pil.ts), converted by `to_tensor` / `pil_to_tensor`.
 // Pure JavaScript and wasmnn kernels: no canvas, no DOM, so Node, Deno, browsers and Workers agree.
 import { F, tensor, tidy, Tensor } from "../../core.js";
+import { pyRound } from "../../args.js";
 import { bandsOf, cropRaw, isImageLike, resizeRaw, toRaw, type ImageLike, type RawImage } from "./_pil.js";
 
 export type { ImageLike } from "./_pil.js";
@@ -113,11 +114,6 @@ function toPlanes(img: ImageLike, put: (index: number, byte: number) => void): n
   return [channels, img.height, img.width];
 }
 
-/** torch.round: half to even (C's nearbyint under the default rounding mode). */
-export function roundHalfEven(v: number): number {
-  const r = Math.round(v);
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 /** The result of an image operation: ImageData-like, RGB (3 bytes a pixel) or L (1). */
 function asImage(raw: RawImage): ImageLike {
@@ -290,7 +286,7 @@ export function resize(img: Image, size: number | number[], interpolation: Inter
     // _cast_squeeze_out: round before the cast back; uint8 bicubic is clamped first
     const values = valuesOf(y);
     for (let i = 0; i < values.length; i++) {
-      values[i] = roundHalfEven(mode === "bicubic" ? Math.min(Math.max(values[i], 0), 255) : values[i]);
+      values[i] = pyRound(mode === "bicubic" ? Math.min(Math.max(values[i], 0), 255) : values[i]);
     }
     return int64Tensor(values, y.shape);
   });
@@ -372,8 +368,8 @@ export function center_crop(img: Image, output_size: number | number[]): Image {
     [, imageHeight, imageWidth] = get_dimensions(current);
     if (cropWidth === imageWidth && cropHeight === imageHeight) return current;
   }
-  const cropTop = roundHalfEven((imageHeight - cropHeight) / 2);
-  const cropLeft = roundHalfEven((imageWidth - cropWidth) / 2);
+  const cropTop = pyRound((imageHeight - cropHeight) / 2);
+  const cropLeft = pyRound((imageWidth - cropWidth) / 2);
   const out = crop(current, cropTop, cropLeft, cropHeight, cropWidth);
   padded?.dispose();
   return out;

@@ -3,14 +3,28 @@
 
 import { wasm } from "./runtime.js";
 
+/**
+ * What a block holds, for `memory()`'s breakdown: a module's parameters and buffers ("weights"),
+ * kernel-ready copies of them (packed GEMM weights, Winograd-transformed weights, folded
+ * Conv+BatchNorm weights: "packed"), scratch shared between calls ("workspaces"), and every other
+ * tensor — inputs, outputs, intermediates, loaded state dicts ("activations").
+ */
+export type BlockKind = "weights" | "packed" | "workspaces" | "activations";
+export type Breakdown = Record<BlockKind, number>;
+
 let liveBytes = 0;
 let liveBlocks = 0;
+// per block: its size and kind (blocks are few enough: thousands, not millions)
+const blocks = new Map<number, { bytes: number; kind: BlockKind }>();
+const held: Breakdown = { weights: 0, packed: 0, workspaces: 0, activations: 0 };
+let peakBytes = 0;
+let peakHeld: Breakdown = { ...held };
 
 /** Largest single block (~1 GiB): tensors beyond it are refused up front, well inside wasm32 4 GiB. */
 export const MAX_BLOCK_BYTES = (1 << 30) - 64;
 
 /** Allocates `bytes` (16-byte aligned) in linear memory; `what` names the request in errors. */
-export function allocate(bytes: number, what: string): number {
+export function allocate(bytes: number, what: string, kind: BlockKind = "activations"): number {
   if (!Number.isFinite(bytes) || bytes < 0) throw new RangeError(`${what}: invalid size of ${bytes} bytes`);
   if (bytes > MAX_BLOCK_BYTES) {
     throw new RangeError(`${what} needs ${formatBytes(bytes)}, more than the ${formatBytes(MAX_BLOCK_BYTES)} a single wasm32 block can hold`);
@@ -23,6 +37,12 @@ export function allocate(bytes: number, what: string): number {
   }
   liveBytes += bytes;
   liveBlocks++;
+  blocks.set(ptr, { bytes, kind });
+  held[kind] += bytes;
+  if (liveBytes > peakBytes) {
+    peakBytes = liveBytes;
+    peakHeld = { ...held };
+  }
   return ptr;
 }
 
@@ -30,10 +50,31 @@ export function release(ptr: number, bytes: number): void {
   wasm().free(ptr);
   liveBytes -= bytes;
   liveBlocks--;
+  const block = blocks.get(ptr);
+  if (block !== undefined) {
+    held[block.kind] -= block.bytes;
+    blocks.delete(ptr);
+  }
 }
 
-export function allocatorStats(): { liveBytes: number; liveBlocks: number } {
-  return { liveBytes, liveBlocks };
+/** Files the block at `ptr` under another kind (a tensor that became a module's parameter or buffer). */
+export function setKind(ptr: number, kind: BlockKind): void {
+  const block = blocks.get(ptr);
+  if (block === undefined || block.kind === kind) return;
+  held[block.kind] -= block.bytes;
+  held[kind] += block.bytes;
+  block.kind = kind;
+  if (liveBytes === peakBytes) peakHeld = { ...held };   // at the peak now: it is held as this kind
+}
+
+export function allocatorStats(): { liveBytes: number; liveBlocks: number; held: Breakdown; peakBytes: number; peakHeld: Breakdown } {
+  return { liveBytes, liveBlocks, held: { ...held }, peakBytes, peakHeld: { ...peakHeld } };
+}
+
+/** Starts a new peak from what is live now. */
+export function resetPeak(): void {
+  peakBytes = liveBytes;
+  peakHeld = { ...held };
 }
 
 export function formatBytes(bytes: number): string {
@@ -42,15 +83,22 @@ export function formatBytes(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-/** A scratch block that only grows; kernels share it between calls (never across a call). */
+const workspaces = new Set<Workspace>();
+
+/**
+ * A scratch block that only grows; kernels share it between calls (never across a call). Every
+ * workspace is listed, so `releaseWorkspaces()` (run by a module's dispose()) returns them all.
+ */
 export class Workspace {
   #ptr = 0;
   #bytes = 0;
-  constructor(private readonly what: string) {}
+  constructor(private readonly what: string) {
+    workspaces.add(this);
+  }
   get(bytes: number): number {
     if (bytes > this.#bytes) {
       this.dispose();
-      this.#ptr = allocate(bytes, this.what);
+      this.#ptr = allocate(bytes, this.what, "workspaces");
       this.#bytes = bytes;
     }
     return this.#ptr;
@@ -60,4 +108,9 @@ export class Workspace {
     this.#ptr = 0;
     this.#bytes = 0;
   }
+}
+
+/** Frees every workspace (they grow back on demand): called between calls, never inside a kernel's. */
+export function releaseWorkspaces(): void {
+  for (const workspace of workspaces) workspace.dispose();
 }

@@ -2,7 +2,7 @@
 export { Tensor, tensor, zeros, ones, randn, type DType, type NestedArray } from "./tensor.js";
 export { manual_seed } from "./random.js";
 export { tidy, keep } from "./scope.js";
-export { memory } from "./memory.js";
+export { memory, type MemoryInfo, type MemoryBreakdown } from "./memory.js";
 export { backend } from "./runtime.js";
 export type { WasmSource, WasmBuild } from "./runtime.js";
 export * as nn from "./nn/index.js";

@@ -98,7 +98,21 @@ export type WasmBuild = "simd128" | "relaxed-simd";
  * What every entry's `init` takes: nothing, `{ module }`, the source itself, or `{ relaxed: true }`
  * to use the relaxed-SIMD build where the engine validates it (else the default build is used).
  */
-export type InitOptions = WasmSource | { module?: WasmSource; relaxed?: boolean };
+export type InitOptions = WasmSource | { module?: WasmSource; relaxed?: boolean; memory?: MemoryMode };
+
+/**
+ * "fast" (default): modules keep kernel-ready copies of their weights (packed GEMM panels,
+ * Winograd-transformed kernels, Conv+BatchNorm folds) between calls. "lean": each weight is held
+ * once, in PyTorch's layout; kernels pack what they need per call, a few output channels at a time,
+ * into one small shared buffer (same kernels, same bits, less memory, some time per call).
+ */
+export type MemoryMode = "fast" | "lean";
+let mode: MemoryMode = "fast";
+
+/** The memory mode set by the last init({ memory }). */
+export function memoryMode(): MemoryMode {
+  return mode;
+}
 
 let loadedBuild: WasmBuild = "simd128";
 
@@ -114,8 +128,14 @@ export function initWith(options: InitOptions | undefined, platform: Platform): 
     !(options instanceof WebAssembly.Module) && !ArrayBuffer.isView(options) && !(options instanceof ArrayBuffer) &&
     !isResponse(options);
   if (isOptions) {
-    const unknown = Object.keys(options).filter((key) => key !== "module" && key !== "relaxed");
-    if (unknown.length > 0) throw new TypeError(`init(): unknown option ${unknown.map((k) => `'${k}'`).join(", ")}; expected { module, relaxed }`);
+    const unknown = Object.keys(options).filter((key) => key !== "module" && key !== "relaxed" && key !== "memory");
+    if (unknown.length > 0) throw new TypeError(`init(): unknown option ${unknown.map((k) => `'${k}'`).join(", ")}; expected { module, relaxed, memory }`);
+    const requested = (options as { memory?: unknown }).memory;
+    if (requested !== undefined && requested !== "fast" && requested !== "lean") {
+      throw new TypeError(`init(): memory must be "fast" or "lean", but got ${typeof requested === "string" ? JSON.stringify(requested) : String(requested)}`);
+    }
+    // the mode may change at any init() call, also after the kernels are loaded
+    if (requested !== undefined) mode = requested;
   }
   const { module, relaxed } = isOptions ? options as { module?: WasmSource; relaxed?: boolean } : { module: options as WasmSource | undefined, relaxed: false };
   if (module === undefined && relaxed === true) {

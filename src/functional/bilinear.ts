@@ -38,7 +38,7 @@ export function bilinear(...args: unknown[]): Tensor {
   const out = empty([...x1.shape.slice(0, -1), outFeatures]);
   if (out.numel() === 0) return out;
   const bytes = Math.max(outFeatures * in1 * 4, 16);
-  const workspace = allocate(bytes, "bilinear workspace");
+  const workspace = allocate(bytes, "bilinear workspace", "workspaces");
   try {
     wasm().f32_bilinear(x1.ptr, x2.ptr, weight.ptr, bias?.ptr ?? 0, out.ptr, rows, in1, in2, outFeatures, workspace);
   } finally {

@@ -3,7 +3,7 @@
 
 import { Tensor, empty } from "../tensor.js";
 import { tidy } from "../scope.js";
-import { wasm } from "../runtime.js";
+import { wasm, memoryMode } from "../runtime.js";
 import { Workspace } from "../allocator.js";
 import { PackedConvWeights } from "./packed.js";
 import { parseArgs, pair, pyRepr, type ArgSpec } from "../args.js";
@@ -308,42 +308,105 @@ function convolveWith(
       output.ptr, outHeight, outWidth, ws, actMin, actMax, epilogue?.kind ?? 0);
     return true;
   }
+  const winograd = params.winograd === false ? null
+    : typeof params.winograd === "string" ? params.winograd
+    : chooseWinograd(kernel, stride, dilation, groups, channels, outChannels, outHeight, outWidth);
+  const call: PackedCall = {
+    layout: winograd ?? "gemm", input, batch, channels, height, width, bias, outChannels, groups, kernelH, kernelW, stride, dilation,
+    pads: [padTop, padBottom, padLeft, padRight], modeCode, output, outHeight, outWidth, actMin, actMax, epilogueKind: epilogue?.kind ?? 0,
+  };
+  if (memoryMode() === "lean" && groups === 1) {
+    // lean: no kept copy; each chunk of output channels is packed just before its kernel call
+    params.packed?.dispose();
+    convolveInChunks(weight, call);
+    return true;
+  }
   const cache = params.packed ?? new PackedConvWeights();
   try {
-    const winograd = params.winograd === false ? null
-      : typeof params.winograd === "string" ? params.winograd
-      : chooseWinograd(kernel, stride, dilation, groups, channels, outChannels, outHeight, outWidth);
-    if (winograd !== null) {
-      // 3x3 stride 1: Winograd, F(4x4, 3x3) (36 multiplications per 4x4 tile instead of 144) or F(2x2, 3x3)
-      const packed = cache.get(weight, bias, groups, winograd);
-      // the padded copy: the stem's polyphase staging, and other padding modes than zeros
-      const needsCopy = (padTop | padBottom | padLeft | padRight) !== 0 && (winograd === "winograd_s2k7" || params.paddingMode !== "zeros");
-      const padded = needsCopy ? channels * (height + padTop + padBottom) * (width + padLeft + padRight) * 4 : 16;
-      const scratch = paddingScratch.get(padded);
-      if (winograd === "winograd_s2k7") {
-        const ws = workspace.get(k.f32_winograd_s2k7_workspace(channels, outChannels, outHeight, outWidth));
-        k.f32_conv2d_winograd_s2k7(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
-          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogue?.kind ?? 0);
-      } else if (winograd === "winograd4") {
-        const ws = workspace.get(k.f32_winograd_f4x3_workspace(channels, outChannels, outHeight, outWidth));
-        k.f32_conv2d_winograd_f4x3(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
-          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogue?.kind ?? 0);
-      } else {
-        const ws = workspace.get(k.f32_winograd_f2x3_workspace(channels, outChannels, outHeight, outWidth));
-        k.f32_conv2d_winograd_f2x3(input.ptr, batch, channels, height, width, packed, bias?.ptr ?? 0, outChannels,
-          padTop, padBottom, padLeft, padRight, modeCode, output.ptr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogue?.kind ?? 0);
-      }
-      return true;
-    } else {
-      const packed = cache.get(weight, bias, groups, "gemm");
-      const ws = workspace.get(k.f32_conv2d_igemm_workspace(channels, height, width, kernelH, kernelW, groups, padTop, padBottom, padLeft, padRight));
-      k.f32_conv2d_igemm(input.ptr, batch, channels, height, width, packed, outChannels, groups,
-        kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
-        output.ptr, outHeight, outWidth, ws, actMin, actMax, epilogue?.kind ?? 0);
-      return true;
-    }
+    runPacked(call, cache.get(weight, bias, groups, call.layout));
   } finally {
-    if (params.packed === undefined) cache.dispose();
+    // F.conv2d, and every convolution in lean mode, packs per call
+    if (params.packed === undefined || memoryMode() === "lean") cache.dispose();
+  }
+  return true;
+}
+
+/** One packed convolution's operands (output channels [0, outChannels) of `output`, bias from `bias`). */
+interface PackedCall {
+  layout: "gemm" | WinogradKind;
+  input: Buffer4d; batch: number; channels: number; height: number; width: number;
+  bias: Tensor | null; outChannels: number; groups: number; kernelH: number; kernelW: number;
+  stride: [number, number]; dilation: [number, number]; pads: number[]; modeCode: number;
+  output: Buffer4d; outHeight: number; outWidth: number; actMin: number; actMax: number; epilogueKind: number;
+}
+
+/**
+ * The kernel call over weights packed for `call.layout` (the GEMM's packed panels carry the bias;
+ * Winograd adds it from `biasPtr`), by default on the whole call, else on one image and chunk.
+ */
+function runPacked(call: PackedCall, packed: number, biasPtr = call.bias?.ptr ?? 0, outputPtr = call.output.ptr,
+  inputPtr = call.input.ptr, batch = call.batch): void {
+  const k = wasm();
+  const { layout, channels, height, width, outChannels, outHeight, outWidth, modeCode, actMin, actMax, epilogueKind } = call;
+  const [padTop, padBottom, padLeft, padRight] = call.pads;
+  if (layout === "gemm") {
+    const ws = workspace.get(k.f32_conv2d_igemm_workspace(channels, height, width, call.kernelH, call.kernelW, call.groups, padTop, padBottom, padLeft, padRight));
+    k.f32_conv2d_igemm(inputPtr, batch, channels, height, width, packed, outChannels, call.groups,
+      call.kernelH, call.kernelW, call.stride[0], call.stride[1], call.dilation[0], call.dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
+      outputPtr, outHeight, outWidth, ws, actMin, actMax, epilogueKind);
+    return;
+  }
+  // 3x3 stride 1: Winograd, F(4x4, 3x3) (36 multiplications per 4x4 tile instead of 144) or F(2x2, 3x3);
+  // 7x7 stride 2: the stem's polyphase F(3x3, 4x4). The padded copy: the stem's polyphase staging,
+  // and other padding modes than zeros.
+  const needsCopy = (padTop | padBottom | padLeft | padRight) !== 0 && (layout === "winograd_s2k7" || modeCode !== 0);
+  const scratch = paddingScratch.get(needsCopy ? channels * (height + padTop + padBottom) * (width + padLeft + padRight) * 4 : 16);
+  const [size, run] = layout === "winograd_s2k7" ? [k.f32_winograd_s2k7_workspace, k.f32_conv2d_winograd_s2k7]
+    : layout === "winograd4" ? [k.f32_winograd_f4x3_workspace, k.f32_conv2d_winograd_f4x3]
+    : [k.f32_winograd_f2x3_workspace, k.f32_conv2d_winograd_f2x3];
+  const ws = workspace.get(size(channels, outChannels, outHeight, outWidth));
+  run(inputPtr, batch, channels, height, width, packed, biasPtr, outChannels,
+    padTop, padBottom, padLeft, padRight, modeCode, outputPtr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogueKind);
+}
+
+/** Lean mode's packing buffer: one chunk of output channels at a time, about LEAN_CHUNK_BYTES. */
+const leanChunk = new Workspace("lean-mode packing chunk");
+const LEAN_CHUNK_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Lean mode (groups == 1): packs about LEAN_CHUNK_BYTES worth of output channels (whole 5-channel
+ * blocks of the kernels) and convolves them, chunk after chunk. Each output channel's arithmetic is
+ * the whole-layer call's, so the bits are fast mode's. A chunked batch runs image by image (one
+ * image's output channels [o0, o0 + n) are contiguous, a batch's are not).
+ */
+function convolveInChunks(weight: Tensor, call: PackedCall): void {
+  const k = wasm();
+  const { layout, channels, outChannels } = call;
+  const reduction = weight.shape[1] * weight.shape[2] * weight.shape[3];
+  const floats = (n: number): number => layout === "winograd" ? k.f32_winograd_f2x3_packed_size(n, channels)
+    : layout === "winograd4" ? k.f32_winograd_f4x3_packed_size(n, channels)
+    : layout === "winograd_s2k7" ? k.f32_winograd_s2k7_packed_size(n, channels)
+    : k.f32_conv2d_packed_size(n, 1, reduction);
+  const chunk = Math.min(outChannels, 5 * Math.max(1, Math.floor(LEAN_CHUNK_BYTES / (floats(5) * 4))));
+  const chunkPtr = leanChunk.get(floats(chunk) * 4);
+  const plane = call.outHeight * call.outWidth * 4;
+  const image = channels * call.height * call.width * 4;
+  for (let o0 = 0; o0 < outChannels; o0 += chunk) {
+    const n = Math.min(chunk, outChannels - o0);
+    const from = weight.ptr + o0 * reduction * 4;
+    const biasPtr = call.bias === null ? 0 : call.bias.ptr + o0 * 4;
+    if (layout === "gemm") k.f32_conv2d_pack(from, biasPtr, n, 1, reduction, chunkPtr);
+    else if (layout === "winograd") k.f32_winograd_f2x3_pack(from, n, channels, chunkPtr);
+    else if (layout === "winograd4") k.f32_winograd_f4x3_pack(from, n, channels, chunkPtr);
+    else k.f32_winograd_s2k7_pack(from, n, channels, chunkPtr);
+    const part = { ...call, outChannels: n };
+    if (n === outChannels) {
+      runPacked(part, chunkPtr, biasPtr);
+      continue;
+    }
+    for (let i = 0; i < call.batch; i++) {
+      runPacked(part, chunkPtr, biasPtr, call.output.ptr + (i * outChannels + o0) * plane, call.input.ptr + i * image, 1);
+    }
   }
 }
 

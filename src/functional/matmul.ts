@@ -96,7 +96,7 @@ function gemm(A: Tensor, B: Tensor, M: number, K: number, N: number, shape: numb
 function gemmCalls(calls: [number, number, number][], M: number, K: number, N: number, batch: number, aBatch: number, bBatch: number): void {
   const k = wasm();
   const bytes = k.f32_matmul_workspace(M, K);
-  const workspace = allocate(bytes, "matmul workspace");
+  const workspace = allocate(bytes, "matmul workspace", "workspaces");
   try {
     for (const [a, b, out] of calls) k.f32_matmul(a, b, out, M, K, N, batch, aBatch * 4, bBatch * 4, workspace);
   } finally {

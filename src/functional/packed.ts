@@ -35,7 +35,7 @@ export class PackedConvWeights {
       : layout === "winograd_s2k7" ? k.f32_winograd_s2k7_packed_size(outChannels, inChannels)
       : k.f32_conv2d_packed_size(outChannels, groups, reduction)) * 4;
     if (bytes !== this.#bytes) {
-      const ptr = allocate(bytes, "packed convolution weights");
+      const ptr = allocate(bytes, "packed convolution weights", "packed");
       this.dispose();
       this.#ptr = ptr;
       this.#bytes = bytes;

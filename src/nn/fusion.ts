@@ -4,8 +4,9 @@
 // torch.nn.utils.fusion.fuse_conv_bn_eval does the same fold; the unfused path stays exact.
 
 import { Tensor, tensor } from "../tensor.js";
-import { heapF32 } from "../runtime.js";
-import { keep } from "../scope.js";
+import { heapF32, memoryMode } from "../runtime.js";
+import { keep, tidy } from "../scope.js";
+import { setKind } from "../allocator.js";
 import { conv2dWith, PackedConvWeights, type ConvActivation, type MaxPoolSpec } from "../functional/conv.js";
 import { Conv2d } from "./conv.js";
 import { BatchNorm2d } from "./batchnorm.js";
@@ -47,12 +48,25 @@ export class ConvBnFold {
   #packed = new PackedConvWeights();
 
   forward(conv: Conv2d, bn: BatchNorm2d, input: Tensor, activation: ConvActivation, pool?: MaxPoolSpec): Tensor {
+    if (memoryMode() === "lean") {
+      // lean: the folded weights exist only during this call (the packing then chunks them)
+      this.dispose();
+      return tidy(() => {
+        const { weight, bias } = foldValues(conv, bn);
+        return conv2dWith(input, tensor(weight, conv.weight.shape), tensor(bias, [conv.out_channels]), {
+          stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups,
+          paddingMode: conv.padding_mode, activation, pool,
+        });
+      });
+    }
     const sources = [conv.weight, conv.bias, bn.weight, bn.bias, bn.running_mean, bn.running_var];
     if (this.#weight === null || bn.eps !== this.#eps || sources.some((t, i) => t !== this.#sources[i] || (t?.version ?? -1) !== this.#versions[i])) {
       this.dispose();
       const { weight, bias } = foldValues(conv, bn);
       this.#weight = keep(tensor(weight, conv.weight.shape));
       this.#bias = keep(tensor(bias, [conv.out_channels]));
+      setKind(this.#weight.ptr, "packed");
+      setKind(this.#bias.ptr, "packed");
       this.#sources = sources;
       this.#versions = sources.map((t) => t?.version ?? -1);
       this.#eps = bn.eps;

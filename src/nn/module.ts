@@ -6,6 +6,7 @@ import { Tensor, Storage } from "../tensor.js";
 import { keep, tidy } from "../scope.js";
 import { heapU8 } from "../runtime.js";
 import { fmtShape } from "../functional/shape.js";
+import { releaseWorkspaces, setKind } from "../allocator.js";
 
 /** A learnable tensor (torch.nn.Parameter): shares `data`'s memory and is never freed by a scope. */
 export class Parameter extends Tensor {
@@ -13,6 +14,7 @@ export class Parameter extends Tensor {
     if (!(data instanceof Tensor)) throw new TypeError(`Parameter(): expected a Tensor, but got ${typeof data}`);
     super(data._shareStorage() as Storage, data.shape, data.dtype);
     keep(this);
+    setKind(this.ptr, "weights");   // memory() counts it as a weight
   }
 }
 
@@ -56,7 +58,10 @@ export class Module {
     if (tensor !== null && !(tensor instanceof Tensor)) {
       throw new TypeError(`cannot assign '${typeof tensor}' object to buffer '${name}' (torch Tensor or None required)`);
     }
-    if (tensor !== null) keep(tensor);
+    if (tensor !== null) {
+      keep(tensor);
+      setKind(tensor.ptr, "weights");
+    }
     this.#buffers.set(name, { persistent });
     (this as unknown as Record<string, unknown>)[name] = tensor;
   }
@@ -219,13 +224,18 @@ export class Module {
     return this.train(false);
   }
 
-  /** Frees the parameters, buffers and caches of this module and its descendants. Safe to call twice. */
+  /**
+   * Frees the parameters, buffers and caches (packed weights) of this module and its descendants,
+   * and the kernels' shared workspaces (they grow back on the next call), so that the next model
+   * of the same size reuses the memory. Safe to call twice.
+   */
   dispose(): void {
     for (const module of this.modules()) {
       module._invalidateCaches();
       for (const [, p] of module._ownParameters()) p.dispose();
       for (const [, b] of module._ownBuffers()) b.dispose();
     }
+    releaseWorkspaces();
   }
   [Symbol.dispose](): void {
     this.dispose();

@@ -1,0 +1,141 @@
+// init({ memory: "lean" }): each weight held once (no packed, Winograd-transformed or folded copy
+// kept between calls), the same output bits as fast mode; memory()'s breakdown and peak; dispose()
+// returning every block so that the next model of the same size needs no growth.
+import { beforeAll, describe, expect, test } from "vitest";
+import { init, nn, randn, manual_seed, memory, tensor, tidy, type Tensor } from "../src/index.js";
+
+beforeAll(async () => {
+  await init();
+});
+
+/** A BatchNorm2d with random statistics, so folding changes the numbers. */
+function randomBn(channels: number): nn.BatchNorm2d {
+  const bn = new nn.BatchNorm2d(channels);
+  tidy(() => {
+    const spread = randn([channels]);
+    bn.load_state_dict({
+      weight: randn([channels]), bias: randn([channels]), running_mean: randn([channels]),
+      running_var: spread.mul(spread).add(0.5),
+    }, false);
+  });
+  return bn;
+}
+
+/**
+ * One of each packed kernel path, with output-channel counts that lean mode packs in several
+ * chunks (its buffer holds about 2 MiB of packed weights) and that are not multiples of the kernels'
+ * 5-channel blocks: Winograd F(4,3) (3x3 at 16x16), F(2,3) (3x3 at 6x6), the 7x7 stride-2 stem,
+ * the direct GEMM (1x1 and strided), a folded Conv+BatchNorm+ReLU Sequential, a grouped convolution
+ * (packed whole per call), a depthwise one (never packed) and a Linear.
+ */
+function buildNet(): nn.Module {
+  manual_seed(11);
+  return new nn.Sequential(
+    new nn.Conv2d(3, 24, 7, { stride: 2, padding: 3 }),                      // stem: winograd_s2k7
+    new nn.Conv2d(24, 257, 3, { padding: 1 }),                              // F(4,3), one chunk
+    new nn.ReLU(),
+    new nn.Conv2d(257, 263, 3, { padding: 1 }),                             // F(4,3): 36*258*4 B per channel, chunks of 55
+    new nn.Conv2d(263, 603, 1),                                             // GEMM, one chunk
+    new nn.Conv2d(603, 96, 3, { stride: 2, padding: 1, bias: false }),        // GEMM: 5427*4 B per channel, chunks of 95
+    randomBn(96),
+    new nn.ReLU6(),
+    new nn.Conv2d(96, 96, 3, { padding: 1, groups: 2 }),                    // grouped
+    new nn.Conv2d(96, 96, 3, { padding: 1, groups: 96 }),                   // depthwise
+    new nn.Conv2d(96, 181, 3, { stride: 2, padding: 1 }),                   // to 6x6 (strided GEMM)
+    new nn.Conv2d(181, 331, 3, { padding: 1 }),                             // F(2,3) at 6x6: 16*182*4 B per channel, chunks of 180
+    new nn.AdaptiveAvgPool2d(1),
+    new nn.Flatten(),
+    new nn.Linear(331, 10),
+  ).eval();
+}
+
+const bits = (t: Tensor): Uint32Array => new Uint32Array(t.data().buffer);
+
+describe("lean memory mode", () => {
+  test("gives fast mode's bits on every packed path, batch 1 and 3, and keeps no packed copy", async () => {
+    const net = buildNet();
+    const inputs = [randn([1, 3, 48, 48]), randn([3, 3, 48, 48])];
+    await init({ memory: "fast" });
+    const fast = inputs.map((x) => net.forward(x) as Tensor);
+    for (const y of fast) expect(y.data().every(Number.isFinite)).toBe(true);
+    const packedFast = memory().breakdown.packed;
+    expect(packedFast).toBeGreaterThan(0);
+    await init({ memory: "lean" });
+    const lean = inputs.map((x) => net.forward(x) as Tensor);
+    expect(memory().breakdown.packed).toBe(0);   // switching mode dropped the cached copies
+    for (let i = 0; i < inputs.length; i++) expect(bits(lean[i])).toEqual(bits(fast[i]));
+    // and back: fast mode packs again, same bits
+    await init({ memory: "fast" });
+    expect(bits(net.forward(inputs[1]) as Tensor)).toEqual(bits(fast[1]));
+    for (const t of [...inputs, ...fast, ...lean]) t.dispose();
+    net.dispose();
+  });
+
+  test("weights are counted once: in lean mode the bytes held are the weights, workspaces and the output", async () => {
+    await init({ memory: "lean" });
+    const before = memory().liveBytes;
+    const net = buildNet();
+    const weightBytes = net.parameters().reduce((sum, p) => sum + p.numel() * 4, 0) +
+      net.buffers().reduce((sum, b) => sum + b.numel() * (b.dtype === "int64" ? 8 : 4), 0);
+    expect(memory().breakdown.weights).toBeGreaterThanOrEqual(weightBytes);
+    const x = randn([1, 3, 48, 48]);
+    const y = net.forward(x) as Tensor;
+    const m = memory();
+    expect(m.breakdown.packed).toBe(0);
+    expect(m.liveBytes - before).toBe(weightBytes + m.breakdown.workspaces + (x.numel() + y.numel()) * 4);
+    x.dispose();
+    y.dispose();
+    net.dispose();
+    await init({ memory: "fast" });
+  });
+
+  test("init() refuses an unknown memory mode, naming both", async () => {
+    await expect(async () => init({ memory: "tiny" as "lean" })).rejects.toThrow('init(): memory must be "fast" or "lean", but got "tiny"');
+  });
+});
+
+describe("memory()", () => {
+  test("breaks the live bytes down and reports the peak and what held it", () => {
+    const start = memory({ resetPeak: true });
+    const sum = (b: typeof start.breakdown): number => b.weights + b.packed + b.workspaces + b.activations;
+    expect(sum(start.breakdown)).toBe(start.liveBytes);
+    const big = tensor(new Float32Array(1 << 18), [1 << 18]);   // 1 MiB
+    const layer = new nn.Linear(256, 256);                        // 256 KiB + 1 KiB of weights
+    const during = memory();
+    expect(during.breakdown.activations - start.breakdown.activations).toBe(1 << 20);
+    expect(during.breakdown.weights - start.breakdown.weights).toBe((256 * 256 + 256) * 4);
+    expect(during.peakBytes).toBe(during.liveBytes);
+    big.dispose();
+    layer.dispose();
+    const after = memory();
+    expect(after.liveBytes).toBe(start.liveBytes);
+    expect(after.peakBytes).toBe(during.peakBytes);               // the peak stays
+    expect(after.peakBreakdown).toEqual(during.breakdown);
+    expect(sum(after.peakBreakdown)).toBe(after.peakBytes);
+    memory({ resetPeak: true });
+    expect(memory().peakBytes).toBe(after.liveBytes);
+  });
+});
+
+describe("dispose() returns every block", () => {
+  test("a second model of the same size runs without growing memory, in both modes", async () => {
+    for (const mode of ["fast", "lean"] as const) {
+      await init({ memory: mode });
+      const baseline = memory().liveBytes;
+      const run = (): void => {
+        const net = buildNet();
+        const x = randn([2, 3, 48, 48]);
+        tidy(() => { net.forward(x); });
+        x.dispose();
+        net.dispose();   // parameters, packed copies, folds and the shared workspaces
+      };
+      run();
+      expect(memory().liveBytes, `${mode}: bytes left after dispose`).toBe(baseline);
+      const grown = memory().wasmBytes;
+      run();
+      expect(memory().wasmBytes, `${mode}: growth by a second model`).toBe(grown);
+      expect(memory().liveBytes).toBe(baseline);
+    }
+    await init({ memory: "fast" });
+  });
+});

@@ -5,7 +5,7 @@ import { Tensor, empty } from "../tensor.js";
 import { tidy } from "../scope.js";
 import { wasm, memoryMode } from "../runtime.js";
 import { Workspace } from "../allocator.js";
-import { PackedConvWeights } from "./packed.js";
+import { PackedConvWeights, scaledRows, scaleRowsInto } from "./packed.js";
 import { parseArgs, pair, pyRepr, type ArgSpec } from "../args.js";
 import { checkPadLimits } from "./pad.js";
 import { poolGeometry } from "./pool.js";
@@ -37,6 +37,11 @@ export interface Conv2dParams {
   activation?: ConvActivation;
   /** packed-weight cache of a module; F.conv2d packs per call */
   packed?: PackedConvWeights;
+  /**
+   * a folded BatchNorm's per-output-channel scale: the convolution runs with weight * fold[oc]
+   * (rounded to float32), made only where it is packed (bias is then the folded bias)
+   */
+  fold?: Float64Array;
   /** tests only: run the scalar reference kernel instead of the fast one */
   reference?: boolean;
   /** tests: the depthwise kernel, 4 channels across lanes (default) or one plane at a time */
@@ -156,7 +161,7 @@ function convolveByPhases(
         k.f32_phase_split(padded.ptr, batch * channels, paddedH, paddedW, stepH, stepW, a, b, phase.ptr, phaseH, phaseW);
         const y = conv2dWith(phase, weight, bias, {
           stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: params.groups, paddingMode: "zeros",
-          activation: params.activation, packed: params.packed, winograd: params.winograd,
+          activation: params.activation, packed: params.packed, winograd: params.winograd, fold: params.fold,
         });
         // the phase's valid output has exactly the phase's share of the output rows and columns
         k.f32_phase_merge(y.ptr, batch * outChannels, y.shape[2], y.shape[3], stepH, stepW, a, b, output.ptr, outHeight, outWidth);
@@ -285,6 +290,13 @@ function convolveWith(
     convolveByPhases(input, weight, bias, params, [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], output);
     return true;   // each phase's convolution applied it
   }
+  const depthwise = groups === channels && groupIn === 1 && groups > 1;
+  if (params.fold !== undefined && (depthwise || params.reference === true)) {
+    // these kernels read the weights as they are: scale a copy for this call (depthwise weights are small)
+    const fold = params.fold;
+    return tidy(() => convolveWith(input, scaledRows(weight, fold), bias, { ...params, fold: undefined },
+      [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], output, [actMin, actMax], epilogue));
+  }
   if (params.reference === true) {
     if (epilogue !== null || actMin !== -Infinity || actMax !== Infinity) throw new Error("the reference kernel has no fused activation");
     k.f32_conv2d_ref(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels, groups,
@@ -292,7 +304,7 @@ function convolveWith(
       output.ptr, outHeight, outWidth);
     return false;
   }
-  if (groups === channels && groupIn === 1 && groups > 1) {
+  if (depthwise) {
     // depthwise: by default 4 channels across the lanes ("c4"); per plane when a negative pad crops
     const crops = padTop < 0 || padBottom < 0 || padLeft < 0 || padRight < 0;
     if ((params.depthwise ?? "c4") === "c4" && !crops) {
@@ -318,12 +330,12 @@ function convolveWith(
   if (memoryMode() === "lean" && groups === 1) {
     // lean: no kept copy; each chunk of output channels is packed just before its kernel call
     params.packed?.dispose();
-    convolveInChunks(weight, call);
+    convolveInChunks(weight, params.fold ?? null, call);
     return true;
   }
   const cache = params.packed ?? new PackedConvWeights();
   try {
-    runPacked(call, cache.get(weight, bias, groups, call.layout));
+    runPacked(call, cache.get(weight, bias, groups, call.layout, params.fold ?? null));
   } finally {
     // F.conv2d, and every convolution in lean mode, packs per call
     if (params.packed === undefined || memoryMode() === "lean") cache.dispose();
@@ -371,6 +383,8 @@ function runPacked(call: PackedCall, packed: number, biasPtr = call.bias?.ptr ??
 
 /** Lean mode's packing buffer: one chunk of output channels at a time, about LEAN_CHUNK_BYTES. */
 const leanChunk = new Workspace("lean-mode packing chunk");
+/** A chunk's weights scaled by a folded BatchNorm, before packing. */
+const leanFold = new Workspace("lean-mode folded chunk");
 const LEAN_CHUNK_BYTES = 2 * 1024 * 1024;
 
 /**
@@ -379,7 +393,7 @@ const LEAN_CHUNK_BYTES = 2 * 1024 * 1024;
  * the whole-layer call's, so the bits are fast mode's. A chunked batch runs image by image (one
  * image's output channels [o0, o0 + n) are contiguous, a batch's are not).
  */
-function convolveInChunks(weight: Tensor, call: PackedCall): void {
+function convolveInChunks(weight: Tensor, fold: Float64Array | null, call: PackedCall): void {
   const k = wasm();
   const { layout, channels, outChannels } = call;
   const reduction = weight.shape[1] * weight.shape[2] * weight.shape[3];
@@ -389,11 +403,13 @@ function convolveInChunks(weight: Tensor, call: PackedCall): void {
     : k.f32_conv2d_packed_size(n, 1, reduction);
   const chunk = Math.min(outChannels, 5 * Math.max(1, Math.floor(LEAN_CHUNK_BYTES / (floats(5) * 4))));
   const chunkPtr = leanChunk.get(floats(chunk) * 4);
+  const foldPtr = fold === null ? 0 : leanFold.get(chunk * reduction * 4);
   const plane = call.outHeight * call.outWidth * 4;
   const image = channels * call.height * call.width * 4;
   for (let o0 = 0; o0 < outChannels; o0 += chunk) {
     const n = Math.min(chunk, outChannels - o0);
-    const from = weight.ptr + o0 * reduction * 4;
+    if (fold !== null) scaleRowsInto(weight, fold, o0, n, foldPtr);
+    const from = fold !== null ? foldPtr : weight.ptr + o0 * reduction * 4;
     const biasPtr = call.bias === null ? 0 : call.bias.ptr + o0 * 4;
     if (layout === "gemm") k.f32_conv2d_pack(from, biasPtr, n, 1, reduction, chunkPtr);
     else if (layout === "winograd") k.f32_winograd_f2x3_pack(from, n, channels, chunkPtr);

@@ -1,9 +1,9 @@
 // Packed weights, cached per module: the layout each convolution kernel reads, rebuilt only when
 // the weight or bias tensor (or its data) changes.
 
-import { tensor, type Tensor } from "../tensor.js";
+import { empty, tensor, type Tensor } from "../tensor.js";
 import { tidy } from "../scope.js";
-import { wasm } from "../runtime.js";
+import { heapF32, wasm } from "../runtime.js";
 import { allocate, release } from "../allocator.js";
 import type { WinogradKind } from "./conv.js";
 
@@ -21,10 +21,16 @@ export class PackedConvWeights {
   #biasVersion = -1;
   #groups = 0;
   #layout: "gemm" | WinogradKind = "gemm";
+  #fold: Float64Array | null = null;
 
-  get(weight: Tensor, bias: Tensor | null, groups: number, layout: "gemm" | WinogradKind = "gemm"): number {
+  /**
+   * The packed weights (and bias, for the GEMM) for `layout`, packed now if the cache is stale; with
+   * `fold`, of the weight scaled per output channel (W * fold[oc], a folded BatchNorm), which is
+   * made only for the packing.
+   */
+  get(weight: Tensor, bias: Tensor | null, groups: number, layout: "gemm" | WinogradKind = "gemm", fold: Float64Array | null = null): number {
     if (this.#bytes > 0 && this.#weight === weight && this.#bias === bias && this.#weightVersion === weight.version &&
-      this.#biasVersion === (bias?.version ?? -1) && this.#groups === groups && this.#layout === layout) return this.#ptr;
+      this.#biasVersion === (bias?.version ?? -1) && this.#groups === groups && this.#layout === layout && this.#fold === fold) return this.#ptr;
     const k = wasm();
     const [outChannels, groupIn, kernelH, kernelW] = weight.shape;
     const reduction = groupIn * kernelH * kernelW;
@@ -40,16 +46,18 @@ export class PackedConvWeights {
       this.#ptr = ptr;
       this.#bytes = bytes;
     }
-    if (layout === "gemm") {
-      k.f32_conv2d_pack(weight.ptr, bias?.ptr ?? 0, outChannels, groups, reduction, this.#ptr);
-    } else {
-      tidy(() => {
-        const dense = groups === 1 ? weight : blockDiagonal(weight, groups);
+    tidy(() => {
+      const source = fold === null ? weight : scaledRows(weight, fold);
+      if (layout === "gemm") {
+        k.f32_conv2d_pack(source.ptr, bias?.ptr ?? 0, outChannels, groups, reduction, this.#ptr);
+      } else {
+        const dense = groups === 1 ? source : blockDiagonal(source, groups);
         const pack = layout === "winograd" ? k.f32_winograd_f2x3_pack : layout === "winograd4" ? k.f32_winograd_f4x3_pack : k.f32_winograd_s2k7_pack;
         pack(dense.ptr, outChannels, inChannels, this.#ptr);
-      });
-    }
+      }
+    });
     this.#weight = weight;
+    this.#fold = fold;
     this.#bias = bias;
     this.#weightVersion = weight.version;
     this.#biasVersion = bias?.version ?? -1;
@@ -64,7 +72,31 @@ export class PackedConvWeights {
     this.#bytes = 0;
     this.#weight = null;
     this.#bias = null;
+    this.#fold = null;
   }
+}
+
+/**
+ * Rows [firstRow, firstRow + rows) of `weight` (one row per output channel) times scale[row],
+ * rounded once to float32, written at `out`: the values src/nn/fusion.ts folds (a float64 product
+ * stored to a Float32Array).
+ */
+export function scaleRowsInto(weight: Tensor, scale: Float64Array, firstRow: number, rows: number, out: number): void {
+  const perRow = weight.numel() / Math.max(weight.shape[0], 1);
+  const heap = heapF32();
+  const from = weight.ptr / 4 + firstRow * perRow;
+  const to = out / 4;
+  for (let r = 0; r < rows; r++) {
+    const s = scale[firstRow + r];
+    for (let i = r * perRow; i < (r + 1) * perRow; i++) heap[to + i] = heap[from + i] * s;
+  }
+}
+
+/** weight * scale[oc], as a new tensor. */
+export function scaledRows(weight: Tensor, scale: Float64Array): Tensor {
+  const out = empty(weight.shape);
+  scaleRowsInto(weight, scale, 0, weight.shape[0], out.ptr);
+  return out;
 }
 
 /** [OC, C/groups, KH, KW] grouped weights -> [OC, C, KH, KW], zero outside each output channel's group. */

@@ -4,8 +4,8 @@
 // torch.nn.utils.fusion.fuse_conv_bn_eval does the same fold; the unfused path stays exact.
 
 import { Tensor, tensor } from "../tensor.js";
-import { heapF32, memoryMode } from "../runtime.js";
-import { keep, tidy } from "../scope.js";
+import { heapF32 } from "../runtime.js";
+import { keep } from "../scope.js";
 import { setKind } from "../allocator.js";
 import { conv2dWith, PackedConvWeights, type ConvActivation, type MaxPoolSpec } from "../functional/conv.js";
 import { Conv2d } from "./conv.js";
@@ -17,29 +17,42 @@ export function canFold(conv: Conv2d, bn: unknown): bn is BatchNorm2d {
     bn.num_features === conv.out_channels;
 }
 
-/** W' and b' as Float32Arrays, computed in f64 and rounded once. */
-function foldValues(conv: Conv2d, bn: BatchNorm2d): { weight: Float32Array; bias: Float32Array } {
-  const weight = conv.weight.data();
+/** s = gamma / sqrt(running_var + eps) per output channel (float64) and b' (float32). */
+function foldScale(conv: Conv2d, bn: BatchNorm2d): { scale: Float64Array; bias: Float32Array } {
   const bias = conv.bias?.data();
   const mean = bn.running_mean!.data();
   const variance = bn.running_var!.data();
   const gamma = bn.weight?.data();
   const beta = bn.bias?.data();
   const outChannels = conv.out_channels;
-  const perChannel = weight.length / Math.max(outChannels, 1);
-  const foldedWeight = new Float32Array(weight.length);
+  const scale = new Float64Array(outChannels);
   const foldedBias = new Float32Array(outChannels);
   for (let oc = 0; oc < outChannels; oc++) {
-    const scale = (gamma ? gamma[oc] : 1) / Math.sqrt(variance[oc] + bn.eps);
-    for (let i = oc * perChannel; i < (oc + 1) * perChannel; i++) foldedWeight[i] = weight[i] * scale;
-    foldedBias[oc] = ((bias ? bias[oc] : 0) - mean[oc]) * scale + (beta ? beta[oc] : 0);
+    scale[oc] = (gamma ? gamma[oc] : 1) / Math.sqrt(variance[oc] + bn.eps);
+    foldedBias[oc] = ((bias ? bias[oc] : 0) - mean[oc]) * scale[oc] + (beta ? beta[oc] : 0);
   }
-  return { weight: foldedWeight, bias: foldedBias };
+  return { scale, bias: foldedBias };
 }
 
-/** A folded Conv2d+BatchNorm2d pair, rebuilt whenever either module's tensors change. */
+/** W' and b' as Float32Arrays, computed in f64 and rounded once. */
+function foldValues(conv: Conv2d, bn: BatchNorm2d): { weight: Float32Array; bias: Float32Array } {
+  const { scale, bias } = foldScale(conv, bn);
+  const weight = conv.weight.data();
+  const perChannel = weight.length / Math.max(conv.out_channels, 1);
+  const foldedWeight = new Float32Array(weight.length);
+  for (let oc = 0; oc < conv.out_channels; oc++) {
+    for (let i = oc * perChannel; i < (oc + 1) * perChannel; i++) foldedWeight[i] = weight[i] * scale[oc];
+  }
+  return { weight: foldedWeight, bias };
+}
+
+/**
+ * A folded Conv2d+BatchNorm2d pair, rebuilt whenever either module's tensors change. It keeps the
+ * per-channel scale and the folded bias (out_channels numbers each); W * scale exists only packed
+ * (fast mode: the packed cache; lean mode: a chunk at a time, per call).
+ */
 export class ConvBnFold {
-  #weight: Tensor | null = null;
+  #scale: Float64Array | null = null;
   #bias: Tensor | null = null;
   // the tensors (and their versions) and eps the fold was made from
   #sources: (Tensor | null)[] = [];
@@ -48,39 +61,26 @@ export class ConvBnFold {
   #packed = new PackedConvWeights();
 
   forward(conv: Conv2d, bn: BatchNorm2d, input: Tensor, activation: ConvActivation, pool?: MaxPoolSpec): Tensor {
-    if (memoryMode() === "lean") {
-      // lean: the folded weights exist only during this call (the packing then chunks them)
-      this.dispose();
-      return tidy(() => {
-        const { weight, bias } = foldValues(conv, bn);
-        return conv2dWith(input, tensor(weight, conv.weight.shape), tensor(bias, [conv.out_channels]), {
-          stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups,
-          paddingMode: conv.padding_mode, activation, pool,
-        });
-      });
-    }
     const sources = [conv.weight, conv.bias, bn.weight, bn.bias, bn.running_mean, bn.running_var];
-    if (this.#weight === null || bn.eps !== this.#eps || sources.some((t, i) => t !== this.#sources[i] || (t?.version ?? -1) !== this.#versions[i])) {
+    if (this.#scale === null || bn.eps !== this.#eps || sources.some((t, i) => t !== this.#sources[i] || (t?.version ?? -1) !== this.#versions[i])) {
       this.dispose();
-      const { weight, bias } = foldValues(conv, bn);
-      this.#weight = keep(tensor(weight, conv.weight.shape));
+      const { scale, bias } = foldScale(conv, bn);
+      this.#scale = scale;   // a new array: the packed cache keys on it
       this.#bias = keep(tensor(bias, [conv.out_channels]));
-      setKind(this.#weight.ptr, "packed");
       setKind(this.#bias.ptr, "packed");
       this.#sources = sources;
       this.#versions = sources.map((t) => t?.version ?? -1);
       this.#eps = bn.eps;
     }
-    return conv2dWith(input, this.#weight, this.#bias, {
+    return conv2dWith(input, conv.weight, this.#bias, {
       stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups,
-      paddingMode: conv.padding_mode, activation, packed: this.#packed, pool,
+      paddingMode: conv.padding_mode, activation, packed: this.#packed, pool, fold: this.#scale!,
     });
   }
 
   dispose(): void {
-    this.#weight?.dispose();
     this.#bias?.dispose();
-    this.#weight = null;
+    this.#scale = null;
     this.#bias = null;
     this.#sources = [];
     this.#packed.dispose();

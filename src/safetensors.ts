@@ -3,8 +3,8 @@
 // then the data. Every header field is checked against the file's length before a byte of data is
 // read, so a hostile file gives a clear error and never a large allocation.
 
-import { Tensor, empty, numel, type DType } from "./tensor.js";
-import { heapU8 } from "./runtime.js";
+import { Tensor, deferred, numel, type DType } from "./tensor.js";
+import { heapU8, wasm } from "./runtime.js";
 
 const DTYPES: Record<string, { dtype: DType; bytes: number }> = {
   F32: { dtype: "float32", bytes: 4 },
@@ -20,9 +20,16 @@ function fail(message: string): never {
 
 interface Entry { name: string; dtype: DType; shape: number[]; begin: number; end: number }
 
-/** Parses a safetensors file into tensors in linear memory (float32 and int64). */
+/**
+ * Parses a safetensors file into tensors (float32 and int64). The whole header is checked here, but
+ * the data is not copied: each tensor reads its bytes from `bytes` (as from a memory-mapped file)
+ * and enters linear memory only when something needs it there (an op, an in-place write), while
+ * `data()`, `safetensors.save` and `Module.load_state_dict` read it straight from `bytes`. So
+ * `model.load_state_dict(safetensors.load(bytes))` holds the weights once, in the model. `bytes`
+ * must stay unchanged (not detached, transferred or overwritten) while the loaded tensors are alive.
+ */
 export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
-  const file = bytes instanceof Uint8Array ? bytes : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : null;
+  let file = bytes instanceof Uint8Array ? bytes : bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : null;
   if (file === null) fail(`expected a Uint8Array or ArrayBuffer, but got ${typeof bytes}`);
   if (file.length < 8) fail(`file is ${file.length} bytes, too short for the 8-byte header length at offset 0`);
   const headerLength = new DataView(file.buffer, file.byteOffset, 8).getBigUint64(0, true);
@@ -75,12 +82,14 @@ export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
   }
   if (expected !== dataLength) fail(`the tensors cover ${expected} data bytes, but the file has ${dataLength} after the header`);
 
+  // wasm() says to call init() first, as creating a tensor does; and a view of linear memory
+  // itself is detached when the memory grows, so the tensors read from a copy of it
+  if (entries.length > 0 && file.buffer === wasm().memory.buffer) file = file.slice();
   const out: Record<string, Tensor> = {};
   try {
     for (const entry of entries) {
-      const tensor = empty(entry.shape, entry.dtype);
-      heapU8().set(file.subarray(headerEnd + entry.begin, headerEnd + entry.end), tensor.ptr);
-      setOwn(out, entry.name, tensor);
+      const what = `safetensors tensor '${entry.name}' (${entry.dtype}, shape [${entry.shape.join(", ")}])`;
+      setOwn(out, entry.name, deferred(entry.shape, entry.dtype, file.subarray(headerEnd + entry.begin, headerEnd + entry.end), what));
     }
   } catch (error) {
     for (const tensor of Object.values(out)) tensor.dispose();
@@ -187,7 +196,10 @@ export function save(tensors: Record<string, Tensor>, metadata?: Record<string, 
   let position = 8 + json.length;
   for (const [, tensor] of entries) {
     const bytes = tensor.numel() * (tensor.dtype === "int64" ? 8 : 4);
-    out.set(heapU8().subarray(tensor.ptr, tensor.ptr + bytes), position);
+    // a deferred tensor (safetensors.load) is read from its file's bytes, not copied into linear memory
+    const source = tensor._deferred();
+    if (source !== null) out.set(source, position);
+    else out.set(heapU8().subarray(tensor.ptr, tensor.ptr + bytes), position);
     position += bytes;
   }
   return out;

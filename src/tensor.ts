@@ -10,7 +10,7 @@ import {
 } from "./functional/strided.js";
 import { chunk as chunkImpl, splitImpl } from "./functional/join.js";
 import { allocate, release, MAX_BLOCK_BYTES, formatBytes } from "./allocator.js";
-import { heapF32, heapI64 } from "./runtime.js";
+import { heapF32, heapI64, heapU8 } from "./runtime.js";
 import { track, registerTensorClass, onEscape } from "./scope.js";
 import { fillNormal } from "./random.js";
 import * as ew from "./functional/elementwise.js";
@@ -31,14 +31,53 @@ export type NestedArray = number | bigint | NestedArray[];
 
 const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, int64: 8 };
 
-/** A block of linear memory shared by a tensor and its views. */
+/**
+ * A block of linear memory shared by a tensor and its views.
+ *
+ * A deferred storage (safetensors.load) holds no linear memory yet: its `bytes` bytes stay in the
+ * caller's buffer (`source`, a view, not a copy) until the first read of `ptr` allocates and copies
+ * them in. So reading `ptr` may allocate and grow the memory, which detaches heap views taken
+ * before it: read a tensor's `ptr` before taking a heapF32()/heapU8()/... view to use with it.
+ * (The ops do: checkTensor, shape.ts, reads `ptr` as they take each argument.)
+ */
 export class Storage {
   refs = 1;
   /** bumped on every in-place write, so caches (packed weights) know when to rebuild */
   version = 0;
-  constructor(readonly ptr: number, readonly bytes: number) {}
+  #ptr: number;
+  #source: Uint8Array | null;
+  /** for messages: what the deferred data is (safetensors.ts names the tensor) */
+  readonly #what: string;
+  constructor(ptr: number, readonly bytes: number, deferred?: { source: Uint8Array; what: string }) {
+    this.#ptr = ptr;
+    this.#source = deferred?.source ?? null;
+    this.#what = deferred?.what ?? "";
+  }
+  /** Byte address in linear memory; a deferred storage is copied in on the first read. */
+  get ptr(): number {
+    const source = this.deferred();
+    if (source !== null) {
+      const ptr = allocate(this.bytes, this.#what);
+      // a byte copy: the file's data offsets need not be 4- or 8-byte aligned
+      heapU8().set(source, ptr);
+      this.#ptr = ptr;
+      this.#source = null;
+    }
+    return this.#ptr;
+  }
+  /** The deferred bytes (still in the caller's buffer), or null once in linear memory. */
+  deferred(): Uint8Array | null {
+    const source = this.#source;
+    // a detached (transferred) buffer reads as length 0, as does a view a resize left out of bounds
+    if (source !== null && source.length !== this.bytes) {
+      throw new Error(`${this.#what}: the bytes passed to safetensors.load were detached (transferred) or resized before this tensor was read; they must stay unchanged while the loaded tensors are alive`);
+    }
+    return source;
+  }
   release(): void {
-    if (--this.refs === 0 && this.bytes > 0) release(this.ptr, this.bytes);
+    if (--this.refs !== 0) return;
+    if (this.#source !== null) this.#source = null;   // deferred: never allocated, nothing to free
+    else if (this.bytes > 0) release(this.#ptr, this.bytes);
   }
 }
 
@@ -83,6 +122,11 @@ export class Tensor {
   get isDisposed(): boolean { return this.#storage === null; }
   /** @internal marks an in-place write */
   _bump(): void { this.#live().version++; }
+  /**
+   * @internal the data's bytes while the storage is deferred (safetensors.load: still in the
+   * caller's buffer, not in linear memory), else null. Throws if that buffer was detached.
+   */
+  _deferred(): Uint8Array | null { return this.#live().deferred(); }
   /** @internal a new reference to this tensor's storage (for nn.Parameter, which shares data) */
   _shareStorage(): Storage {
     const storage = this.#live();
@@ -101,11 +145,20 @@ export class Tensor {
 
   /**
    * Copies the data out of linear memory: a Float32Array, or a BigInt64Array for int64 tensors
-   * (typed as such with `data<BigInt64Array>()`).
+   * (typed as such with `data<BigInt64Array>()`). A tensor from safetensors.load that nothing has
+   * needed in linear memory yet is read from the file's bytes and stays out of linear memory.
    */
   data<T extends Float32Array | BigInt64Array = Float32Array>(): NoInfer<T> {
     const storage = this.#live();
     const n = this.numel();
+    const source = storage.deferred();
+    if (source !== null) {
+      // read from the caller's bytes without copying them into linear memory (a byte copy: the
+      // file's offsets need not be aligned for a typed-array view)
+      const out = this.dtype === "int64" ? new BigInt64Array(n) : new Float32Array(n);
+      new Uint8Array(out.buffer).set(source);
+      return out as T;
+    }
     if (this.dtype === "int64") return heapI64().slice(storage.ptr / 8, storage.ptr / 8 + n) as T;
     return heapF32().slice(storage.ptr / 4, storage.ptr / 4 + n) as T;
   }
@@ -304,6 +357,17 @@ export function empty(shape: readonly number[], dtype: DType = "float32"): Tenso
   const bytes = n * BYTES_PER_ELEMENT[dtype];
   const ptr = bytes > 0 ? allocate(bytes, `tensor of shape [${shape.join(", ")}]`) : 0;
   return new Tensor(new Storage(ptr, bytes), shape, dtype);
+}
+
+/**
+ * @internal (safetensors.load) A tensor whose data stays in `source` (a view of the caller's
+ * bytes, `what` naming it for messages) until something needs it in linear memory.
+ */
+export function deferred(shape: readonly number[], dtype: DType, source: Uint8Array, what: string): Tensor {
+  const n = checkShape(shape, dtype);
+  const bytes = n * BYTES_PER_ELEMENT[dtype];
+  if (bytes !== source.length) throw new Error(`${what}: needs ${bytes} bytes, but got ${source.length}`);
+  return new Tensor(new Storage(0, bytes, bytes > 0 ? { source, what } : undefined), shape, dtype);
 }
 
 /** Copies `values` into a new tensor, as torch.tensor. Nested arrays infer the shape. */

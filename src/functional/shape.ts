@@ -10,10 +10,18 @@ export function convOutputSize(size: number, kernel: number, stride: number, dil
 }
 
 export function checkTensor(value: unknown, op: string, name: string): Tensor {
+  // throws if disposed; and copies a deferred tensor (safetensors.load) into linear memory now, before
+  // the op takes any heap view (tensor.ts Storage)
+  checkHandle(value, op, name).ptr;
+  return value as Tensor;
+}
+
+/** checkTensor for the views, which read no data: a deferred tensor stays in its file's bytes. */
+export function checkHandle(value: unknown, op: string, name: string): Tensor {
   if (!(value instanceof Tensor)) {
     throw new TypeError(`${op}(): argument '${name}' must be Tensor, not ${value === null ? "None" : typeof value}`);
   }
-  value.ptr; // throws if disposed
+  value.version; // throws if disposed
   return value;
 }
 

@@ -6,7 +6,7 @@
 import { Tensor, normalizeDim, numel, empty } from "../tensor.js";
 import { wasm } from "../runtime.js";
 import { parseArgs, pyType, required } from "../args.js";
-import { checkTensor, fmtShape } from "./shape.js";
+import { checkHandle, checkTensor, fmtShape } from "./shape.js";
 
 /** Python's `f(*sizes)` forms: `f(2, 3)`, `f([2, 3])`, or the keyword in an options object. */
 export type SizeArgs = number[] | [readonly number[]] | [Record<string, readonly number[]>];
@@ -96,7 +96,7 @@ export function shareView(input: Tensor, shape: readonly number[]): Tensor {
 
 /** Tensor.view(*shape): a view with a new shape (one size may be -1). Shares storage. */
 export function viewImpl(self: Tensor, ...args: unknown[]): Tensor {
-  const input = checkTensor(self, "view", "self");
+  const input = checkHandle(self, "view", "self");
   const shape = sizeArgs("view", "size", args);
   return shareView(input, inferSize(shape, input.numel()));
 }
@@ -104,19 +104,19 @@ export function viewImpl(self: Tensor, ...args: unknown[]): Tensor {
 /** Tensor.view_as(other): view(other.size()). */
 export function viewAsImpl(self: Tensor, ...args: unknown[]): Tensor {
   const a = parseArgs("view_as", [["other", required]], args);
-  return viewImpl(self, [...checkTensor(a.other, "view_as", "other").shape]);
+  return viewImpl(self, [...checkHandle(a.other, "view_as", "other").shape]);
 }
 
 /** Tensor.reshape(*shape): as view (all wasmnn tensors are contiguous, so reshape never copies). */
 export function reshapeImpl(self: Tensor, ...args: unknown[]): Tensor {
-  const input = checkTensor(self, "reshape", "self");
+  const input = checkHandle(self, "reshape", "self");
   return shareView(input, inferSize(sizeArgs("reshape", "shape", args), input.numel()));
 }
 
 /** torch.reshape(input, shape). */
 export function reshape(...args: unknown[]): Tensor {
   const a = parseArgs("reshape", [["input", required], ["shape", required]], args);
-  const input = checkTensor(a.input, "reshape", "input");
+  const input = checkHandle(a.input, "reshape", "input");
   return shareView(input, inferSize(intList(a.shape, "reshape", "shape"), input.numel()));
 }
 
@@ -126,7 +126,7 @@ export function reshape(...args: unknown[]): Tensor {
  */
 export function flatten(...args: unknown[]): Tensor {
   const a = parseArgs("flatten", [["input", required], ["start_dim", 0], ["end_dim", -1]], args);
-  const input = checkTensor(a.input, "flatten", "input");
+  const input = checkHandle(a.input, "flatten", "input");
   const rank = input.dim();
   const start = normalizeDim(intArg(a.start_dim, "flatten", "start_dim", 2), rank);
   const end = normalizeDim(intArg(a.end_dim, "flatten", "end_dim", 3), rank);
@@ -142,7 +142,7 @@ export function flatten(...args: unknown[]): Tensor {
  */
 export function unflatten(...args: unknown[]): Tensor {
   const a = parseArgs("unflatten", [["input", required], ["dim", required], ["sizes", required]], args);
-  const input = checkTensor(a.input, "unflatten", "input");
+  const input = checkHandle(a.input, "unflatten", "input");
   if (typeof a.dim === "string") throw new TypeError("unflatten(): named tensors are not supported by wasmnn (dim must be an int)");
   const dim = normalizeDim(intArg(a.dim, "unflatten", "dim", 2), input.dim());
   const sizes = intList(a.sizes, "unflatten", "sizes");
@@ -166,7 +166,7 @@ export function unflatten(...args: unknown[]): Tensor {
 /** torch.squeeze(input, dim=None): drops size-1 dims (all, or only `dim` if it has size 1). Shares storage. */
 export function squeeze(...args: unknown[]): Tensor {
   const a = parseArgs("squeeze", [["input", required], ["dim", null]], args);
-  const input = checkTensor(a.input, "squeeze", "input");
+  const input = checkHandle(a.input, "squeeze", "input");
   if (a.dim === null) return shareView(input, input.shape.filter((d) => d !== 1));
   const dim = normalizeDim(intArg(a.dim, "squeeze", "dim", 2), input.dim());
   if (input.dim() === 0 || input.shape[dim] !== 1) return shareView(input, input.shape);
@@ -176,7 +176,7 @@ export function squeeze(...args: unknown[]): Tensor {
 /** torch.unsqueeze(input, dim): a size-1 dim inserted at `dim` (in [-dim()-1, dim()]). Shares storage. */
 export function unsqueeze(...args: unknown[]): Tensor {
   const a = parseArgs("unsqueeze", [["input", required], ["dim", required]], args);
-  const input = checkTensor(a.input, "unsqueeze", "input");
+  const input = checkHandle(a.input, "unsqueeze", "input");
   const dim = normalizeDim(intArg(a.dim, "unsqueeze", "dim", 2), input.dim() + 1);
   return shareView(input, [...input.shape.slice(0, dim), 1, ...input.shape.slice(dim)]);
 }
@@ -184,13 +184,13 @@ export function unsqueeze(...args: unknown[]): Tensor {
 /** Tensor.contiguous(): every wasmnn tensor is contiguous, so this returns the tensor itself (as PyTorch does then). */
 export function contiguousImpl(self: Tensor, ...args: unknown[]): Tensor {
   parseArgs("contiguous", [], args);
-  return checkTensor(self, "contiguous", "self");
+  return checkHandle(self, "contiguous", "self");
 }
 
 /** Tensor.is_contiguous(): always true in wasmnn (permute/transpose/expand/narrow return contiguous copies). */
 export function isContiguousImpl(self: Tensor, ...args: unknown[]): boolean {
   parseArgs("is_contiguous", [], args);
-  checkTensor(self, "is_contiguous", "self");
+  checkHandle(self, "is_contiguous", "self");
   return true;
 }
 

@@ -52,7 +52,8 @@ export abstract class NormBase extends Module {
   }
   override _fillMissingState(name: string): void {
     if (name === "num_batches_tracked" && this.num_batches_tracked) {
-      heapI64()[this.num_batches_tracked.ptr / 8] = 0n;
+      const at = this.num_batches_tracked.ptr / 8;   // before the heap view (tensor.ts Storage)
+      heapI64()[at] = 0n;
       this.num_batches_tracked._bump();
     }
   }
@@ -87,7 +88,8 @@ abstract class BatchNorm extends NormBase {
       if (this.momentum === null) factor = 1 / Number(count);
       const out = this.#normalize(input, factor, activation, inPlace);
       // counted only once the forward has succeeded
-      heapI64()[this.num_batches_tracked.ptr / 8] = count;
+      const at = this.num_batches_tracked.ptr / 8;   // before the heap view (tensor.ts Storage)
+      heapI64()[at] = count;
       this.num_batches_tracked._bump();
       return out;
     }

@@ -25,7 +25,8 @@ function fillWith(t: Tensor, fill: (values: Float32Array) => void, name: string)
   if (!(t instanceof Tensor) || t.dtype !== "float32") throw new TypeError(`nn.init.${name}: expected a float32 Tensor, got ${t instanceof Tensor ? t.dtype : typeof t}`);
   const values = new Float32Array(t.numel());
   fill(values);
-  heapF32().set(values, t.ptr >>> 2);
+  const at = t.ptr >>> 2;   // before the heap view: a deferred tensor's ptr allocates (tensor.ts Storage)
+  heapF32().set(values, at);
   t._bump();
   return t;
 }

@@ -192,6 +192,7 @@ export class Module {
         errors.push(`dtype mismatch for ${key}: copying a param of dtype ${source.dtype} from checkpoint, the dtype in current model is ${target.dtype}.`);
         continue;
       }
+      source._deferred();   // a deferred source's bytes must still be there (throws before anything is copied)
       copies.push([source, target]);
     }
     if (isStrict) {
@@ -202,9 +203,18 @@ export class Module {
       throw new Error(`Error(s) in loading state_dict for ${this._get_name()}:\n\t${errors.join("\n\t")}`);
     }
     for (const [source, target] of copies) {
-      if (source.ptr === target.ptr) continue;
-      const bytes = target.numel() * (target.dtype === "int64" ? 8 : 4);
-      heapU8().copyWithin(target.ptr, source.ptr, source.ptr + bytes);
+      // target.ptr first: it may allocate (a deferred target), which detaches earlier heap views
+      const to = target.ptr;
+      // a deferred source (safetensors.load) goes straight from the file's bytes into the target,
+      // never into linear memory itself: the weights are held once
+      const deferred = source._deferred();
+      if (deferred !== null) {
+        heapU8().set(deferred, to);
+      } else {
+        const from = source.ptr;
+        if (from === to) continue;
+        heapU8().copyWithin(to, from, from + target.numel() * (target.dtype === "int64" ? 8 : 4));
+      }
       target._bump();
     }
     for (const fill of fillIns) fill();

@@ -9,10 +9,11 @@ export { f32_maxpool2d, f32_avgpool2d, f32_adaptive_avgpool2d, f32_adaptive_maxp
 export { f32_channel_stats, f32_channel_affine } from "./norm/batchnorm";
 export { f32_clamp } from "./elementwise/activation";
 export { f32_linear, f32_linear_gemm, f32_linear_gemm_workspace } from "./conv/linear";
-export { f32_winograd_f2x3_packed_size, f32_winograd_f2x3_pack, f32_winograd_f2x3_workspace } from "./conv/winograd";
-export { f32_winograd_f4x3_packed_size, f32_winograd_f4x3_pack, f32_winograd_f4x3_workspace } from "./conv/winograd4";
+export { f32_winograd_f2x3_packed_size, f32_winograd_f2x3_workspace } from "./conv/winograd";
+export { f32_winograd_f4x3_packed_size, f32_winograd_f4x3_workspace } from "./conv/winograd4";
 export { f32_dwconv2d_c4, f32_dwconv2d_c4_workspace } from "./conv/dwconv4";
-export { f32_winograd_s2k7_packed_size, f32_winograd_s2k7_pack, f32_winograd_s2k7_workspace } from "./conv/winograd_s2";
+export { f32_winograd_s2k7_packed_size, f32_winograd_s2k7_workspace } from "./conv/winograd_s2";
+export { f32_winograd_f2x3_pack, f32_winograd_f4x3_pack, f32_winograd_s2k7_pack } from "./conv/winograd_pack";
 export { f32_conv2d_winograd_f2x3, f32_conv2d_winograd_f4x3, f32_conv2d_winograd_s2k7 } from "./conv/winograd_conv";
 
 // Issue #11's op families: each adds its export lines directly under its own marker.

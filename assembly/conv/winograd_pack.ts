@@ -172,12 +172,14 @@ export function f32_winograd_f2x3_pack(weight: usize, outChannels: i32, inChanne
   return f64x2.div(f64x2.neg(s), f64x2.splat(6));
 }
 
-// row (a, b, c) of G g -> U[6i + k], k = 0..5, at p + k * positionStride
+// Scaling by a power of two is exact and commutes with rounding (f64 values made from f32 taps stay
+// far from f64's subnormals and overflow), so R(x / 24) = R(x / 6) / 4, R(x / 12) = R(x / 6) / 2:
+// where G g's rows 0 and 5 are taps scaled by 1/4 or 1, the row's quotients are stage 1's tap
+// quotients scaled — 39 divisions a kernel instead of 45, the same bits (tests/winograd-pack.test.ts).
+
+// row (a, b, c) of G g -> U[6i + k], k = 0..5, at p + k * positionStride; a24 = a / 24, b12 = b / 12, c6 = c / 6
 // @ts-ignore: decorator
-@inline function rowF4(mode: i32, a: v128, b: v128, c: v128, p: usize, positionStride: usize): void {
-  const a24 = f64x2.div(a, f64x2.splat(24));
-  const b12 = f64x2.div(b, f64x2.splat(12));
-  const c6 = f64x2.div(c, f64x2.splat(6));
+@inline function rowF4(mode: i32, a: v128, b: v128, c: v128, a24: v128, b12: v128, c6: v128, p: usize, positionStride: usize): void {
   storeU(mode, p, quarter(a));
   storeU(mode, p + positionStride, minusSixth(f64x2.add(f64x2.add(a, b), c)));
   storeU(mode, p + 2 * positionStride, minusSixth(f64x2.add(f64x2.sub(a, b), c)));
@@ -187,25 +189,32 @@ export function f32_winograd_f2x3_pack(weight: usize, outChannels: i32, inChanne
 }
 
 // @ts-ignore: decorator
+@inline function rowF4Divided(mode: i32, a: v128, b: v128, c: v128, p: usize, positionStride: usize): void {
+  rowF4(mode, a, b, c, f64x2.div(a, f64x2.splat(24)), f64x2.div(b, f64x2.splat(12)), f64x2.div(c, f64x2.splat(6)), p, positionStride);
+}
+
+// @ts-ignore: decorator
 @inline function transformF4(
   mode: i32, t0: v128, t1: v128, t2: v128, t3: v128, t4: v128, t5: v128, t6: v128, t7: v128, t8: v128,
   dst: usize, positionStride: usize,
 ): void {
   // G g, row by row; column j is (t[j], t[3 + j], t[6 + j]); rows 3 and 4 share their quotients
   const row6 = positionStride * 6;
-  rowF4(mode, quarter(t0), quarter(t1), quarter(t2), dst, positionStride);
-  rowF4(mode, minusSixth(f64x2.add(f64x2.add(t0, t3), t6)), minusSixth(f64x2.add(f64x2.add(t1, t4), t7)),
-    minusSixth(f64x2.add(f64x2.add(t2, t5), t8)), dst + row6, positionStride);
-  rowF4(mode, minusSixth(f64x2.add(f64x2.sub(t0, t3), t6)), minusSixth(f64x2.add(f64x2.sub(t1, t4), t7)),
-    minusSixth(f64x2.add(f64x2.sub(t2, t5), t8)), dst + 2 * row6, positionStride);
   const q00 = f64x2.div(t0, f64x2.splat(24)), q01 = f64x2.div(t1, f64x2.splat(24)), q02 = f64x2.div(t2, f64x2.splat(24));
   const q10 = f64x2.div(t3, f64x2.splat(12)), q11 = f64x2.div(t4, f64x2.splat(12)), q12 = f64x2.div(t5, f64x2.splat(12));
   const q20 = f64x2.div(t6, f64x2.splat(6)), q21 = f64x2.div(t7, f64x2.splat(6)), q22 = f64x2.div(t8, f64x2.splat(6));
-  rowF4(mode, f64x2.add(f64x2.add(q00, q10), q20), f64x2.add(f64x2.add(q01, q11), q21), f64x2.add(f64x2.add(q02, q12), q22),
+  // row 0 = t / 4: (t0 / 4) / 24 = (t0 / 24) / 4, (t1 / 4) / 12 = (t1 / 24) / 2, (t2 / 4) / 6 = t2 / 24
+  rowF4(mode, quarter(t0), quarter(t1), quarter(t2), quarter(q00), f64x2.mul(q01, f64x2.splat(0.5)), q02, dst, positionStride);
+  rowF4Divided(mode, minusSixth(f64x2.add(f64x2.add(t0, t3), t6)), minusSixth(f64x2.add(f64x2.add(t1, t4), t7)),
+    minusSixth(f64x2.add(f64x2.add(t2, t5), t8)), dst + row6, positionStride);
+  rowF4Divided(mode, minusSixth(f64x2.add(f64x2.sub(t0, t3), t6)), minusSixth(f64x2.add(f64x2.sub(t1, t4), t7)),
+    minusSixth(f64x2.add(f64x2.sub(t2, t5), t8)), dst + 2 * row6, positionStride);
+  rowF4Divided(mode, f64x2.add(f64x2.add(q00, q10), q20), f64x2.add(f64x2.add(q01, q11), q21), f64x2.add(f64x2.add(q02, q12), q22),
     dst + 3 * row6, positionStride);
-  rowF4(mode, f64x2.add(f64x2.sub(q00, q10), q20), f64x2.add(f64x2.sub(q01, q11), q21), f64x2.add(f64x2.sub(q02, q12), q22),
+  rowF4Divided(mode, f64x2.add(f64x2.sub(q00, q10), q20), f64x2.add(f64x2.sub(q01, q11), q21), f64x2.add(f64x2.sub(q02, q12), q22),
     dst + 4 * row6, positionStride);
-  rowF4(mode, t6, t7, t8, dst + 5 * row6, positionStride);
+  // row 5 = (t6, t7, t8): t6 / 24 = (t6 / 6) / 4, t7 / 12 = (t7 / 6) / 2, t8 / 6
+  rowF4(mode, t6, t7, t8, quarter(q20), f64x2.mul(q21, f64x2.splat(0.5)), q22, dst + 5 * row6, positionStride);
 }
 
 /** weight [OC, C, 3, 3] -> U = G g G^T (6x6, f64, rounded once) per tile position (winograd4.ts). */
@@ -220,19 +229,24 @@ export function f32_winograd_f4x3_pack(weight: usize, outChannels: i32, inChanne
 // Lanes: the phases (p, 0) and (p, 1) of one kernel: taps w[2a + p][2b] and w[2a + p][2b + 1] are
 // neighbours, and so are their packed floats' phase channels 4c + 2p and 4c + 2p + 1 (PAIR_C's stores).
 
-// row (c0, c1, c2, c3) of G w -> U[6i + j], j = 0..5, at p + j * positionStride
+// row (c0, c1, c2, c3) of G w -> U[6i + j], j = 0..5, at p + j * positionStride; q0..q3 = c0 / 24, c1 / 12, c2 / 6, c3 / 3
 // @ts-ignore: decorator
-@inline function rowS2(c0: v128, c1: v128, c2: v128, c3: v128, p: usize, positionStride: usize): void {
-  const q0 = f64x2.div(c0, f64x2.splat(24));
-  const q1 = f64x2.div(c1, f64x2.splat(12));
-  const q2 = f64x2.div(c2, f64x2.splat(6));
-  const q3 = f64x2.div(c3, f64x2.splat(3));
+@inline function rowS2(c0: v128, c1: v128, c2: v128, c3: v128, q0: v128, q1: v128, q2: v128, q3: v128, p: usize, positionStride: usize): void {
   storeU(PAIR_C, p, quarter(c0));
   storeU(PAIR_C, p + positionStride, minusSixth(f64x2.add(f64x2.add(f64x2.add(c0, c1), c2), c3)));
   storeU(PAIR_C, p + 2 * positionStride, minusSixth(f64x2.sub(f64x2.add(f64x2.sub(c0, c1), c2), c3)));
   storeU(PAIR_C, p + 3 * positionStride, f64x2.add(f64x2.add(f64x2.add(q0, q1), q2), q3));
   storeU(PAIR_C, p + 4 * positionStride, f64x2.sub(f64x2.add(f64x2.sub(q0, q1), q2), q3));
   storeU(PAIR_C, p + 5 * positionStride, c3);
+}
+
+// row 6i of the [8][4] f64x2 at `rows` -> U[6i + j]
+// @ts-ignore: decorator
+@inline function rowS2Divided(rows: usize, i: i32, p: usize, positionStride: usize): void {
+  const row = rows + <usize>i * 64;
+  const c0 = v128.load(row), c1 = v128.load(row, 16), c2 = v128.load(row, 32), c3 = v128.load(row, 48);
+  rowS2(c0, c1, c2, c3, f64x2.div(c0, f64x2.splat(24)), f64x2.div(c1, f64x2.splat(12)), f64x2.div(c2, f64x2.splat(6)),
+    f64x2.div(c3, f64x2.splat(3)), p, positionStride);
 }
 
 // row r of the 7x7 kernel at g, columns (2b, 2b + 1), b = 0..3, as f64x2 (column 7 is past the edge: 0)
@@ -243,8 +257,8 @@ export function f32_winograd_f4x3_pack(weight: usize, outChannels: i32, inChanne
   return f64x2.promote_low_f32x4(b == 3 ? v128.load32_zero(p) : v128.load64_zero(p));
 }
 
-// G w for sub-kernel column b (rows a = 0..3 are kernel rows 2a + p) -> 6 values, row i of them at
-// `rows + 16 * (4i + b)`
+// G w for sub-kernel column b (rows a = 0..3 are kernel rows 2a + p) -> its 6 rows at
+// `rows + 16 * (4i + b)`, then the taps' quotients g0 / 24 (i = 6) and g3 / 3 (i = 7)
 // @ts-ignore: decorator
 @inline function columnS2(g: usize, p: i32, b: i32, rows: usize): void {
   const g0 = tapRow(g, p, b), g1 = tapRow(g, 2 + p, b), g2 = tapRow(g, 4 + p, b), g3 = tapRow(g, 6 + p, b);
@@ -259,10 +273,12 @@ export function f32_winograd_f4x3_pack(weight: usize, outChannels: i32, inChanne
   v128.store(at, f64x2.add(f64x2.add(f64x2.add(q0, q1), q2), q3), 192);
   v128.store(at, f64x2.sub(f64x2.add(f64x2.sub(q0, q1), q2), q3), 256);
   v128.store(at, g3, 320);
+  v128.store(at, q0, 384);
+  v128.store(at, q3, 448);
 }
 
-// G w ([6][4] f64x2) between the two stages
-const s2Rows = memory.data(6 * 4 * 16, 16);
+// G w ([6][4] f64x2) between the two stages, then the tap quotients ([2][4])
+const s2Rows = memory.data(8 * 4 * 16, 16);
 
 /** weight [OC, C, 7, 7] -> per phase channel (c, p, q): U = G w_pq G^T (6x6, f64, rounded once). */
 export function f32_winograd_s2k7_pack(weight: usize, outChannels: i32, inChannels: i32, packed: usize): void {
@@ -283,10 +299,16 @@ export function f32_winograd_s2k7_pack(weight: usize, outChannels: i32, inChanne
           // phase channels 4c + 2p (q = 0, lane 0) and 4c + 2p + 1 (q = 1, lane 1)
           const dst = block + C_BYTES + (<usize>(c * 4 + 2 * p) * GEMM_MR + lane) * 4;
           columnS2(g, p, 0, s2Rows); columnS2(g, p, 1, s2Rows); columnS2(g, p, 2, s2Rows); columnS2(g, p, 3, s2Rows);
-          for (let i = 0; i < 6; i++) {
-            const row = s2Rows + <usize>i * 64;
-            rowS2(v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), dst + <usize>(6 * i) * positionStride, positionStride);
-          }
+          // row 0 = g0 / 4 and row 5 = g3 of each column: their quotients are the taps' scaled (as F(4,3)'s):
+          // (g0 / 4) / 24 = (g0 / 24) / 4, / 12 = (g0 / 24) / 2, / 6 = g0 / 24, / 3 = (g0 / 24) * 2; g3 / 24 = (g3 / 3) / 8 ...
+          const q = s2Rows + 6 * 64;
+          rowS2(v128.load(s2Rows), v128.load(s2Rows, 16), v128.load(s2Rows, 32), v128.load(s2Rows, 48),
+            f64x2.mul(v128.load(q), f64x2.splat(0.25)), f64x2.mul(v128.load(q, 16), f64x2.splat(0.5)), v128.load(q, 32),
+            f64x2.mul(v128.load(q, 48), f64x2.splat(2)), dst, positionStride);
+          for (let i = 1; i < 5; i++) rowS2Divided(s2Rows, i, dst + <usize>(6 * i) * positionStride, positionStride);
+          rowS2(v128.load(s2Rows, 320), v128.load(s2Rows, 336), v128.load(s2Rows, 352), v128.load(s2Rows, 368),
+            f64x2.mul(v128.load(q, 64), f64x2.splat(0.125)), f64x2.mul(v128.load(q, 80), f64x2.splat(0.25)),
+            f64x2.mul(v128.load(q, 96), f64x2.splat(0.5)), v128.load(q, 112), dst + <usize>30 * positionStride, positionStride);
         }
       }
     }

@@ -16,25 +16,22 @@
 
 import { GEMM_MR } from "./pack";
 
-// how an f64x2 of two kernels' values is stored
-// lanes = output channels (lane, lane + 1) of one input channel: adjacent floats
+// How an f64x2 of two kernels' values is stored (each mode is a copy of the transform's code):
+// lanes = output channels (lane, lane + 1) of one input channel: adjacent floats, one 8-byte store
 const PAIR_OC: i32 = 0;
-// lanes = input channels (c, c + 1) of one output channel: floats GEMM_MR apart
-const PAIR_C: i32 = 1;
-// lane 0 only (an odd input channel count's last channel)
-const SINGLE: i32 = 2;
+// lane 1's float `second` bytes after lane 0's: input channels (c, c + 1) of one output channel
+// (second = 20), or lane 0 alone (second = 0: lane 1 is stored first, then overwritten)
+const PAIR_ANY: i32 = 1;
 
 const C_BYTES: usize = GEMM_MR * 4;   // from one input channel's floats to the next's
 
 // @ts-ignore: decorator
-@inline function storeU(mode: i32, p: usize, u: v128): void {
+@inline function storeU(mode: i32, p: usize, u: v128, second: usize): void {
   const f = f32x4.demote_f64x2_zero(u);
   if (mode == PAIR_OC) {
     v128.store64_lane(p, f, 0);
-  } else if (mode == PAIR_C) {
-    v128.store32_lane(p, f, 0);
-    v128.store32_lane(p, f, 1, C_BYTES);
   } else {
+    v128.store32_lane(p + second, f, 1);
     v128.store32_lane(p, f, 0);
   }
 }
@@ -67,17 +64,18 @@ const C_BYTES: usize = GEMM_MR * 4;   // from one input channel's floats to the 
       const a = first + <usize>lane * ocBytes;
       const dst = block + C_BYTES + <usize>lane * 4;
       for (let c = 0; c < inChannels; c++) {
-        transform3x3(m, PAIR_OC, a + <usize>c * kernelBytes, a + ocBytes + <usize>c * kernelBytes, dst + <usize>c * C_BYTES, positionStride);
+        transform3x3(m, PAIR_OC, a + <usize>c * kernelBytes, a + ocBytes + <usize>c * kernelBytes, 0, dst + <usize>c * C_BYTES, positionStride);
       }
     }
     if (lane < valid) {
+      // input channels (c, c + 1) of the last output channel, then an odd count's last channel alone
       const a = first + <usize>lane * ocBytes;
       const dst = block + C_BYTES + <usize>lane * 4;
-      let c = 0;
-      for (; c + 2 <= inChannels; c += 2) {
-        transform3x3(m, PAIR_C, a + <usize>c * kernelBytes, 0, dst + <usize>c * C_BYTES, positionStride);
+      for (let c = 0; c < inChannels; c += 2) {
+        const kernel = a + <usize>c * kernelBytes;
+        const pair = c + 1 < inChannels;
+        transform3x3(m, PAIR_ANY, kernel, pair ? kernel + kernelBytes : kernel, pair ? C_BYTES : 0, dst + <usize>c * C_BYTES, positionStride);
       }
-      if (c < inChannels) transform3x3(m, SINGLE, a + <usize>c * kernelBytes, 0, dst + <usize>c * C_BYTES, positionStride);
     }
   }
 }
@@ -94,30 +92,20 @@ const C_BYTES: usize = GEMM_MR * 4;   // from one input channel's floats to the 
   }
 }
 
-// two kernels' 9 taps as f64x2, then U for F(2,3) (m = 2) or F(4,3) (m = 4)
+// two kernels' 9 taps (at a and b) as f64x2, then U for F(2,3) (m = 2) or F(4,3) (m = 4)
 // @ts-ignore: decorator
-@inline function transform3x3(m: i32, mode: i32, a: usize, b: usize, dst: usize, positionStride: usize): void {
-  let t0: v128, t1: v128, t2: v128, t3: v128, t4: v128, t5: v128, t6: v128, t7: v128, t8: v128;
-  if (mode == PAIR_C) {
-    // kernels c and c + 1: 18 consecutive floats
-    const x0 = v128.load(a), x1 = v128.load(a, 16), x2 = v128.load(a, 32), x3 = v128.load(a, 48), x4 = v128.load64_zero(a, 64);
-    t0 = low(v128.shuffle<f32>(x0, x2, 0, 5, 0, 5)); t1 = low(v128.shuffle<f32>(x0, x2, 1, 6, 1, 6)); t2 = low(v128.shuffle<f32>(x0, x2, 2, 7, 2, 7));
-    t3 = low(v128.shuffle<f32>(x0, x3, 3, 4, 3, 4)); t4 = low(v128.shuffle<f32>(x1, x3, 0, 5, 0, 5)); t5 = low(v128.shuffle<f32>(x1, x3, 1, 6, 1, 6));
-    t6 = low(v128.shuffle<f32>(x1, x3, 2, 7, 2, 7)); t7 = low(v128.shuffle<f32>(x1, x4, 3, 4, 3, 4)); t8 = low(v128.shuffle<f32>(x2, x4, 0, 5, 0, 5));
-  } else {
-    if (mode == SINGLE) b = a;
-    const a0 = v128.load(a), a1 = v128.load(a, 16), a2 = v128.load32_zero(a, 32);
-    const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load32_zero(b, 32);
-    const lo = v128.shuffle<f32>(a0, b0, 0, 4, 1, 5), hi = v128.shuffle<f32>(a0, b0, 2, 6, 3, 7);
-    const lo1 = v128.shuffle<f32>(a1, b1, 0, 4, 1, 5), hi1 = v128.shuffle<f32>(a1, b1, 2, 6, 3, 7);
-    t0 = f64x2.promote_low_f32x4(lo); t1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(lo, lo, 2, 3, 2, 3));
-    t2 = f64x2.promote_low_f32x4(hi); t3 = f64x2.promote_low_f32x4(v128.shuffle<f32>(hi, hi, 2, 3, 2, 3));
-    t4 = f64x2.promote_low_f32x4(lo1); t5 = f64x2.promote_low_f32x4(v128.shuffle<f32>(lo1, lo1, 2, 3, 2, 3));
-    t6 = f64x2.promote_low_f32x4(hi1); t7 = f64x2.promote_low_f32x4(v128.shuffle<f32>(hi1, hi1, 2, 3, 2, 3));
-    t8 = f64x2.promote_low_f32x4(v128.shuffle<f32>(a2, b2, 0, 4, 0, 4));
-  }
-  if (m == 2) transformF2(mode, t0, t1, t2, t3, t4, t5, t6, t7, t8, dst, positionStride);
-  else transformF4(mode, t0, t1, t2, t3, t4, t5, t6, t7, t8, dst, positionStride);
+@inline function transform3x3(m: i32, mode: i32, a: usize, b: usize, second: usize, dst: usize, positionStride: usize): void {
+  const a0 = v128.load(a), a1 = v128.load(a, 16), a2 = v128.load32_zero(a, 32);
+  const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load32_zero(b, 32);
+  const lo = v128.shuffle<f32>(a0, b0, 0, 4, 1, 5), hi = v128.shuffle<f32>(a0, b0, 2, 6, 3, 7);
+  const lo1 = v128.shuffle<f32>(a1, b1, 0, 4, 1, 5), hi1 = v128.shuffle<f32>(a1, b1, 2, 6, 3, 7);
+  const t0 = low(lo), t1 = low(v128.shuffle<f32>(lo, lo, 2, 3, 2, 3));
+  const t2 = low(hi), t3 = low(v128.shuffle<f32>(hi, hi, 2, 3, 2, 3));
+  const t4 = low(lo1), t5 = low(v128.shuffle<f32>(lo1, lo1, 2, 3, 2, 3));
+  const t6 = low(hi1), t7 = low(v128.shuffle<f32>(hi1, hi1, 2, 3, 2, 3));
+  const t8 = low(v128.shuffle<f32>(a2, b2, 0, 4, 0, 4));
+  if (m == 2) transformF2(mode, t0, t1, t2, t3, t4, t5, t6, t7, t8, second, dst, positionStride);
+  else transformF4(mode, t0, t1, t2, t3, t4, t5, t6, t7, t8, second, dst, positionStride);
 }
 
 // ---- F(2x2, 3x3): G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1] ----
@@ -134,24 +122,24 @@ const C_BYTES: usize = GEMM_MR * 4;   // from one input channel's floats to the 
 
 // row (a, b, c) of G g -> U[4i + k], k = 0..3, at p + k * positionStride
 // @ts-ignore: decorator
-@inline function rowF2(mode: i32, a: v128, b: v128, c: v128, p: usize, positionStride: usize): void {
-  storeU(mode, p, a);
-  storeU(mode, p + positionStride, sumHalf(a, b, c));
-  storeU(mode, p + 2 * positionStride, diffHalf(a, b, c));
-  storeU(mode, p + 3 * positionStride, c);
+@inline function rowF2(mode: i32, a: v128, b: v128, c: v128, second: usize, p: usize, positionStride: usize): void {
+  storeU(mode, p, a, second);
+  storeU(mode, p + positionStride, sumHalf(a, b, c), second);
+  storeU(mode, p + 2 * positionStride, diffHalf(a, b, c), second);
+  storeU(mode, p + 3 * positionStride, c, second);
 }
 
 // @ts-ignore: decorator
 @inline function transformF2(
   mode: i32, t0: v128, t1: v128, t2: v128, t3: v128, t4: v128, t5: v128, t6: v128, t7: v128, t8: v128,
-  dst: usize, positionStride: usize,
+  second: usize, dst: usize, positionStride: usize,
 ): void {
   // G g, row by row; column j is (t[j], t[3 + j], t[6 + j])
   const row4 = positionStride * 4;
-  rowF2(mode, t0, t1, t2, dst, positionStride);
-  rowF2(mode, sumHalf(t0, t3, t6), sumHalf(t1, t4, t7), sumHalf(t2, t5, t8), dst + row4, positionStride);
-  rowF2(mode, diffHalf(t0, t3, t6), diffHalf(t1, t4, t7), diffHalf(t2, t5, t8), dst + 2 * row4, positionStride);
-  rowF2(mode, t6, t7, t8, dst + 3 * row4, positionStride);
+  rowF2(mode, t0, t1, t2, second, dst, positionStride);
+  rowF2(mode, sumHalf(t0, t3, t6), sumHalf(t1, t4, t7), sumHalf(t2, t5, t8), second, dst + row4, positionStride);
+  rowF2(mode, diffHalf(t0, t3, t6), diffHalf(t1, t4, t7), diffHalf(t2, t5, t8), second, dst + 2 * row4, positionStride);
+  rowF2(mode, t6, t7, t8, second, dst + 3 * row4, positionStride);
 }
 
 /** weight [OC, C, 3, 3] -> U = G g G^T (4x4, f64, rounded once) per tile position (winograd.ts). */
@@ -179,24 +167,24 @@ export function f32_winograd_f2x3_pack(weight: usize, outChannels: i32, inChanne
 
 // row (a, b, c) of G g -> U[6i + k], k = 0..5, at p + k * positionStride; a24 = a / 24, b12 = b / 12, c6 = c / 6
 // @ts-ignore: decorator
-@inline function rowF4(mode: i32, a: v128, b: v128, c: v128, a24: v128, b12: v128, c6: v128, p: usize, positionStride: usize): void {
-  storeU(mode, p, quarter(a));
-  storeU(mode, p + positionStride, minusSixth(f64x2.add(f64x2.add(a, b), c)));
-  storeU(mode, p + 2 * positionStride, minusSixth(f64x2.add(f64x2.sub(a, b), c)));
-  storeU(mode, p + 3 * positionStride, f64x2.add(f64x2.add(a24, b12), c6));
-  storeU(mode, p + 4 * positionStride, f64x2.add(f64x2.sub(a24, b12), c6));
-  storeU(mode, p + 5 * positionStride, c);
+@inline function rowF4(mode: i32, a: v128, b: v128, c: v128, a24: v128, b12: v128, c6: v128, second: usize, p: usize, positionStride: usize): void {
+  storeU(mode, p, quarter(a), second);
+  storeU(mode, p + positionStride, minusSixth(f64x2.add(f64x2.add(a, b), c)), second);
+  storeU(mode, p + 2 * positionStride, minusSixth(f64x2.add(f64x2.sub(a, b), c)), second);
+  storeU(mode, p + 3 * positionStride, f64x2.add(f64x2.add(a24, b12), c6), second);
+  storeU(mode, p + 4 * positionStride, f64x2.add(f64x2.sub(a24, b12), c6), second);
+  storeU(mode, p + 5 * positionStride, c, second);
 }
 
 // @ts-ignore: decorator
-@inline function rowF4Divided(mode: i32, a: v128, b: v128, c: v128, p: usize, positionStride: usize): void {
-  rowF4(mode, a, b, c, f64x2.div(a, f64x2.splat(24)), f64x2.div(b, f64x2.splat(12)), f64x2.div(c, f64x2.splat(6)), p, positionStride);
+@inline function rowF4Divided(mode: i32, a: v128, b: v128, c: v128, second: usize, p: usize, positionStride: usize): void {
+  rowF4(mode, a, b, c, f64x2.div(a, f64x2.splat(24)), f64x2.div(b, f64x2.splat(12)), f64x2.div(c, f64x2.splat(6)), second, p, positionStride);
 }
 
 // @ts-ignore: decorator
 @inline function transformF4(
   mode: i32, t0: v128, t1: v128, t2: v128, t3: v128, t4: v128, t5: v128, t6: v128, t7: v128, t8: v128,
-  dst: usize, positionStride: usize,
+  second: usize, dst: usize, positionStride: usize,
 ): void {
   // G g, row by row; column j is (t[j], t[3 + j], t[6 + j]); rows 3 and 4 share their quotients
   const row6 = positionStride * 6;
@@ -204,17 +192,17 @@ export function f32_winograd_f2x3_pack(weight: usize, outChannels: i32, inChanne
   const q10 = f64x2.div(t3, f64x2.splat(12)), q11 = f64x2.div(t4, f64x2.splat(12)), q12 = f64x2.div(t5, f64x2.splat(12));
   const q20 = f64x2.div(t6, f64x2.splat(6)), q21 = f64x2.div(t7, f64x2.splat(6)), q22 = f64x2.div(t8, f64x2.splat(6));
   // row 0 = t / 4: (t0 / 4) / 24 = (t0 / 24) / 4, (t1 / 4) / 12 = (t1 / 24) / 2, (t2 / 4) / 6 = t2 / 24
-  rowF4(mode, quarter(t0), quarter(t1), quarter(t2), quarter(q00), f64x2.mul(q01, f64x2.splat(0.5)), q02, dst, positionStride);
+  rowF4(mode, quarter(t0), quarter(t1), quarter(t2), quarter(q00), f64x2.mul(q01, f64x2.splat(0.5)), q02, second, dst, positionStride);
   rowF4Divided(mode, minusSixth(f64x2.add(f64x2.add(t0, t3), t6)), minusSixth(f64x2.add(f64x2.add(t1, t4), t7)),
-    minusSixth(f64x2.add(f64x2.add(t2, t5), t8)), dst + row6, positionStride);
+    minusSixth(f64x2.add(f64x2.add(t2, t5), t8)), second, dst + row6, positionStride);
   rowF4Divided(mode, minusSixth(f64x2.add(f64x2.sub(t0, t3), t6)), minusSixth(f64x2.add(f64x2.sub(t1, t4), t7)),
-    minusSixth(f64x2.add(f64x2.sub(t2, t5), t8)), dst + 2 * row6, positionStride);
+    minusSixth(f64x2.add(f64x2.sub(t2, t5), t8)), second, dst + 2 * row6, positionStride);
   rowF4Divided(mode, f64x2.add(f64x2.add(q00, q10), q20), f64x2.add(f64x2.add(q01, q11), q21), f64x2.add(f64x2.add(q02, q12), q22),
-    dst + 3 * row6, positionStride);
+    second, dst + 3 * row6, positionStride);
   rowF4Divided(mode, f64x2.add(f64x2.sub(q00, q10), q20), f64x2.add(f64x2.sub(q01, q11), q21), f64x2.add(f64x2.sub(q02, q12), q22),
-    dst + 4 * row6, positionStride);
+    second, dst + 4 * row6, positionStride);
   // row 5 = (t6, t7, t8): t6 / 24 = (t6 / 6) / 4, t7 / 12 = (t7 / 6) / 2, t8 / 6
-  rowF4(mode, t6, t7, t8, quarter(q20), f64x2.mul(q21, f64x2.splat(0.5)), q22, dst + 5 * row6, positionStride);
+  rowF4(mode, t6, t7, t8, quarter(q20), f64x2.mul(q21, f64x2.splat(0.5)), q22, second, dst + 5 * row6, positionStride);
 }
 
 /** weight [OC, C, 3, 3] -> U = G g G^T (6x6, f64, rounded once) per tile position (winograd4.ts). */
@@ -227,17 +215,16 @@ export function f32_winograd_f4x3_pack(weight: usize, outChannels: i32, inChanne
 // (the old gRow's expressions: g0 / 4, -(g0 + g1 + g2 + g3) / 6, -(g0 - g1 + g2 - g3) / 6,
 // g0 / 24 + g1 / 12 + g2 / 6 + g3 / 3, g0 / 24 - g1 / 12 + g2 / 6 - g3 / 3, g3)
 // Lanes: the phases (p, 0) and (p, 1) of one kernel: taps w[2a + p][2b] and w[2a + p][2b + 1] are
-// neighbours, and so are their packed floats' phase channels 4c + 2p and 4c + 2p + 1 (PAIR_C's stores).
+// neighbours, and so are their packed floats' phase channels 4c + 2p and 4c + 2p + 1 (stores C_BYTES apart).
 
 // row (c0, c1, c2, c3) of G w -> U[6i + j], j = 0..5, at p + j * positionStride; q0..q3 = c0 / 24, c1 / 12, c2 / 6, c3 / 3
-// @ts-ignore: decorator
-@inline function rowS2(c0: v128, c1: v128, c2: v128, c3: v128, q0: v128, q1: v128, q2: v128, q3: v128, p: usize, positionStride: usize): void {
-  storeU(PAIR_C, p, quarter(c0));
-  storeU(PAIR_C, p + positionStride, minusSixth(f64x2.add(f64x2.add(f64x2.add(c0, c1), c2), c3)));
-  storeU(PAIR_C, p + 2 * positionStride, minusSixth(f64x2.sub(f64x2.add(f64x2.sub(c0, c1), c2), c3)));
-  storeU(PAIR_C, p + 3 * positionStride, f64x2.add(f64x2.add(f64x2.add(q0, q1), q2), q3));
-  storeU(PAIR_C, p + 4 * positionStride, f64x2.sub(f64x2.add(f64x2.sub(q0, q1), q2), q3));
-  storeU(PAIR_C, p + 5 * positionStride, c3);
+function rowS2(c0: v128, c1: v128, c2: v128, c3: v128, q0: v128, q1: v128, q2: v128, q3: v128, p: usize, positionStride: usize): void {
+  storeU(PAIR_ANY, p, quarter(c0), C_BYTES);
+  storeU(PAIR_ANY, p + positionStride, minusSixth(f64x2.add(f64x2.add(f64x2.add(c0, c1), c2), c3)), C_BYTES);
+  storeU(PAIR_ANY, p + 2 * positionStride, minusSixth(f64x2.sub(f64x2.add(f64x2.sub(c0, c1), c2), c3)), C_BYTES);
+  storeU(PAIR_ANY, p + 3 * positionStride, f64x2.add(f64x2.add(f64x2.add(q0, q1), q2), q3), C_BYTES);
+  storeU(PAIR_ANY, p + 4 * positionStride, f64x2.sub(f64x2.add(f64x2.sub(q0, q1), q2), q3), C_BYTES);
+  storeU(PAIR_ANY, p + 5 * positionStride, c3, C_BYTES);
 }
 
 // row 6i of the [8][4] f64x2 at `rows` -> U[6i + j]
@@ -259,8 +246,7 @@ export function f32_winograd_f4x3_pack(weight: usize, outChannels: i32, inChanne
 
 // G w for sub-kernel column b (rows a = 0..3 are kernel rows 2a + p) -> its 6 rows at
 // `rows + 16 * (4i + b)`, then the taps' quotients g0 / 24 (i = 6) and g3 / 3 (i = 7)
-// @ts-ignore: decorator
-@inline function columnS2(g: usize, p: i32, b: i32, rows: usize): void {
+function columnS2(g: usize, p: i32, b: i32, rows: usize): void {
   const g0 = tapRow(g, p, b), g1 = tapRow(g, 2 + p, b), g2 = tapRow(g, 4 + p, b), g3 = tapRow(g, 6 + p, b);
   const q0 = f64x2.div(g0, f64x2.splat(24));
   const q1 = f64x2.div(g1, f64x2.splat(12));

@@ -3,6 +3,7 @@ export { alloc, free, maxAlloc } from "./alloc";
 export { f32_pad2d, f32_phase_split, f32_phase_merge } from "./conv/pad";
 export { f32_conv2d_packed_size, f32_conv2d_pack } from "./conv/pack";
 export { f32_conv2d_igemm, f32_conv2d_igemm_workspace, f32_conv2d_ref } from "./conv/conv";
+export { f32_scale_rows } from "./conv/fold";
 export { f32_dwconv2d, f32_dwconv2d_workspace } from "./conv/dwconv";
 export { f32_add } from "./elementwise/elementwise";
 export { f32_maxpool2d, f32_avgpool2d, f32_adaptive_avgpool2d, f32_adaptive_maxpool2d } from "./pool/pool";

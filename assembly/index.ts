@@ -3,16 +3,18 @@ export { alloc, free, maxAlloc } from "./alloc";
 export { f32_pad2d, f32_phase_split, f32_phase_merge } from "./conv/pad";
 export { f32_conv2d_packed_size, f32_conv2d_pack } from "./conv/pack";
 export { f32_conv2d_igemm, f32_conv2d_igemm_workspace, f32_conv2d_ref } from "./conv/conv";
+export { f32_scale_rows } from "./conv/fold";
 export { f32_dwconv2d, f32_dwconv2d_workspace } from "./conv/dwconv";
 export { f32_add } from "./elementwise/elementwise";
 export { f32_maxpool2d, f32_avgpool2d, f32_adaptive_avgpool2d, f32_adaptive_maxpool2d } from "./pool/pool";
 export { f32_channel_stats, f32_channel_affine } from "./norm/batchnorm";
 export { f32_clamp } from "./elementwise/activation";
 export { f32_linear, f32_linear_gemm, f32_linear_gemm_workspace } from "./conv/linear";
-export { f32_winograd_f2x3_packed_size, f32_winograd_f2x3_pack, f32_winograd_f2x3_workspace } from "./conv/winograd";
-export { f32_winograd_f4x3_packed_size, f32_winograd_f4x3_pack, f32_winograd_f4x3_workspace } from "./conv/winograd4";
+export { f32_winograd_f2x3_packed_size, f32_winograd_f2x3_workspace } from "./conv/winograd";
+export { f32_winograd_f4x3_packed_size, f32_winograd_f4x3_workspace } from "./conv/winograd4";
 export { f32_dwconv2d_c4, f32_dwconv2d_c4_workspace } from "./conv/dwconv4";
-export { f32_winograd_s2k7_packed_size, f32_winograd_s2k7_pack, f32_winograd_s2k7_workspace } from "./conv/winograd_s2";
+export { f32_winograd_s2k7_packed_size, f32_winograd_s2k7_workspace } from "./conv/winograd_s2";
+export { f32_winograd_f2x3_pack, f32_winograd_f4x3_pack, f32_winograd_s2k7_pack } from "./conv/winograd_pack";
 export { f32_conv2d_winograd_f2x3, f32_conv2d_winograd_f4x3, f32_conv2d_winograd_s2k7 } from "./conv/winograd_conv";
 
 // Issue #11's op families: each adds its export lines directly under its own marker.

@@ -2,7 +2,7 @@
 // Convolutional Neural Networks", 2015): each 2x2 output tile costs 16 multiplications per
 // (input, output) channel pair instead of 36.
 //
-//   U = G g G^T   (weights, 3x3 -> 4x4, packed once per module)
+//   U = G g G^T   (weights, 3x3 -> 4x4: winograd_pack.ts, the packs of all three Winograd kernels)
 //   V = B^T d B   (input tiles, 4x4, overlapping by 2)
 //   M = U . V     summed over input channels: 16 GEMMs (one per tile position) on the 5x8 micro-kernel
 //   Y = A^T M A   (4x4 -> 2x2 outputs) + bias, clamp
@@ -35,48 +35,9 @@ export const GROUP: i32 = 4;
   return (tilesOf(outHeight, m) * groupsPerRow(outWidth, m) + 1) / 2;
 }
 
-/** Floats in the packed weights: per tile position (16) and block of 5 output channels, [5 zeros][C][5]. */
+/** Floats in the packed weights (winograd_pack.ts): per tile position (16) and block of 5 output channels, [5 zeros][C][5]. */
 export function f32_winograd_f2x3_packed_size(outChannels: i32, inChannels: i32): i32 {
   return 16 * ((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR * (inChannels + 1);
-}
-
-/** weight [OC, C, 3, 3] -> U = G g G^T, laid out for the micro-kernel per tile position. */
-export function f32_winograd_f2x3_pack(weight: usize, outChannels: i32, inChannels: i32, packed: usize): void {
-  const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
-  const blockFloats = GEMM_MR * (inChannels + 1);
-  memory.fill(packed, 0, <usize>f32_winograd_f2x3_packed_size(outChannels, inChannels) * 4);
-  for (let oc = 0; oc < outChannels; oc++) {
-    const block = oc / GEMM_MR;
-    const lane = oc % GEMM_MR;
-    for (let c = 0; c < inChannels; c++) {
-      const g = weight + (<usize>oc * inChannels + c) * 9 * 4;
-      // Gg (4x3): rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2, in f64 and rounded once at the end
-      for (let i = 0; i < 4; i++) {
-        const a = ggEntry(g, i, 0);
-        const b = ggEntry(g, i, 1);
-        const cc = ggEntry(g, i, 2);
-        // (Gg) G^T: a, (a+b+c)/2, (a-b+c)/2, c
-        storeU(packed, blocks, blockFloats, block, lane, c, i * 4 + 0, a);
-        storeU(packed, blocks, blockFloats, block, lane, c, i * 4 + 1, (a + b + cc) * 0.5);
-        storeU(packed, blocks, blockFloats, block, lane, c, i * 4 + 2, (a - b + cc) * 0.5);
-        storeU(packed, blocks, blockFloats, block, lane, c, i * 4 + 3, cc);
-      }
-    }
-  }
-}
-
-// row i, column col of G g (g is one 3x3 kernel, row-major)
-// @ts-ignore: decorator
-@inline function ggEntry(g: usize, i: i32, col: i32): f64 {
-  const g0 = <f64>load<f32>(g + <usize>col * 4);
-  const g1 = <f64>load<f32>(g + <usize>(3 + col) * 4);
-  const g2 = <f64>load<f32>(g + <usize>(6 + col) * 4);
-  return i == 0 ? g0 : i == 1 ? (g0 + g1 + g2) * 0.5 : i == 2 ? (g0 - g1 + g2) * 0.5 : g2;
-}
-
-// @ts-ignore: decorator
-@inline function storeU(packed: usize, blocks: i32, blockFloats: i32, block: i32, lane: i32, c: i32, position: i32, value: f64): void {
-  store<f32>(packed + ((<usize>(position * blocks + block) * blockFloats) + GEMM_MR + <usize>c * GEMM_MR + lane) * 4, <f32>value);
 }
 
 // Tile blocks transformed per pass. When the transformed weights U fit in L2 beside a block's V and

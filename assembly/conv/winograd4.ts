@@ -25,45 +25,9 @@ const POSITIONS: i32 = 36;
 // that, one pass over all blocks (U read once). Measured interleaved: 64ch@56 2.8 vs 3.7 ms.
 export const F4X3_PASS_LIMIT: f64 = L2_BYTES * 2;
 
-/** Floats in the packed weights: per tile position (36) and block of 5 output channels, [5 zeros][C][5]. */
+/** Floats in the packed weights (winograd_pack.ts): per tile position (36) and block of 5 output channels, [5 zeros][C][5]. */
 export function f32_winograd_f4x3_packed_size(outChannels: i32, inChannels: i32): i32 {
   return POSITIONS * ((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR * (inChannels + 1);
-}
-
-// row i of G applied to (g0, g1, g2)
-// @ts-ignore: decorator
-@inline function gRow(i: i32, g0: f64, g1: f64, g2: f64): f64 {
-  if (i == 0) return g0 / 4;
-  if (i == 1) return -(g0 + g1 + g2) / 6;
-  if (i == 2) return -(g0 - g1 + g2) / 6;
-  if (i == 3) return g0 / 24 + g1 / 12 + g2 / 6;
-  if (i == 4) return g0 / 24 - g1 / 12 + g2 / 6;
-  return g2;
-}
-
-/** weight [OC, C, 3, 3] -> U = G g G^T (6x6, in f64, rounded once), laid out per tile position. */
-export function f32_winograd_f4x3_pack(weight: usize, outChannels: i32, inChannels: i32, packed: usize): void {
-  const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
-  const blockFloats = GEMM_MR * (inChannels + 1);
-  memory.fill(packed, 0, <usize>f32_winograd_f4x3_packed_size(outChannels, inChannels) * 4);
-  for (let oc = 0; oc < outChannels; oc++) {
-    const block = oc / GEMM_MR;
-    const lane = oc % GEMM_MR;
-    for (let c = 0; c < inChannels; c++) {
-      const g = weight + (<usize>oc * inChannels + c) * 9 * 4;
-      for (let i = 0; i < 6; i++) {
-        // (G g) row i, for the 3 kernel columns
-        const a = gRow(i, <f64>load<f32>(g, 0), <f64>load<f32>(g, 12), <f64>load<f32>(g, 24));
-        const b = gRow(i, <f64>load<f32>(g, 4), <f64>load<f32>(g, 16), <f64>load<f32>(g, 28));
-        const cc = gRow(i, <f64>load<f32>(g, 8), <f64>load<f32>(g, 20), <f64>load<f32>(g, 32));
-        for (let k = 0; k < 6; k++) {
-          const position = i * 6 + k;
-          store<f32>(packed + ((<usize>(position * blocks + block) * blockFloats) + GEMM_MR + <usize>c * GEMM_MR + lane) * 4,
-            <f32>gRow(k, a, b, cc));
-        }
-      }
-    }
-  }
 }
 
 /** Workspace bytes: staged input planes, V and M for one pass, and the transforms' scratch. */

@@ -32,60 +32,9 @@ const POSITIONS: i32 = 36;
   return 3 * GROUP * groupsPerRow(outWidth, 3) + 4;
 }
 
-/** Floats in the packed weights: per tile position (36) and block of 5 output channels, [5 zeros][4C][5]. */
+/** Floats in the packed weights (winograd_pack.ts): per tile position (36) and block of 5 output channels, [5 zeros][4C][5]. */
 export function f32_winograd_s2k7_packed_size(outChannels: i32, inChannels: i32): i32 {
   return POSITIONS * ((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR * (4 * inChannels + 1);
-}
-
-// row i of G applied to (g0, g1, g2, g3)
-// @ts-ignore: decorator
-@inline function gRow(i: i32, g0: f64, g1: f64, g2: f64, g3: f64): f64 {
-  if (i == 0) return g0 / 4;
-  if (i == 1) return -(g0 + g1 + g2 + g3) / 6;
-  if (i == 2) return -(g0 - g1 + g2 - g3) / 6;
-  if (i == 3) return g0 / 24 + g1 / 12 + g2 / 6 + g3 / 3;
-  if (i == 4) return g0 / 24 - g1 / 12 + g2 / 6 - g3 / 3;
-  return g3;
-}
-
-// tap (2a + p, 2b + q) of a 7x7 kernel, 0 past its edge
-// @ts-ignore: decorator
-@inline function subTap(g: usize, a: i32, b: i32, p: i32, q: i32): f64 {
-  const row = 2 * a + p;
-  const col = 2 * b + q;
-  return row < 7 && col < 7 ? <f64>load<f32>(g + <usize>(row * 7 + col) * 4) : 0;
-}
-
-/** weight [OC, C, 7, 7] -> per phase channel (c, p, q): U = G w_pq G^T (6x6, in f64, rounded once). */
-export function f32_winograd_s2k7_pack(weight: usize, outChannels: i32, inChannels: i32, packed: usize): void {
-  const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
-  const phaseChannels = 4 * inChannels;
-  const blockFloats = GEMM_MR * (phaseChannels + 1);
-  memory.fill(packed, 0, <usize>f32_winograd_s2k7_packed_size(outChannels, inChannels) * 4);
-  for (let oc = 0; oc < outChannels; oc++) {
-    const block = oc / GEMM_MR;
-    const lane = oc % GEMM_MR;
-    for (let c = 0; c < inChannels; c++) {
-      const g = weight + (<usize>oc * inChannels + c) * 49 * 4;
-      for (let phase = 0; phase < 4; phase++) {
-        const p = phase >> 1;
-        const q = phase & 1;
-        const k = c * 4 + phase;
-        for (let i = 0; i < 6; i++) {
-          // (G w_pq) row i, for the 4 sub-kernel columns
-          const c0 = gRow(i, subTap(g, 0, 0, p, q), subTap(g, 1, 0, p, q), subTap(g, 2, 0, p, q), subTap(g, 3, 0, p, q));
-          const c1 = gRow(i, subTap(g, 0, 1, p, q), subTap(g, 1, 1, p, q), subTap(g, 2, 1, p, q), subTap(g, 3, 1, p, q));
-          const c2 = gRow(i, subTap(g, 0, 2, p, q), subTap(g, 1, 2, p, q), subTap(g, 2, 2, p, q), subTap(g, 3, 2, p, q));
-          const c3 = gRow(i, subTap(g, 0, 3, p, q), subTap(g, 1, 3, p, q), subTap(g, 2, 3, p, q), subTap(g, 3, 3, p, q));
-          for (let j = 0; j < 6; j++) {
-            const position = i * 6 + j;
-            store<f32>(packed + ((<usize>(position * blocks + block) * blockFloats) + GEMM_MR + <usize>k * GEMM_MR + lane) * 4,
-              <f32>gRow(j, c0, c1, c2, c3));
-          }
-        }
-      }
-    }
-  }
 }
 
 /** Workspace bytes: the staged phase planes, V and M for one pass, and the transforms' scratch. */

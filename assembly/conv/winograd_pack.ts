@@ -2,12 +2,14 @@
 // position xi and block of 5 output channels, [5 zeros][C][5] (the zeros are the micro-kernel's bias
 // slots: the bias is added after the output transform).
 //
-// Each U is computed in f64 from the f32 taps and rounded to f32 once, with G's coefficients as the
-// divisions below (x / 6 is not x * (1 / 6): their roundings differ, and the packed bytes must not
-// change). Issue #13 packs per call, so the cost matters: two kernels share each f64x2, G g is made
-// once per kernel (not per row of G g G^T), and the packed floats are written where they go, without
-// first filling the whole buffer with zeros (only a partial last block's missing lanes are). The divisions bound F(4,3): 45 quotients
-// per kernel, 22.5 divpd at about 1.25 ns each on the machine measured (bench/pack-speed.ts).
+// Each U is computed in f64 from the f32 taps and rounded to f32 once, with G's coefficients as
+// divisions, rounded as division rounds (x / 6 is not x * (1 / 6): their roundings differ, and the
+// packed bytes must not change; tests/winograd-pack.test.ts holds them to the old formulas). Issue
+// #13 packs per call, so the cost matters: two kernels share each f64x2, G g is made once per kernel
+// (not per row of G g G^T), and the packed floats are written where they go, without first filling
+// the whole buffer with zeros (only a partial last block's missing lanes are). F(4,3) waits on the
+// f64 divider: 30 of its quotients a kernel are divisions, 15 divpd at ~1.25 ns each on the machine
+// measured (bench/pack-speed.ts: ~20 ns a kernel).
 //
 // Lanes: in a block of 5 output channels, lanes (0, 1) and (2, 3) go two output channels to an
 // f64x2 (the packed floats of one input channel are neighbours: one 8-byte store per position);
@@ -173,16 +175,16 @@ export function f32_winograd_f2x3_pack(weight: usize, outChannels: i32, inChanne
 // where G g's rows 0 and 5 are taps scaled by 1/4 or 1, the row's quotients are stage 1's tap
 // quotients scaled — 39 divisions a kernel instead of 45, the same bits (tests/winograd-pack.test.ts).
 //
-// The divider still bounds the pack (39 quotients, 19.5 divpd a kernel at ~5 cycles each), so the
-// 9 tap quotients are made without it, by `third`, which rounds x / 3 exactly as division does:
+// With 39 divisions (19.5 divpd a kernel, ~5 cycles each) the divider bounded the pack, so the 9 tap
+// quotients are made without it, by `third`, which rounds x / 3 exactly as division does:
 //   q0 = x * C (C = R(1/3)) is within 2 ulp of x / 3, so 2 q0 - x and then (2 q0 - x) + q0 are exact
 //   (Sterbenz: each subtracts values within a factor 2 of each other): r = 3 q0 - x exactly, and
 //   x / 3 = q0 - r / 3. e = R(r * C) is r / 3 to ~2^-52 ulp(x / 3), and x / 3 lies at least 1/6 ulp
 //   from every rounding midpoint (the scaled quotient 2^k m / 3 of a 53-bit m has fraction 0, 1/3 or
 //   2/3), so R(q0 - e) = R(x / 3). Signed zeros come out as division's (x = -0: q0 = -0, e = +0,
 //   -0 - +0 = -0); for x = +-inf or NaN, e is NaN and q0 (= x * C: +-inf, NaN) is taken.
-// Also routing the 6 column-sum quotients through it was slower (21.5-25.5 vs 19.2-22.5 ns a kernel:
-// register spills and the extra operations then outweigh the divider).
+// Routing the 6 column-sum quotients through it as well was slower (21.5-25.5 vs 19.2-22.5 ns a
+// kernel: V8's register spills and the extra operations then outweigh the divider).
 
 // row (a, b, c) of G g -> U[6i + k], k = 0..5, at p + k * positionStride; a24 = a / 24, b12 = b / 12, c6 = c / 6
 // @ts-ignore: decorator
@@ -247,7 +249,7 @@ function rowS2(c0: v128, c1: v128, c2: v128, c3: v128, q0: v128, q1: v128, q2: v
   storeU(PAIR_ANY, p + 5 * positionStride, c3, C_BYTES);
 }
 
-// row 6i of the [8][4] f64x2 at `rows` -> U[6i + j]
+// row i of G w (the [8][4] f64x2 at `rows`) -> U[6i + j], its quotients by division
 // @ts-ignore: decorator
 @inline function rowS2Divided(rows: usize, i: i32, p: usize, positionStride: usize): void {
   const row = rows + <usize>i * 64;

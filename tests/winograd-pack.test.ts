@@ -3,7 +3,8 @@
 // divisions, rounded to f32 once, and the GEMM layout [5 bias][K][5]. The references below are those
 // formulas as they stood, in JavaScript (whose numbers are f64; a Float32Array store rounds to f32
 // as f32.demote does). Every packed float is compared bit for bit, over a buffer poisoned first
-// (every float must be written) and guarded past its end (nothing beyond).
+// (every float must be written) and guarded past its end (nothing beyond). NaN weights must give NaN
+// where the formulas do, of any sign and payload: Wasm leaves a NaN result's bits unspecified.
 import { beforeAll, describe, expect, test } from "vitest";
 import { init, memory } from "../src/index.js";
 import { wasm } from "../src/runtime.js";
@@ -150,8 +151,9 @@ function packed(floats: number, inputs: Float32Array[], pack: (ptrs: number[], o
 function expectSameBits(actual: Uint32Array, reference: Float32Array, label: string): void {
   const expected = new Uint32Array(reference.buffer, reference.byteOffset, reference.length);
   expect(actual.length).toBe(expected.length + GUARD);
+  const isNaN32 = (bits: number): boolean => (bits & 0x7f800000) === 0x7f800000 && (bits & 0x7fffff) !== 0;
   for (let i = 0; i < expected.length; i++) {
-    if (actual[i] !== expected[i]) {
+    if (actual[i] !== expected[i] && !(isNaN32(actual[i]) && isNaN32(expected[i]) && actual[i] !== POISON)) {
       throw new Error(`${label}: packed float ${i} has bits 0x${actual[i].toString(16)}, the old formula's 0x${expected[i].toString(16)}`);
     }
   }
@@ -187,16 +189,23 @@ describe("Winograd packs match the f64 formulas bit for bit", () => {
     expectSameBits(bits, winogradS2K7Reference(w, outChannels, inChannels), `s2k7 ${outChannels}x${inChannels}`);
   });
 
-  test("weights with all zero, huge and subnormal kernels", () => {
-    // whole kernels of one value: +0 and -0 (the -x / 6 rows make -0 from +0), f32 extremes
+  test("weights with all zero, huge, subnormal and non-finite kernels", () => {
+    // whole kernels of one value: +0 and -0 (the -x / 6 rows make -0 from +0), f32 extremes, +-inf, NaN
     const outChannels = 7, inChannels = 5;
-    const values = [0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, 1.1754942e-38];
+    const values = [0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, 1.1754942e-38, Infinity, -Infinity, NaN];
     const w = new Float32Array(outChannels * inChannels * 9).map((_, i) => values[Math.floor(i / 9) % values.length]);
     const k = wasm();
     expectSameBits(packed(k.f32_winograd_f4x3_packed_size(outChannels, inChannels), [w], ([wp], out) => k.f32_winograd_f4x3_pack(wp, outChannels, inChannels, out)),
       winogradF4Reference(w, outChannels, inChannels), "F(4,3) special kernels");
     expectSameBits(packed(k.f32_winograd_f2x3_packed_size(outChannels, inChannels), [w], ([wp], out) => k.f32_winograd_f2x3_pack(wp, outChannels, inChannels, out)),
       winogradF2Reference(w, outChannels, inChannels), "F(2,3) special kernels");
+    // and single non-finite taps among finite ones
+    const mixed = weights(outChannels * 3 * 49, 5).map((v, i) => (i % 13 === 0 ? [Infinity, -Infinity, NaN][i % 3] : v));
+    const mixed3x3 = mixed.subarray(0, outChannels * inChannels * 9);
+    expectSameBits(packed(k.f32_winograd_f4x3_packed_size(outChannels, inChannels), [mixed3x3], ([wp], out) => k.f32_winograd_f4x3_pack(wp, outChannels, inChannels, out)),
+      winogradF4Reference(mixed3x3, outChannels, inChannels), "F(4,3) non-finite taps");
+    expectSameBits(packed(k.f32_winograd_s2k7_packed_size(outChannels, 3), [mixed], ([wp], out) => k.f32_winograd_s2k7_pack(wp, outChannels, 3, out)),
+      winogradS2K7Reference(mixed, outChannels, 3), "s2k7 non-finite taps");
   });
 });
 

@@ -2,12 +2,14 @@
 // position xi and block of 5 output channels, [5 zeros][C][5] (the zeros are the micro-kernel's bias
 // slots: the bias is added after the output transform).
 //
-// Each U is computed in f64 from the f32 taps and rounded to f32 once, with G's coefficients as the
-// divisions below (x / 6 is not x * (1 / 6): their roundings differ, and the packed bytes must not
-// change). Issue #13 packs per call, so the cost matters: two kernels share each f64x2, G g is made
-// once per kernel (not per row of G g G^T), and the packed floats are written where they go, without
-// first filling the whole buffer with zeros (only a partial last block's missing lanes are). The divisions bound F(4,3): 45 quotients
-// per kernel, 22.5 divpd at about 1.25 ns each on the machine measured (bench/pack-speed.ts).
+// Each U is computed in f64 from the f32 taps and rounded to f32 once, with G's coefficients as
+// divisions, rounded as division rounds (x / 6 is not x * (1 / 6): their roundings differ, and the
+// packed bytes must not change; tests/winograd-pack.test.ts holds them to the old formulas). Issue
+// #13 packs per call, so the cost matters: two kernels share each f64x2, G g is made once per kernel
+// (not per row of G g G^T), and the packed floats are written where they go, without first filling
+// the whole buffer with zeros (only a partial last block's missing lanes are). F(4,3) waits on the
+// f64 divider: 30 of its quotients a kernel are divisions, 15 divpd at ~1.25 ns each on the machine
+// measured (bench/pack-speed.ts: ~20 ns a kernel).
 //
 // Lanes: in a block of 5 output channels, lanes (0, 1) and (2, 3) go two output channels to an
 // f64x2 (the packed floats of one input channel are neighbours: one 8-byte store per position);
@@ -159,11 +161,30 @@ export function f32_winograd_f2x3_pack(weight: usize, outChannels: i32, inChanne
 @inline function minusSixth(s: v128): v128 {
   return f64x2.div(f64x2.neg(s), f64x2.splat(6));
 }
+// x / 3 rounded as f64x2.div(x, 3) rounds it, without dividing (proof below)
+// @ts-ignore: decorator
+@inline function third(x: v128): v128 {
+  const c = f64x2.splat(1.0 / 3);
+  const q0 = f64x2.mul(x, c);
+  const e = f64x2.mul(f64x2.add(f64x2.sub(f64x2.add(q0, q0), x), q0), c);
+  return v128.bitselect(f64x2.sub(q0, e), q0, f64x2.eq(e, e));
+}
 
 // Scaling by a power of two is exact and commutes with rounding (f64 values made from f32 taps stay
 // far from f64's subnormals and overflow), so R(x / 24) = R(x / 6) / 4, R(x / 12) = R(x / 6) / 2:
 // where G g's rows 0 and 5 are taps scaled by 1/4 or 1, the row's quotients are stage 1's tap
 // quotients scaled — 39 divisions a kernel instead of 45, the same bits (tests/winograd-pack.test.ts).
+//
+// With 39 divisions (19.5 divpd a kernel, ~5 cycles each) the divider bounded the pack, so the 9 tap
+// quotients are made without it, by `third`, which rounds x / 3 exactly as division does:
+//   q0 = x * C (C = R(1/3)) is within 2 ulp of x / 3, so 2 q0 - x and then (2 q0 - x) + q0 are exact
+//   (Sterbenz: each subtracts values within a factor 2 of each other): r = 3 q0 - x exactly, and
+//   x / 3 = q0 - r / 3. e = R(r * C) is r / 3 to ~2^-52 ulp(x / 3), and x / 3 lies at least 1/6 ulp
+//   from every rounding midpoint (the scaled quotient 2^k m / 3 of a 53-bit m has fraction 0, 1/3 or
+//   2/3), so R(q0 - e) = R(x / 3). Signed zeros come out as division's (x = -0: q0 = -0, e = +0,
+//   -0 - +0 = -0); for x = +-inf or NaN, e is NaN and q0 (= x * C: +-inf, NaN) is taken.
+// Routing the 6 column-sum quotients through it as well was slower (21.5-25.5 vs 19.2-22.5 ns a
+// kernel: V8's register spills and the extra operations then outweigh the divider).
 
 // row (a, b, c) of G g -> U[6i + k], k = 0..5, at p + k * positionStride; a24 = a / 24, b12 = b / 12, c6 = c / 6
 // @ts-ignore: decorator
@@ -188,9 +209,10 @@ export function f32_winograd_f2x3_pack(weight: usize, outChannels: i32, inChanne
 ): void {
   // G g, row by row; column j is (t[j], t[3 + j], t[6 + j]); rows 3 and 4 share their quotients
   const row6 = positionStride * 6;
-  const q00 = f64x2.div(t0, f64x2.splat(24)), q01 = f64x2.div(t1, f64x2.splat(24)), q02 = f64x2.div(t2, f64x2.splat(24));
-  const q10 = f64x2.div(t3, f64x2.splat(12)), q11 = f64x2.div(t4, f64x2.splat(12)), q12 = f64x2.div(t5, f64x2.splat(12));
-  const q20 = f64x2.div(t6, f64x2.splat(6)), q21 = f64x2.div(t7, f64x2.splat(6)), q22 = f64x2.div(t8, f64x2.splat(6));
+  // t / 24 = (t / 3) / 8, t / 12 = (t / 3) / 4, t / 6 = (t / 3) / 2
+  const q00 = f64x2.mul(third(t0), f64x2.splat(0.125)), q01 = f64x2.mul(third(t1), f64x2.splat(0.125)), q02 = f64x2.mul(third(t2), f64x2.splat(0.125));
+  const q10 = f64x2.mul(third(t3), f64x2.splat(0.25)), q11 = f64x2.mul(third(t4), f64x2.splat(0.25)), q12 = f64x2.mul(third(t5), f64x2.splat(0.25));
+  const q20 = f64x2.mul(third(t6), f64x2.splat(0.5)), q21 = f64x2.mul(third(t7), f64x2.splat(0.5)), q22 = f64x2.mul(third(t8), f64x2.splat(0.5));
   // row 0 = t / 4: (t0 / 4) / 24 = (t0 / 24) / 4, (t1 / 4) / 12 = (t1 / 24) / 2, (t2 / 4) / 6 = t2 / 24
   rowF4(mode, quarter(t0), quarter(t1), quarter(t2), quarter(q00), f64x2.mul(q01, f64x2.splat(0.5)), q02, second, dst, positionStride);
   rowF4Divided(mode, minusSixth(f64x2.add(f64x2.add(t0, t3), t6)), minusSixth(f64x2.add(f64x2.add(t1, t4), t7)),
@@ -227,7 +249,7 @@ function rowS2(c0: v128, c1: v128, c2: v128, c3: v128, q0: v128, q1: v128, q2: v
   storeU(PAIR_ANY, p + 5 * positionStride, c3, C_BYTES);
 }
 
-// row 6i of the [8][4] f64x2 at `rows` -> U[6i + j]
+// row i of G w (the [8][4] f64x2 at `rows`) -> U[6i + j], its quotients by division
 // @ts-ignore: decorator
 @inline function rowS2Divided(rows: usize, i: i32, p: usize, positionStride: usize): void {
   const row = rows + <usize>i * 64;

@@ -3,8 +3,8 @@
 
 import { empty, tensor, type Tensor } from "../tensor.js";
 import { tidy } from "../scope.js";
-import { heapF32, wasm } from "../runtime.js";
-import { allocate, release } from "../allocator.js";
+import { heapF64, wasm } from "../runtime.js";
+import { allocate, release, Workspace } from "../allocator.js";
 import type { WinogradKind } from "./conv.js";
 
 /**
@@ -83,14 +83,12 @@ export class PackedConvWeights {
  */
 export function scaleRowsInto(weight: Tensor, scale: Float64Array, firstRow: number, rows: number, out: number): void {
   const perRow = weight.numel() / Math.max(weight.shape[0], 1);
-  const heap = heapF32();
-  const from = weight.ptr / 4 + firstRow * perRow;
-  const to = out / 4;
-  for (let r = 0; r < rows; r++) {
-    const s = scale[firstRow + r];
-    for (let i = r * perRow; i < (r + 1) * perRow; i++) heap[to + i] = heap[from + i] * s;
-  }
+  const scalePtr = foldScale.get(rows * 8);
+  heapF64().set(scale.subarray(firstRow, firstRow + rows), scalePtr / 8);
+  wasm().f32_scale_rows(weight.ptr + firstRow * perRow * 4, scalePtr, rows, perRow, out);
 }
+/** The rows' scales, in linear memory for f32_scale_rows. */
+const foldScale = new Workspace("folded BatchNorm scales");
 
 /** weight * scale[oc], as a new tensor. */
 export function scaledRows(weight: Tensor, scale: Float64Array): Tensor {

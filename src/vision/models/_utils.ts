@@ -1,4 +1,5 @@
 // Helpers the model files share (torchvision/models/_utils.py, v0.14).
+import { nn, type Tensor } from "../../core.js";
 
 /**
  * torchvision's builder keywords in one options object: returns `defaults` overridden by
@@ -36,4 +37,33 @@ export function _make_divisible(v: number, divisor: number, min_value: number | 
   let newV = Math.max(min, Math.floor(v + divisor / 2) - (Math.floor(v + divisor / 2) % divisor));
   if (newV < 0.9 * v) newV += divisor;
   return newV;
+}
+
+const chains = new WeakMap<nn.Module, Map<string, { modules: nn.Module[]; seq: nn.Sequential }>>();
+
+/**
+ * Runs `modules` on `x` as an nn.Sequential of them would: in eval mode a Conv2d with the
+ * BatchNorm2d after it folds into one convolution, the activation after them runs in its epilogue
+ * and a MaxPool2d after those pools band by band, and each step's output is freed as soon as the
+ * next has run. torchvision's forward code calls such modules one by one (ResNet's conv1, bn1, relu,
+ * maxpool); this runs them fused without registering a Sequential, so the state_dict keys stay
+ * torchvision's. The chain (and its folded, packed weights) is kept per `owner` and `name` while the
+ * same modules are in place; the owner's `_invalidateCaches` calls `releaseChains(owner)`.
+ */
+export function runChain(owner: nn.Module, name: string, modules: nn.Module[], x: Tensor): Tensor {
+  let byName = chains.get(owner);
+  if (byName === undefined) chains.set(owner, byName = new Map());
+  let chain = byName.get(name);
+  if (chain === undefined || chain.modules.length !== modules.length || chain.modules.some((m, i) => m !== modules[i])) {
+    chain?.seq._invalidateCaches();
+    chain = { modules, seq: new nn.Sequential(...modules) };
+    byName.set(name, chain);
+  }
+  return chain.seq.forward(x);
+}
+
+/** Frees the folded and packed weights of `owner`'s chains (runChain). */
+export function releaseChains(owner: nn.Module): void {
+  for (const chain of chains.get(owner)?.values() ?? []) chain.seq._invalidateCaches();
+  chains.delete(owner);
 }

@@ -7,7 +7,7 @@
 //   const logits = model.forward(image);              // [N, 3, H, W] -> [N, num_classes]
 import { nn, flatten, type Tensor } from "../../core.js";
 import { makeLayer, type LayerFactory } from "../ops.js";
-import { builderOptions } from "./_utils.js";
+import { builderOptions, releaseChains, runChain } from "./_utils.js";
 
 /** 3x3 convolution with padding (torchvision's conv3x3). */
 export function conv3x3(in_planes: number, out_planes: number, stride = 1, groups = 1, dilation = 1): nn.Conv2d {
@@ -47,10 +47,15 @@ export class BasicBlock extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-    out = this.bn2.forward(this.conv2.forward(out));
+    // relu(bn1(conv1(x))), then bn2(conv2(out)), each run fused (runChain: one kernel call in eval mode)
+    let out = runChain(this, "1", [this.conv1, this.bn1, this.relu], x);
+    out = runChain(this, "2", [this.conv2, this.bn2], out);
     const identity = this.downsample !== null ? this.downsample.forward(x) : x;
     return this.relu.forward(out.add_(identity));
+  }
+
+  override _invalidateCaches(): void {
+    releaseChains(this);
   }
 }
 
@@ -83,11 +88,16 @@ export class Bottleneck extends nn.Module {
   }
 
   override forward(x: Tensor): Tensor {
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-    out = this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
-    out = this.bn3.forward(this.conv3.forward(out));
+    // relu(bn1(conv1(x))), relu(bn2(conv2(out))), bn3(conv3(out)), each run fused (runChain)
+    let out = runChain(this, "1", [this.conv1, this.bn1, this.relu], x);
+    out = runChain(this, "2", [this.conv2, this.bn2, this.relu], out);
+    out = runChain(this, "3", [this.conv3, this.bn3], out);
     const identity = this.downsample !== null ? this.downsample.forward(x) : x;
     return this.relu.forward(out.add_(identity));
+  }
+
+  override _invalidateCaches(): void {
+    releaseChains(this);
   }
 }
 
@@ -179,7 +189,9 @@ export class ResNet extends nn.Module {
   }
 
   _forward_impl(x: Tensor): Tensor {
-    x = this.maxpool.forward(this.relu.forward(this.bn1.forward(this.conv1.forward(x))));
+    // maxpool(relu(bn1(conv1(x)))), fused (runChain): in eval mode the stem convolves and pools band
+    // by band, so its 112x112 output never exists whole
+    x = runChain(this, "stem", [this.conv1, this.bn1, this.relu, this.maxpool], x);
     x = this.layer4.forward(this.layer3.forward(this.layer2.forward(this.layer1.forward(x))));
     x = flatten(this.avgpool.forward(x), 1);
     return this.fc.forward(x);
@@ -187,6 +199,10 @@ export class ResNet extends nn.Module {
 
   override forward(x: Tensor): Tensor {
     return this._forward_impl(x);
+  }
+
+  override _invalidateCaches(): void {
+    releaseChains(this);
   }
 }
 

@@ -277,6 +277,38 @@ describe("models", () => {
   }
 });
 
+describe("writers that allocate a deferred tensor take its address before their heap view", () => {
+  /** Allocates 1 MiB blocks until linear memory grows: then the next allocation grows it again. */
+  function fillHeap(): Tensor[] {
+    const fillers: Tensor[] = [];
+    const start = memory().wasmBytes;
+    while (memory().wasmBytes === start) fillers.push(zeros([1 << 18]));
+    return fillers;
+  }
+
+  test("nn.utils.fuse_conv_bn_eval: the new Conv2d's deferred parameters allocated as the memory grows", () => {
+    const build = (): [nn.Conv2d, nn.BatchNorm2d] => {
+      manual_seed(12);
+      const conv = new nn.Conv2d(64, 300, 3, { bias: false });   // 675 KiB: more than a page
+      const bn = new nn.BatchNorm2d(300);
+      nn.init.uniform_(bn.running_mean!, -1, 1);
+      nn.init.uniform_(bn.running_var!, 0.5, 2);
+      return [conv, bn.eval()];
+    };
+    const [conv, bn] = build();
+    const reference = nn.utils.fuse_conv_bn_eval(conv, bn);
+    const [conv2, bn2] = build();
+    const fillers = fillHeap();
+    const grown = memory().wasmBytes;
+    const fused = nn.utils.fuse_conv_bn_eval(conv2, bn2);
+    expect(memory().wasmBytes).toBeGreaterThan(grown);
+    expect(bits(fused.weight)).toEqual(bits(reference.weight));
+    expect(bits(fused.bias!)).toEqual(bits(reference.bias!));
+    for (const t of fillers) t.dispose();
+    for (const m of [conv, bn, reference, conv2, bn2, fused]) m.dispose();
+  });
+});
+
 describe("load_state_dict, state_dict, dispose and memory() on deferred parameters", () => {
   function net(seed: number): nn.Sequential {
     manual_seed(seed);

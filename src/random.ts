@@ -53,3 +53,106 @@ export function fillNormal(out: Float32Array): void {
     if (i + 1 < out.length) out[i + 1] = radius * Math.sin(2 * Math.PI * u2);
   }
 }
+
+// -- deferred initialisation (issue #13): a tensor's values as a recipe, drawn when first needed ---
+
+/** The generator's outputs that fillUniform takes for `n` values: one each. */
+export function uniformDraws(n: number): number {
+  return n;
+}
+
+/** The generator's outputs that fillNormal takes for `n` values: two per Box-Muller pair, the last pair whole for odd n. */
+export function normalDraws(n: number): number {
+  return n + (n & 1);
+}
+
+/**
+ * Advances the generator past `draws` outputs, exactly as drawing them would, without computing
+ * anything from them (xoshiro128**'s state update alone, on locals).
+ */
+export function skip(draws: number): void {
+  let s0 = state[0] | 0, s1 = state[1] | 0, s2 = state[2] | 0, s3 = state[3] | 0;
+  for (let i = 0; i < draws; i++) {
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >>> 21);
+  }
+  state[0] = s0;
+  state[1] = s1;
+  state[2] = s2;
+  state[3] = s3;
+}
+
+/** A distribution to fill a float32 tensor with: nn.init's, and the layers' default initialisation. */
+export type Fill =
+  | { kind: "uniform"; low: number; high: number }          // fillUniform (nn.init.uniform_, kaiming_uniform_, ...)
+  | { kind: "normal"; mean: number; std: number }            // nn.init.normal_: mean + std * fillNormal's values
+  | { kind: "standard_normal" }                             // fillNormal's values as they are (randn, Embedding)
+  | { kind: "constant"; value: number };                    // nn.init.constant_ (no draws)
+
+/** The generator's outputs that `fill` takes for `n` values. */
+export function drawsFor(fill: Fill, n: number): number {
+  switch (fill.kind) {
+    case "uniform": return uniformDraws(n);
+    case "normal": case "standard_normal": return normalDraws(n);
+    case "constant": return 0;
+  }
+}
+
+/** Fills `out` with `fill`'s values, drawing from the generator as it stands (the eager path). */
+export function fillWith(out: Float32Array, fill: Fill): void {
+  switch (fill.kind) {
+    case "uniform": fillUniform(out, fill.low, fill.high); return;
+    case "normal": {
+      fillNormal(out);
+      const { mean, std } = fill;
+      for (let i = 0; i < out.length; i++) out[i] = mean + std * out[i];
+      return;
+    }
+    case "standard_normal": fillNormal(out); return;
+    case "constant": out.fill(fill.value); return;
+  }
+}
+
+/**
+ * A tensor's values, not yet drawn: `fill` from the generator's state when it was planned
+ * (`state`, null for a constant), then `zero` (a [begin, end) range of elements set to 0: an
+ * Embedding's padding row). The values `replay` writes are bit for bit those `fillWith` would have
+ * written at planning time.
+ */
+export interface Recipe {
+  readonly fill: Fill;
+  readonly state: Uint32Array | null;
+  readonly zero?: readonly [number, number];
+}
+
+/**
+ * Plans `fill` for `n` values: snapshots the generator and advances it past the draws the fill
+ * takes, so everything drawn after (the next layer's init, randn) is as if the values were drawn now.
+ */
+export function plan(fill: Fill, n: number, zero?: readonly [number, number]): Recipe {
+  const draws = drawsFor(fill, n);
+  const recipe: Recipe = { fill, state: draws > 0 ? state.slice() : null, ...(zero ? { zero } : {}) };
+  skip(draws);
+  return recipe;
+}
+
+/** Writes `recipe`'s values into `out` (its length the planned n), leaving the generator as it was. */
+export function replay(out: Float32Array, recipe: Recipe): void {
+  if (recipe.state === null) {
+    fillWith(out, recipe.fill);
+  } else {
+    const saved = state.slice();
+    state.set(recipe.state);
+    try {
+      fillWith(out, recipe.fill);
+    } finally {
+      state.set(saved);
+    }
+  }
+  if (recipe.zero) out.fill(0, recipe.zero[0], recipe.zero[1]);
+}

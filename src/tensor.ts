@@ -9,10 +9,10 @@ import {
   permuteImpl, transpose as transposeImpl, t as tImpl, expandImpl, expandAsImpl, narrow as narrowImpl,
 } from "./functional/strided.js";
 import { chunk as chunkImpl, splitImpl } from "./functional/join.js";
-import { allocate, release, MAX_BLOCK_BYTES, formatBytes } from "./allocator.js";
+import { allocate, release, setKind, MAX_BLOCK_BYTES, formatBytes, type BlockKind } from "./allocator.js";
 import { heapF32, heapI64, heapU8 } from "./runtime.js";
 import { track, registerTensorClass, onEscape } from "./scope.js";
-import { fillNormal } from "./random.js";
+import { fillNormal, plan, replay, type Fill, type Recipe } from "./random.js";
 import * as ew from "./functional/elementwise.js";
 import * as reduceOps from "./functional/reduce.js";
 import { matmul as matmulImpl } from "./functional/matmul.js";
@@ -34,11 +34,14 @@ const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, int64: 8 };
 /**
  * A block of linear memory shared by a tensor and its views.
  *
- * A deferred storage (safetensors.load) holds no linear memory yet: its `bytes` bytes stay in the
- * caller's buffer (`source`, a view, not a copy) until the first read of `ptr` allocates and copies
- * them in. So reading `ptr` may allocate and grow the memory, which detaches heap views taken
- * before it: read a tensor's `ptr` before taking a heapF32()/heapU8()/... view to use with it.
- * (The ops do: checkTensor, shape.ts, reads `ptr` as they take each argument.)
+ * A deferred storage holds no linear memory yet. Its data is either bytes still in the caller's
+ * buffer (safetensors.load: `source`, a view, not a copy), or a recipe (random.ts: a layer's default
+ * initialisation or an nn.init fill, the generator's state it draws from and the distribution),
+ * until the first read of `ptr` allocates and copies the bytes in or draws the values. So reading
+ * `ptr` may allocate and grow the memory, which detaches heap views taken before it: read a
+ * tensor's `ptr` before taking a heapF32()/heapU8()/... view to use with it. (The ops do:
+ * checkTensor, shape.ts, reads `ptr` as they take each argument.) A caller about to overwrite every
+ * byte takes `ptrForOverwrite()` instead: it allocates without copying or drawing.
  */
 export class Storage {
   refs = 1;
@@ -46,39 +49,106 @@ export class Storage {
   version = 0;
   #ptr: number;
   #source: Uint8Array | null;
+  #recipe: Recipe | null;
+  /** an int64 recipe (a constant: BatchNorm's num_batches_tracked) */
+  readonly #int64: boolean;
+  /** what memory() files the block under once it is allocated (set early by setKind) */
+  #kind: BlockKind = "activations";
   /** for messages: what the deferred data is (safetensors.ts names the tensor) */
   readonly #what: string;
-  constructor(ptr: number, readonly bytes: number, deferred?: { source: Uint8Array; what: string }) {
+  constructor(ptr: number, readonly bytes: number, deferred?: { source: Uint8Array; what: string } | { recipe: Recipe; int64: boolean; what: string }) {
     this.#ptr = ptr;
-    this.#source = deferred?.source ?? null;
+    this.#source = deferred !== undefined && "source" in deferred ? deferred.source : null;
+    this.#recipe = deferred !== undefined && "recipe" in deferred ? deferred.recipe : null;
+    this.#int64 = deferred !== undefined && "recipe" in deferred && deferred.int64;
     this.#what = deferred?.what ?? "";
   }
-  /** Byte address in linear memory; a deferred storage is copied in on the first read. */
+  /** Byte address in linear memory; a deferred storage is copied in (or drawn) on the first read. */
   get ptr(): number {
+    if (this.#recipe !== null) {
+      const recipe = this.#recipe;
+      const ptr = this.ptrForOverwrite();
+      // drawn straight into linear memory (nothing allocates while the view is in use)
+      if (this.#int64) heapI64().fill(BigInt(constantOf(recipe)), ptr / 8, (ptr + this.bytes) / 8);
+      else replay(heapF32().subarray(ptr >>> 2, (ptr + this.bytes) >>> 2), recipe);
+      return ptr;
+    }
     const source = this.deferred();
     if (source !== null) {
-      const ptr = allocate(this.bytes, this.#what);
+      const ptr = this.ptrForOverwrite();
       // a byte copy: the file's data offsets need not be 4- or 8-byte aligned
       heapU8().set(source, ptr);
-      this.#ptr = ptr;
-      this.#source = null;
+      return ptr;
     }
     return this.#ptr;
   }
-  /** The deferred bytes (still in the caller's buffer), or null once in linear memory. */
+  /**
+   * The address for a caller that writes every byte next (load_state_dict, nn.init): a deferred
+   * storage is allocated without copying its bytes in or drawing its recipe, which it forgets.
+   */
+  ptrForOverwrite(): number {
+    if (this.#source !== null || this.#recipe !== null) {
+      this.#ptr = allocate(this.bytes, this.#what, this.#kind);
+      this.#source = null;
+      this.#recipe = null;
+    }
+    return this.#ptr;
+  }
+  /** True while the data is not in linear memory (bytes in the caller's buffer, or a recipe). */
+  get isDeferred(): boolean {
+    return this.#source !== null || this.#recipe !== null;
+  }
+  /**
+   * The data's bytes while deferred, else null: a view of the caller's buffer (throws if it was
+   * detached), or a recipe's values drawn into a new buffer (the generator left as it was).
+   */
   deferred(): Uint8Array | null {
-    const source = this.#source;
+    this.checkSource();
+    const recipe = this.#recipe;
+    if (recipe !== null) {
+      if (this.#int64) return new Uint8Array(new BigInt64Array(this.bytes / 8).fill(BigInt(constantOf(recipe))).buffer);
+      const values = new Float32Array(this.bytes / 4);
+      replay(values, recipe);
+      return new Uint8Array(values.buffer);
+    }
+    return this.#source;
+  }
+  /** Throws if deferred bytes' buffer (safetensors.load's caller's) was detached or resized. */
+  checkSource(): void {
     // a detached (transferred) buffer reads as length 0, as does a view a resize left out of bounds
-    if (source !== null && source.length !== this.bytes) {
+    if (this.#source !== null && this.#source.length !== this.bytes) {
       throw new Error(`${this.#what}: the bytes passed to safetensors.load were detached (transferred) or resized before this tensor was read; they must stay unchanged while the loaded tensors are alive`);
     }
-    return source;
+  }
+  /**
+   * Replaces a deferred float32 storage's data with `recipe` (nn.init on a tensor nothing has read:
+   * the last init wins, as the overwrite it is).
+   */
+  replan(recipe: Recipe): void {
+    if (!this.isDeferred || this.#int64) throw new Error("internal: only a deferred float32 tensor takes a new recipe (nn.init writes the others' values)");
+    this.#source = null;
+    this.#recipe = recipe;
+  }
+  /** Files the block under `kind` in memory()'s breakdown, now or when it is allocated. */
+  setKind(kind: BlockKind): void {
+    this.#kind = kind;
+    if (!this.isDeferred && this.bytes > 0) setKind(this.#ptr, kind);
   }
   release(): void {
     if (--this.refs !== 0) return;
-    if (this.#source !== null) this.#source = null;   // deferred: never allocated, nothing to free
-    else if (this.bytes > 0) release(this.#ptr, this.bytes);
+    if (this.isDeferred) {
+      // never allocated: nothing to free
+      this.#source = null;
+      this.#recipe = null;
+    } else if (this.bytes > 0) {
+      release(this.#ptr, this.bytes);
+    }
   }
+}
+
+function constantOf(recipe: Recipe): number {
+  if (recipe.fill.kind !== "constant") throw new Error(`an int64 tensor's deferred values must be a constant, not ${recipe.fill.kind}`);
+  return recipe.fill.value;
 }
 
 let liveTensors = 0;
@@ -127,6 +197,23 @@ export class Tensor {
    * caller's buffer, not in linear memory), else null. Throws if that buffer was detached.
    */
   _deferred(): Uint8Array | null { return this.#live().deferred(); }
+  /**
+   * @internal true while the data is not in linear memory (safetensors.load's bytes, or a recipe:
+   * a layer's default initialisation). Throws if safetensors.load's buffer was detached.
+   */
+  _isDeferred(): boolean {
+    const storage = this.#live();
+    storage.checkSource();
+    return storage.isDeferred;
+  }
+  /** @internal the address for a caller about to write every byte: a deferred tensor is allocated without its data */
+  _ptrForOverwrite(): number { return this.#live().ptrForOverwrite(); }
+  /** @internal nn.init on a deferred float32 tensor: its data becomes `recipe` */
+  _replan(recipe: Recipe): void { this.#live().replan(recipe); }
+  /** @internal files the data under `kind` in memory()'s breakdown (a deferred tensor's, when it is allocated) */
+  _setKind(kind: BlockKind): void { this.#live().setKind(kind); }
+  /** @internal true if both handles share one storage (a tensor and its views, a Parameter and its data) */
+  _sharesStorage(other: Tensor): boolean { return this.#live() === other.#live(); }
   /** @internal a new reference to this tensor's storage (for nn.Parameter, which shares data) */
   _shareStorage(): Storage {
     const storage = this.#live();
@@ -145,16 +232,17 @@ export class Tensor {
 
   /**
    * Copies the data out of linear memory: a Float32Array, or a BigInt64Array for int64 tensors
-   * (typed as such with `data<BigInt64Array>()`). A tensor from safetensors.load that nothing has
-   * needed in linear memory yet is read from the file's bytes and stays out of linear memory.
+   * (typed as such with `data<BigInt64Array>()`). A tensor nothing has needed in linear memory yet
+   * stays out of it: one from safetensors.load is read from the file's bytes, a parameter's default
+   * initialisation is drawn into the returned array.
    */
   data<T extends Float32Array | BigInt64Array = Float32Array>(): NoInfer<T> {
     const storage = this.#live();
     const n = this.numel();
     const source = storage.deferred();
     if (source !== null) {
-      // read from the caller's bytes without copying them into linear memory (a byte copy: the
-      // file's offsets need not be aligned for a typed-array view)
+      // read from the caller's bytes (or a recipe's values) without copying them into linear
+      // memory (a byte copy: the file's offsets need not be aligned for a typed-array view)
       const out = this.dtype === "int64" ? new BigInt64Array(n) : new Float32Array(n);
       new Uint8Array(out.buffer).set(source);
       return out as T;
@@ -368,6 +456,22 @@ export function deferred(shape: readonly number[], dtype: DType, source: Uint8Ar
   const bytes = n * BYTES_PER_ELEMENT[dtype];
   if (bytes !== source.length) throw new Error(`${what}: needs ${bytes} bytes, but got ${source.length}`);
   return new Tensor(new Storage(0, bytes, bytes > 0 ? { source, what } : undefined), shape, dtype);
+}
+
+/**
+ * @internal A tensor whose values are `fill` drawn when first needed (a layer's default
+ * initialisation, issue #13): the generator advances now past the draws, as if they were made.
+ * `zero` is a range of elements set to 0 after the fill (an Embedding's padding row). An int64
+ * tensor's fill must be a constant.
+ */
+export function planned(shape: readonly number[], fill: Fill, options: { dtype?: DType; zero?: readonly [number, number] } = {}): Tensor {
+  const dtype = options.dtype ?? "float32";
+  const n = checkShape(shape, dtype);
+  if (dtype === "int64" && fill.kind !== "constant") throw new TypeError(`an int64 tensor's deferred values must be a constant, not ${fill.kind}`);
+  const recipe = plan(fill, n, options.zero);
+  const bytes = n * BYTES_PER_ELEMENT[dtype];
+  const what = `tensor of shape [${shape.join(", ")}]`;
+  return new Tensor(new Storage(0, bytes, bytes > 0 ? { recipe, int64: dtype === "int64", what } : undefined), shape, dtype);
 }
 
 /** Copies `values` into a new tensor, as torch.tensor. Nested arrays infer the shape. */

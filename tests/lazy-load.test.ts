@@ -187,16 +187,24 @@ describe("a deferred tensor", () => {
     disposeAll(eager);
   });
 
-  test("a write whose copy-in grows linear memory lands (nn.init reads ptr before its heap view)", () => {
-    const n = 65536;   // 256 KiB, more than a page: the copy-in must grow the memory
+  test("a write whose allocation grows linear memory lands (nn.init takes the address before its heap view)", () => {
+    const n = 65536;   // 256 KiB, more than a page: the allocation must grow the memory
     const bytes = safetensors.save({ t: zeros([n]) });
     const loaded = safetensors.load(bytes);
     const fillers = fillHeap(n * 4);
     const grown = memory().wasmBytes;
+    // constant_ on a deferred tensor replaces its data with a recipe: nothing allocated yet
     nn.init.constant_(loaded.t, 5);
-    expect(memory().wasmBytes, "the copy-in grew the memory").toBeGreaterThan(grown);
-    const values = loaded.t.data();
-    expect(values.every((v) => v === 5)).toBe(true);
+    expect(memory().wasmBytes).toBe(grown);
+    expect(loaded.t.data().every((v) => v === 5)).toBe(true);
+    // trunc_normal_ (rejection sampling: an unknown number of draws) writes now: it allocates
+    manual_seed(5);
+    nn.init.trunc_normal_(loaded.t);
+    expect(memory().wasmBytes, "the allocation grew the memory").toBeGreaterThan(grown);
+    manual_seed(5);
+    const expected = nn.init.trunc_normal_(zeros([n]));
+    expect(loaded.t.data()).toEqual(expected.data());
+    expected.dispose();
     for (const t of fillers) t.dispose();
     disposeAll(loaded);
   });

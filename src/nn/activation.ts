@@ -1,7 +1,7 @@
 // The activation modules of torch.nn (ReLU ... Softmax), nn.Identity and nn.Flatten, as torch.nn's.
 
-import { type Tensor, empty } from "../tensor.js";
-import { heapF32 } from "../runtime.js";
+import { type Tensor } from "../tensor.js";
+import { constantTensor } from "./init.js";
 import { parseArgs, pyFloat, pyRepr, pyType, integer, type ArgSpec } from "../args.js";
 import {
   clampWith, activate, float, geluEpilogue, prelu, softmax, log_softmax, Kind, type Epilogue,
@@ -252,7 +252,7 @@ export class PReLU extends Module {
     const a = parseArgs("PReLU.__init__", [["num_parameters", 1], ["init", 0.25]], args);
     this.num_parameters = integer(a.num_parameters, "num_parameters", 0);
     const init = float(a.init, "init", "PReLU");
-    this.weight = adoptAsParameter(full([this.num_parameters], init));
+    this.weight = adoptAsParameter(constantTensor([this.num_parameters], init))   // deferred (init.ts);
   }
   override forward(input: Tensor): Tensor {
     return prelu(input, this.weight);
@@ -297,9 +297,3 @@ function optionalDim(dim: unknown, name: string): number | null {
   return dim;
 }
 
-/** A float32 tensor of `shape` filled with `value`. */
-function full(shape: number[], value: number): Tensor {
-  const out = empty(shape);
-  heapF32().fill(value, out.ptr / 4, out.ptr / 4 + out.numel());
-  return out;
-}

@@ -1,7 +1,8 @@
 // nn.BatchNorm2d, as torch.nn.BatchNorm2d (https://pytorch.org/docs/1.13/generated/torch.nn.BatchNorm2d.html):
 // y = (x - E[x]) / sqrt(Var[x] + eps) * weight + bias, per channel of [N, C, H, W].
 
-import { Tensor, tensor, zeros, ones } from "../tensor.js";
+import { Tensor } from "../tensor.js";
+import { constantTensor } from "./init.js";
 import { heapI64 } from "../runtime.js";
 import { parseArgs, pyFloat, pyRepr, integer, required, type ArgSpec } from "../args.js";
 import { batchNormWith } from "../functional/norm.js";
@@ -37,12 +38,13 @@ export abstract class NormBase extends Module {
     this.affine = bool(a.affine, "affine");
     this.track_running_stats = bool(a.track_running_stats, "track_running_stats");
     const c = this.num_features;
-    this.weight = this.affine ? adoptAsParameter(ones([c])) : null;
-    this.bias = this.affine ? adoptAsParameter(zeros([c])) : null;
+    // deferred (init.ts): allocated when first read, or when a state_dict is loaded over them
+    this.weight = this.affine ? adoptAsParameter(constantTensor([c], 1)) : null;
+    this.bias = this.affine ? adoptAsParameter(constantTensor([c], 0)) : null;
     // the buffers exist (as None) even when not tracking, as in PyTorch
-    this.register_buffer("running_mean", this.track_running_stats ? zeros([c]) : null);
-    this.register_buffer("running_var", this.track_running_stats ? ones([c]) : null);
-    this.register_buffer("num_batches_tracked", this.track_running_stats ? tensor(new BigInt64Array([0n]), []) : null);
+    this.register_buffer("running_mean", this.track_running_stats ? constantTensor([c], 0) : null);
+    this.register_buffer("running_var", this.track_running_stats ? constantTensor([c], 1) : null);
+    this.register_buffer("num_batches_tracked", this.track_running_stats ? constantTensor([], 0, "int64") : null);
   }
 
   // PyTorch's _load_from_state_dict: a checkpoint without num_batches_tracked (from before

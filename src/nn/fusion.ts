@@ -101,8 +101,13 @@ export function fuse_conv_bn_eval(conv: Conv2d, bn: BatchNorm2d): Conv2d {
   });
   // the folded values go into the new module's own parameters (no second allocation of the weight)
   const { weight, bias } = foldValues(conv, bn);
-  heapF32().set(weight, fused.weight.ptr / 4);
-  heapF32().set(bias, fused.bias!.ptr / 4);
+  // the addresses before the heap views: the new Conv2d's parameters are deferred (init.ts), so
+  // allocating them may grow the memory, detaching a view taken earlier; overwritten whole, so
+  // allocated without drawing their default initialisation
+  const weightAt = fused.weight._ptrForOverwrite() / 4;
+  const biasAt = fused.bias!._ptrForOverwrite() / 4;
+  heapF32().set(weight, weightAt);
+  heapF32().set(bias, biasAt);
   fused.weight._bump();
   fused.bias!._bump();
   return fused.eval();

@@ -1,14 +1,29 @@
 // Default initialisation, as torch.nn.init (the distributions, from wasmnn's seedable generator).
+//
+// Deferred (issue #13): a layer's parameters are created as recipes (random.ts: the generator's
+// state and the distribution), not values: the generator advances past the draws as if they were
+// made, and the values are drawn, bit for bit the same, when something first reads the tensor. A
+// state_dict loaded over them is copied in without ever drawing them. nn.init on a tensor nothing
+// has read yet replaces its recipe (the last init wins, as the overwrite it is); on one in linear
+// memory it writes the values now, as PyTorch.
 
-import { Tensor, tensor, checkShape } from "../tensor.js";
-import { fillUniform, fillNormal } from "../random.js";
+import { Tensor, planned, type DType } from "../tensor.js";
+import { fillWith, fillNormal, plan, type Fill } from "../random.js";
 import { heapF32 } from "../runtime.js";
 
-/** U(-bound, bound) of `shape`. */
+/** U(-bound, bound) of `shape`, deferred. */
 export function uniformTensor(shape: number[], bound: number): Tensor {
-  const values = new Float32Array(checkShape(shape));
-  fillUniform(values, -bound, bound);
-  return tensor(values, shape);
+  return planned(shape, { kind: "uniform", low: -bound, high: bound });
+}
+
+/** `value` everywhere (a norm layer's ones and zeros, PReLU's init), deferred. */
+export function constantTensor(shape: readonly number[], value: number, dtype: DType = "float32"): Tensor {
+  return planned(shape, { kind: "constant", value }, { dtype });
+}
+
+/** N(0, 1) of `shape` (randn's values), with elements [zero[0], zero[1]) then set to 0, deferred (Embedding's weight). */
+export function standardNormalTensor(shape: readonly number[], zero?: readonly [number, number]): Tensor {
+  return planned(shape, { kind: "standard_normal" }, { zero });
 }
 
 /**
@@ -21,14 +36,30 @@ export function defaultBound(fanIn: number): number {
 
 // -- torch.nn.init's public functions (in place, no autograd: they return the tensor) -------------
 
-function fillWith(t: Tensor, fill: (values: Float32Array) => void, name: string): Tensor {
+function checkFloat(t: Tensor, name: string): void {
   if (!(t instanceof Tensor) || t.dtype !== "float32") throw new TypeError(`nn.init.${name}: expected a float32 Tensor, got ${t instanceof Tensor ? t.dtype : typeof t}`);
-  const values = new Float32Array(t.numel());
-  fill(values);
-  const at = t.ptr >>> 2;   // before the heap view: a deferred tensor's ptr allocates (tensor.ts Storage)
-  heapF32().set(values, at);
+}
+
+/** Fills `t` with `fill`: a new recipe if nothing has read `t` yet, else the values now. */
+function initWith(t: Tensor, fill: Fill, name: string): Tensor {
+  checkFloat(t, name);
+  if (t._isDeferred()) {
+    // plan() advances the generator as drawing would; the values come when t is first read
+    t._replan(plan(fill, t.numel()));
+  } else {
+    writeAll(t, (values) => fillWith(values, fill));
+  }
   t._bump();
   return t;
+}
+
+/** Writes every value of `t` from `fill` (which draws into a JS array; nothing allocates meanwhile). */
+function writeAll(t: Tensor, fill: (values: Float32Array) => void): void {
+  const values = new Float32Array(t.numel());
+  fill(values);
+  // before the heap view: a deferred tensor is allocated here, without drawing its old recipe
+  const at = t._ptrForOverwrite() >>> 2;
+  heapF32().set(values, at);
 }
 
 /** torch.nn.init._calculate_fan_in_and_fan_out: fan_in = size(1) * receptive field, fan_out = size(0) * receptive field. */
@@ -52,17 +83,22 @@ export function calculate_gain(nonlinearity: string, param: number | null = null
 
 /** torch.nn.init.uniform_(tensor, a=0, b=1). */
 export function uniform_(t: Tensor, a = 0, b = 1): Tensor {
-  return fillWith(t, (v) => fillUniform(v, a, b), "uniform_");
+  return initWith(t, { kind: "uniform", low: a, high: b }, "uniform_");
 }
 
 /** torch.nn.init.normal_(tensor, mean=0, std=1). */
 export function normal_(t: Tensor, mean = 0, std = 1): Tensor {
-  return fillWith(t, (v) => { fillNormal(v); for (let i = 0; i < v.length; i++) v[i] = mean + std * v[i]; }, "normal_");
+  return initWith(t, { kind: "normal", mean, std }, "normal_");
 }
 
-/** torch.nn.init.trunc_normal_(tensor, mean=0, std=1, a=-2, b=2): N(mean, std) redrawn until inside [a, b]. */
+/**
+ * torch.nn.init.trunc_normal_(tensor, mean=0, std=1, a=-2, b=2): N(mean, std) redrawn until inside
+ * [a, b]. Rejection sampling takes an unknown number of draws, so this one runs now, deferred
+ * tensor or not (a deferred one is allocated, without drawing its old recipe).
+ */
 export function trunc_normal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2): Tensor {
-  return fillWith(t, (v) => {
+  checkFloat(t, "trunc_normal_");
+  writeAll(t, (v) => {
     // N(mean, std) for all at once (Box-Muller's pairs both used), then each value outside [a, b]
     // redrawn until inside: the same rejection sampling, one value at a time only where needed
     fillNormal(v);
@@ -72,12 +108,14 @@ export function trunc_normal_(t: Tensor, mean = 0, std = 1, a = -2, b = 2): Tens
       while (x < a || x > b) { fillNormal(redraw); x = mean + std * redraw[0]; }
       v[i] = x;
     }
-  }, "trunc_normal_");
+  });
+  t._bump();
+  return t;
 }
 
 /** torch.nn.init.constant_(tensor, val). */
 export function constant_(t: Tensor, val: number): Tensor {
-  return fillWith(t, (v) => v.fill(val), "constant_");
+  return initWith(t, { kind: "constant", value: val }, "constant_");
 }
 
 /** torch.nn.init.zeros_(tensor). */

@@ -6,7 +6,7 @@ import { Tensor, Storage } from "../tensor.js";
 import { keep, tidy } from "../scope.js";
 import { heapU8 } from "../runtime.js";
 import { fmtShape } from "../functional/shape.js";
-import { releaseWorkspaces, setKind } from "../allocator.js";
+import { releaseWorkspaces } from "../allocator.js";
 
 /** A learnable tensor (torch.nn.Parameter): shares `data`'s memory and is never freed by a scope. */
 export class Parameter extends Tensor {
@@ -14,7 +14,7 @@ export class Parameter extends Tensor {
     if (!(data instanceof Tensor)) throw new TypeError(`Parameter(): expected a Tensor, but got ${typeof data}`);
     super(data._shareStorage() as Storage, data.shape, data.dtype);
     keep(this);
-    setKind(this.ptr, "weights");   // memory() counts it as a weight
+    this._setKind("weights");   // memory() counts it as a weight (a deferred one once allocated)
   }
 }
 
@@ -60,7 +60,7 @@ export class Module {
     }
     if (tensor !== null) {
       keep(tensor);
-      setKind(tensor.ptr, "weights");
+      tensor._setKind("weights");
     }
     this.#buffers.set(name, { persistent });
     (this as unknown as Record<string, unknown>)[name] = tensor;
@@ -192,7 +192,7 @@ export class Module {
         errors.push(`dtype mismatch for ${key}: copying a param of dtype ${source.dtype} from checkpoint, the dtype in current model is ${target.dtype}.`);
         continue;
       }
-      source._deferred();   // a deferred source's bytes must still be there (throws before anything is copied)
+      source._isDeferred();   // a deferred source's bytes must still be there (throws before anything is copied)
       copies.push([source, target]);
     }
     if (isStrict) {
@@ -203,16 +203,17 @@ export class Module {
       throw new Error(`Error(s) in loading state_dict for ${this._get_name()}:\n\t${errors.join("\n\t")}`);
     }
     for (const [source, target] of copies) {
-      // target.ptr first: it may allocate (a deferred target), which detaches earlier heap views
-      const to = target.ptr;
-      // a deferred source (safetensors.load) goes straight from the file's bytes into the target,
-      // never into linear memory itself: the weights are held once
+      if (source._sharesStorage(target)) continue;   // the module's own tensor: nothing to copy
+      // a deferred source goes straight into the target, never into linear memory itself: the
+      // bytes of safetensors.load's file, or the values of a recipe (another model's default init)
       const deferred = source._deferred();
+      // the target is overwritten whole: a deferred one (a default initialisation not yet drawn) is
+      // allocated without drawing it. Before the heap views: allocating detaches earlier ones.
+      const to = target._ptrForOverwrite();
       if (deferred !== null) {
         heapU8().set(deferred, to);
       } else {
         const from = source.ptr;
-        if (from === to) continue;
         heapU8().copyWithin(to, from, from + target.numel() * (target.dtype === "int64" ? 8 : 4));
       }
       target._bump();

@@ -1,7 +1,8 @@
 // nn.LayerNorm, nn.GroupNorm, nn.InstanceNorm1d/2d and nn.LocalResponseNorm, as torch.nn's
 // (torch/nn/modules/normalization.py, instancenorm.py), thin over src/functional/.
 
-import { Tensor, zeros, ones } from "../tensor.js";
+import { Tensor } from "../tensor.js";
+import { constantTensor } from "./init.js";
 import { parseArgs, pyFloat, pyRepr, integer, required, type ArgSpec } from "../args.js";
 import { layerNormWith, group_norm, instance_norm } from "../functional/normalization.js";
 import { local_response_norm } from "../functional/normalize.js";
@@ -44,8 +45,8 @@ export class LayerNorm extends Module {
     this.normalized_shape = Object.freeze([...shape] as number[]);
     this.eps = floatOption(a.eps, "eps");
     this.elementwise_affine = bool(a.elementwise_affine, "elementwise_affine");
-    this.weight = this.elementwise_affine ? adoptAsParameter(ones([...this.normalized_shape])) : null;
-    this.bias = this.elementwise_affine ? adoptAsParameter(zeros([...this.normalized_shape])) : null;
+    this.weight = this.elementwise_affine ? adoptAsParameter(constantTensor([...this.normalized_shape], 1)) : null;
+    this.bias = this.elementwise_affine ? adoptAsParameter(constantTensor([...this.normalized_shape], 0)) : null;
   }
 
   override forward(input: Tensor): Tensor {
@@ -88,8 +89,8 @@ export class GroupNorm extends Module {
     this.num_channels = channels;
     this.eps = floatOption(a.eps, "eps");
     this.affine = bool(a.affine, "affine");
-    this.weight = this.affine ? adoptAsParameter(ones([channels])) : null;
-    this.bias = this.affine ? adoptAsParameter(zeros([channels])) : null;
+    this.weight = this.affine ? adoptAsParameter(constantTensor([channels], 1)) : null;
+    this.bias = this.affine ? adoptAsParameter(constantTensor([channels], 0)) : null;
   }
 
   override forward(input: Tensor): Tensor {

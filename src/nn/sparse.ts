@@ -1,10 +1,10 @@
 // nn.Embedding, as torch.nn.Embedding: a lookup table of num_embeddings rows of embedding_dim floats.
 
-import { Tensor, tensor, checkShape } from "../tensor.js";
+import { Tensor } from "../tensor.js";
 import { parseArgs, integer, pyFloat, pyType, required, type ArgSpec } from "../args.js";
 import { embedding } from "../functional/embedding.js";
 import { bool } from "../functional/pool.js";
-import { fillNormal } from "../random.js";
+import { standardNormalTensor } from "./init.js";
 import { Module, Parameter, adoptAsParameter } from "./module.js";
 
 const SPEC: ArgSpec = [
@@ -64,10 +64,10 @@ export class Embedding extends Module {
       }
       this.weight = new Parameter(given);   // shares the given tensor's data, as PyTorch
     } else {
-      const values = new Float32Array(checkShape(shape));
-      fillNormal(values);
-      if (this.padding_idx !== null) values.fill(0, this.padding_idx * this.embedding_dim, (this.padding_idx + 1) * this.embedding_dim);
-      this.weight = adoptAsParameter(tensor(values, shape));
+      // N(0, 1), the padding row zeroed; deferred (init.ts): drawn when first read
+      const padding = this.padding_idx;
+      this.weight = adoptAsParameter(standardNormalTensor(shape,
+        padding === null ? undefined : [padding * this.embedding_dim, (padding + 1) * this.embedding_dim]));
     }
   }
 

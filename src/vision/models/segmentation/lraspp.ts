@@ -28,6 +28,9 @@ export class LRASPP extends nn.Module {
   override forward(input: Tensor): Record<string, Tensor> {
     const features = this.backbone.forward(input) as Record<string, Tensor>;
     let out = this.classifier.forward(features);
+    // the features are not needed any more: freed before the full-size output is made (which then
+    // finds their space: LR-ASPP's peak memory, bench/memory-vision.ts)
+    for (const t of Object.values(features)) t.dispose();
     out = F.interpolate(out, { size: input.shape.slice(-2), mode: "bilinear", align_corners: false });
     return { out };
   }

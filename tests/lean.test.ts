@@ -2,7 +2,7 @@
 // kept between calls), the same output bits as fast mode; memory()'s breakdown and peak; dispose()
 // returning every block so that the next model of the same size needs no growth.
 import { beforeAll, describe, expect, test } from "vitest";
-import { init, nn, randn, manual_seed, memory, tensor, tidy, type Tensor } from "../src/index.js";
+import { init, nn, F, randn, manual_seed, memory, tensor, tidy, type Tensor } from "../src/index.js";
 
 beforeAll(async () => {
   await init();
@@ -93,6 +93,32 @@ describe("lean memory mode", () => {
 
   test("init() refuses an unknown memory mode, naming both", async () => {
     await expect(async () => init({ memory: "tiny" as "lean" })).rejects.toThrow('init(): memory must be "fast" or "lean", but got "tiny"');
+  });
+});
+
+describe("fast mode's budget for packed copies", () => {
+  test("a layer whose packed copy would exceed the weights' bytes (or 32 MiB) packs per call; smaller ones keep theirs", async () => {
+    await init({ memory: "fast" });
+    manual_seed(5);
+    // 1024 -> 1024 3x3 at 7x7: 37.7 MB of weights, Winograd F(2,3) copy 67 MB: past max(weights, 32 MiB)
+    const big = new nn.Conv2d(1024, 1024, 3, { padding: 1 });
+    const small = new nn.Conv2d(1024, 64, 3, { padding: 1 });   // F(2,3) copy 4.2 MB: kept
+    const x = randn([1, 1024, 7, 7]);
+    const before = memory().breakdown.packed;
+    const y = big.forward(x);
+    expect(memory().breakdown.packed).toBe(before);
+    const z = small.forward(y);
+    const kept = memory().breakdown.packed - before;
+    expect(kept).toBeGreaterThan(4e6);
+    // the same bits as packing the whole layer per call (F.conv2d) and as lean mode
+    expect(bits(y)).toEqual(bits(F.conv2d(x, big.weight, big.bias, 1, 1)));
+    await init({ memory: "lean" });
+    const lean = big.forward(x);
+    expect(bits(lean)).toEqual(bits(y));
+    await init({ memory: "fast" });
+    for (const t of [x, y, z, lean]) t.dispose();
+    big.dispose();
+    small.dispose();
   });
 });
 

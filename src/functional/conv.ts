@@ -5,7 +5,7 @@ import { Tensor, empty } from "../tensor.js";
 import { tidy } from "../scope.js";
 import { wasm, memoryMode } from "../runtime.js";
 import { Workspace } from "../allocator.js";
-import { PackedConvWeights, scaledRows, scaleRowsInto } from "./packed.js";
+import { PackedConvWeights, fitsPackedBudget, packedBytes, scaledRows, scaleRowsInto } from "./packed.js";
 import { parseArgs, pair, pyRepr, type ArgSpec } from "../args.js";
 import { checkPadLimits } from "./pad.js";
 import { poolGeometry } from "./pool.js";
@@ -327,15 +327,19 @@ function convolveWith(
     layout: winograd ?? "gemm", input, batch, channels, height, width, bias, outChannels, groups, kernelH, kernelW, stride, dilation,
     pads: [padTop, padBottom, padLeft, padRight], modeCode, output, outHeight, outWidth, actMin, actMax, epilogueKind: epilogue?.kind ?? 0,
   };
-  if (memoryMode() === "lean" && groups === 1) {
-    // lean: no kept copy; each chunk of output channels is packed just before its kernel call
+  const fold = params.fold ?? null;
+  const cached = params.packed?.holds(weight, bias, groups, call.layout, fold) === true;
+  if (groups === 1 && (memoryMode() === "lean" ||
+    (params.packed !== undefined && !cached && !fitsPackedBudget(packedBytes(weight, groups, call.layout))))) {
+    // lean mode, or a copy past fast mode's budget: none kept; each chunk of output channels is
+    // packed just before its kernel call
     params.packed?.dispose();
-    convolveInChunks(weight, params.fold ?? null, call);
+    convolveInChunks(weight, fold, call);
     return true;
   }
   const cache = params.packed ?? new PackedConvWeights();
   try {
-    runPacked(call, cache.get(weight, bias, groups, call.layout, params.fold ?? null));
+    runPacked(call, cache.get(weight, bias, groups, call.layout, fold));
   } finally {
     // F.conv2d, and every convolution in lean mode, packs per call
     if (params.packed === undefined || memoryMode() === "lean") cache.dispose();

@@ -4,7 +4,7 @@
 import { empty, tensor, type Tensor } from "../tensor.js";
 import { tidy } from "../scope.js";
 import { heapF64, wasm } from "../runtime.js";
-import { allocate, release, Workspace } from "../allocator.js";
+import { allocate, allocatorStats, release, Workspace } from "../allocator.js";
 import type { WinogradKind } from "./conv.js";
 
 /**
@@ -29,17 +29,13 @@ export class PackedConvWeights {
    * made only for the packing.
    */
   get(weight: Tensor, bias: Tensor | null, groups: number, layout: "gemm" | WinogradKind = "gemm", fold: Float64Array | null = null): number {
-    if (this.#bytes > 0 && this.#weight === weight && this.#bias === bias && this.#weightVersion === weight.version &&
-      this.#biasVersion === (bias?.version ?? -1) && this.#groups === groups && this.#layout === layout && this.#fold === fold) return this.#ptr;
+    if (this.holds(weight, bias, groups, layout, fold)) return this.#ptr;
     const k = wasm();
     const [outChannels, groupIn, kernelH, kernelW] = weight.shape;
     const reduction = groupIn * kernelH * kernelW;
     // Winograd runs grouped convolutions as dense ones with block-diagonal weights
     const inChannels = layout === "gemm" ? groupIn : groupIn * groups;
-    const bytes = (layout === "winograd" ? k.f32_winograd_f2x3_packed_size(outChannels, inChannels)
-      : layout === "winograd4" ? k.f32_winograd_f4x3_packed_size(outChannels, inChannels)
-      : layout === "winograd_s2k7" ? k.f32_winograd_s2k7_packed_size(outChannels, inChannels)
-      : k.f32_conv2d_packed_size(outChannels, groups, reduction)) * 4;
+    const bytes = packedBytes(weight, groups, layout);
     if (bytes !== this.#bytes) {
       const ptr = allocate(bytes, "packed convolution weights", "packed");
       this.dispose();
@@ -66,6 +62,12 @@ export class PackedConvWeights {
     return this.#ptr;
   }
 
+  /** True when the cache holds these weights packed for `layout` (get() would not pack). */
+  holds(weight: Tensor, bias: Tensor | null, groups: number, layout: "gemm" | WinogradKind, fold: Float64Array | null): boolean {
+    return this.#bytes > 0 && this.#weight === weight && this.#bias === bias && this.#weightVersion === weight.version &&
+      this.#biasVersion === (bias?.version ?? -1) && this.#groups === groups && this.#layout === layout && this.#fold === fold;
+  }
+
   dispose(): void {
     if (this.#bytes > 0) release(this.#ptr, this.#bytes);
     this.#ptr = 0;
@@ -75,6 +77,30 @@ export class PackedConvWeights {
     this.#fold = null;
   }
 }
+
+/** Bytes of `weight` [OC, C/groups, KH, KW] packed for `layout`. */
+export function packedBytes(weight: Tensor, groups: number, layout: "gemm" | WinogradKind): number {
+  const k = wasm();
+  const [outChannels, groupIn, kernelH, kernelW] = weight.shape;
+  // Winograd runs grouped convolutions as dense ones with block-diagonal weights
+  const inChannels = layout === "gemm" ? groupIn : groupIn * groups;
+  return (layout === "winograd" ? k.f32_winograd_f2x3_packed_size(outChannels, inChannels)
+    : layout === "winograd4" ? k.f32_winograd_f4x3_packed_size(outChannels, inChannels)
+    : layout === "winograd_s2k7" ? k.f32_winograd_s2k7_packed_size(outChannels, inChannels)
+    : k.f32_conv2d_packed_size(outChannels, groups, groupIn * kernelH * kernelW)) * 4;
+}
+
+/**
+ * Fast mode's limit on kept packed copies: at most as many bytes as the weights themselves (so
+ * weights + copies stay within 2x the weights), or 32 MiB for small models. A layer whose copy would
+ * cross it packs per call, a chunk at a time, as in lean mode (ResNet-18: layer4's Winograd weights,
+ * 48 MiB, would otherwise be more than the 45 MiB of weights).
+ */
+export function fitsPackedBudget(bytes: number): boolean {
+  const { held } = allocatorStats();
+  return held.packed + bytes <= Math.max(held.weights, PACKED_FLOOR);
+}
+const PACKED_FLOOR = 32 * 1024 * 1024;
 
 /**
  * Rows [firstRow, firstRow + rows) of `weight` (one row per output channel) times scale[row],

@@ -13,9 +13,11 @@
 // followed by room for min(chunk, OC) weight rows (each row is scaled there first, as
 // f32_scale_rows); `chunk`, the output channels whose U `packed` has room for (a multiple of
 // GEMM_MR; <= 0 or >= OC: all). Passes are then sized as the cached-weight call's on `chunk`
-// channels (workspace: f32_winograd_*_workspace(C, chunk, ...)), and each pass computes V once, then
-// packs, multiplies and transforms one chunk at a time — the whole U only once a call when it fits.
-// Every output is the same sum, in the same order, as with the whole layer's U: the same bits.
+// channels (workspace: f32_winograd_*_workspace(C, min(chunk, OC), ...)), and each pass computes V
+// once, then packs, multiplies and transforms one chunk at a time — the whole U only once a call
+// when it fits. (A chunk whose U is under the pass limit runs one tile block per pass and packs
+// again each pass: right, but slow; the host's chunks, ~2 MiB, are over it.) Every output is the
+// same sum, in the same order, as with the whole layer's U: the same bits.
 
 import { GEMM_MR } from "./pack";
 import { f32_activation } from "../elementwise/activation";

@@ -6,6 +6,18 @@
 // activation other than the clamp runs over each pass's completed rows). The tile
 // (m x m outputs: 2 for F(2,3), 4 for F(4,3), 3 for the stem's F(3,4)) picks the transforms; it is
 // a constant in each inlined copy of `passes`, so the choice costs nothing in the hot loops.
+//
+// Lean memory mode (issue #13) keeps no transformed weights. Its calls pass 3 more arguments (a call
+// with the first 21 has them 0: `packed` holds the whole layer's U): `weight`, the unpacked
+// [OC, C, 3, 3] (stem: [OC, C, 7, 7]) weights; `fold`, 0 or a folded BatchNorm's OC f64 factors
+// followed by room for min(chunk, OC) weight rows (each row is scaled there first, as
+// f32_scale_rows); `chunk`, the output channels whose U `packed` has room for (a multiple of
+// GEMM_MR; <= 0 or >= OC: all). Passes are then sized as the cached-weight call's on `chunk`
+// channels (workspace: f32_winograd_*_workspace(C, min(chunk, OC), ...)), and each pass computes V
+// once, then packs, multiplies and transforms one chunk at a time — the whole U only once a call
+// when it fits. (A chunk whose U is under the pass limit runs one tile block per pass and packs
+// again each pass: right, but slow; the host's chunks, ~2 MiB, are over it.) Every output is the
+// same sum, in the same order, as with the whole layer's U: the same bits.
 
 import { GEMM_MR } from "./pack";
 import { f32_activation } from "../elementwise/activation";
@@ -16,6 +28,8 @@ import {
 } from "./winograd";
 import { F4X3_PASS_LIMIT, stageWidth4, inputTransform, transformA, storeRow4, storeValid } from "./winograd4";
 import { stageHeight3, stageWidth3, stagePhases, inputTransform3, transformA3, storeRow3 } from "./winograd_s2";
+import { f32_winograd_f2x3_pack, f32_winograd_f4x3_pack, f32_winograd_s2k7_pack } from "./winograd_pack";
+import { f32_scale_rows } from "./fold";
 
 export function f32_conv2d_winograd_f2x3(
   input: usize, batch: i32, channels: i32, height: i32, width: i32,
@@ -23,9 +37,10 @@ export function f32_conv2d_winograd_f2x3(
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   output: usize, outHeight: i32, outWidth: i32,
   workspace: usize, scratch: usize, actMin: f32, actMax: f32, actKind: i32,
+  weight: usize, fold: usize, chunk: i32,
 ): void {
   conv3x3(2, input, batch, channels, height, width, packed, bias, outChannels, padTop, padBottom, padLeft, padRight, padMode,
-    output, outHeight, outWidth, workspace, scratch, actMin, actMax, actKind);
+    output, outHeight, outWidth, workspace, scratch, actMin, actMax, actKind, weight, fold, chunk);
 }
 
 export function f32_conv2d_winograd_f4x3(
@@ -34,9 +49,10 @@ export function f32_conv2d_winograd_f4x3(
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   output: usize, outHeight: i32, outWidth: i32,
   workspace: usize, scratch: usize, actMin: f32, actMax: f32, actKind: i32,
+  weight: usize, fold: usize, chunk: i32,
 ): void {
   conv3x3(4, input, batch, channels, height, width, packed, bias, outChannels, padTop, padBottom, padLeft, padRight, padMode,
-    output, outHeight, outWidth, workspace, scratch, actMin, actMax, actKind);
+    output, outHeight, outWidth, workspace, scratch, actMin, actMax, actKind, weight, fold, chunk);
 }
 
 // 3x3 stride 1 by F(m x m, 3x3), m = 2 or 4
@@ -47,17 +63,19 @@ export function f32_conv2d_winograd_f4x3(
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   output: usize, outHeight: i32, outWidth: i32,
   workspace: usize, scratch: usize, actMin: f32, actMax: f32, actKind: i32,
+  weight: usize, fold: usize, chunk: i32,
 ): void {
   if (batch == 0 || outChannels == 0 || outHeight == 0 || outWidth == 0) return;
+  if (weight == 0 || <u32>(chunk - 1) >= <u32>outChannels) chunk = outChannels;   // chunk <= 0 or > OC: all
   const positions = (m + 2) * (m + 2);
   const stageH = m * tilesOf(outHeight, m) + 2;
   const stageW = m == 2 ? 2 * GROUP * groupsPerRow(outWidth, 2) + 2 : stageWidth4(outWidth);
-  const pass = blocksPerPass(positions, channels, outChannels, outHeight, outWidth, m, m == 2 ? F2X3_PASS_LIMIT : F4X3_PASS_LIMIT);
+  const pass = blocksPerPass(positions, channels, chunk, outHeight, outWidth, m, m == 2 ? F2X3_PASS_LIMIT : F4X3_PASS_LIMIT);
   for (let n = 0; n < batch; n++) {
     stageInput(input + <usize>n * channels * height * width * 4, channels, height, width,
       padTop, padBottom, padLeft, padRight, padMode, scratch, workspace, stageH, stageW);
     passes(m, positions, channels, packed, bias, outChannels, output + <usize>n * outChannels * outHeight * outWidth * 4, outHeight, outWidth,
-      workspace, stageH, stageW, pass, actMin, actMax, actKind);
+      workspace, stageH, stageW, pass, actMin, actMax, actKind, n == 0 || chunk < outChannels ? weight : 0, fold, chunk);
   }
 }
 
@@ -71,12 +89,14 @@ export function f32_conv2d_winograd_s2k7(
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   output: usize, outHeight: i32, outWidth: i32,
   workspace: usize, scratch: usize, actMin: f32, actMax: f32, actKind: i32,
+  weight: usize, fold: usize, chunk: i32,
 ): void {
   if (batch == 0 || outChannels == 0 || outHeight == 0 || outWidth == 0) return;
+  if (weight == 0 || <u32>(chunk - 1) >= <u32>outChannels) chunk = outChannels;   // chunk <= 0 or > OC: all
   const phaseChannels = 4 * channels;
   const stageH = stageHeight3(outHeight);
   const stageW = stageWidth3(outWidth);
-  const pass = blocksPerPass(36, phaseChannels, outChannels, outHeight, outWidth, 3, F4X3_PASS_LIMIT);
+  const pass = blocksPerPass(36, phaseChannels, chunk, outHeight, outWidth, 3, F4X3_PASS_LIMIT);
   for (let n = 0; n < batch; n++) {
     let source = input + <usize>n * channels * height * width * 4;
     if ((padTop | padBottom | padLeft | padRight) != 0) {
@@ -85,33 +105,34 @@ export function f32_conv2d_winograd_s2k7(
     }
     stagePhases(source, channels, height + padTop + padBottom, width + padLeft + padRight, workspace, stageH, stageW);
     passes(3, 36, phaseChannels, packed, bias, outChannels, output + <usize>n * outChannels * outHeight * outWidth * 4, outHeight, outWidth,
-      workspace, stageH, stageW, pass, actMin, actMax, actKind);
+      workspace, stageH, stageW, pass, actMin, actMax, actKind, n == 0 || chunk < outChannels ? weight : 0, fold, chunk);
   }
 }
 
 /**
  * One image, its input staged at `staged` ([channels][stageH][stageW]); V, M and the transforms'
  * scratch follow it in the workspace. Tiles go 4 neighbours of a tile row to a v128 ("group") and
- * 2 groups to a block of the micro-kernel's 8 columns.
+ * 2 groups to a block of the micro-kernel's 8 columns. Each pass: V for all channels, then per chunk
+ * of output channels U (lean, `weight` != 0: packed here into `packed`; whole-layer U only at the
+ * first pass), M = U . V and Y.
  */
 // @ts-ignore: decorator
 @inline function passes(
   m: i32, positions: i32, channels: i32, packed: usize, bias: usize, outChannels: i32,
   outImage: usize, outHeight: i32, outWidth: i32,
   staged: usize, stageH: i32, stageW: i32, pass: i32, actMin: f32, actMax: f32, actKind: i32,
+  weight: usize, fold: usize, chunk: i32,
 ): void {
   const stagePlane = <usize>stageH * stageW;
-  const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
   const rowGroups = groupsPerRow(outWidth, m);
   const totalGroups = tilesOf(outHeight, m) * rowGroups;
   const totalBlocks = blockCount(outHeight, outWidth, m);
-  // per pass: V [positions][pass][C][8] and M [positions][pass][OCpad][8] (see positionGemms)
+  // per pass: V [positions][pass][C][8] and M [positions][pass][chunk's OCpad][8] (see positionGemms)
   const passTiles = pass * TILE_BLOCK;
   const vPass = staged + <usize>channels * stagePlane * 4;
   const mPass = vPass + <usize>positions * channels * passTiles * 4;
-  const rows = mPass + <usize>positions * blocks * GEMM_MR * passTiles * 4;   // the transforms' scratch
+  const rows = mPass + <usize>positions * ((chunk + GEMM_MR - 1) / GEMM_MR) * GEMM_MR * passTiles * 4;   // the transforms' scratch
   const vPositionStride = <usize>channels * passTiles * 4;
-  const mPositionStride = <usize>blocks * GEMM_MR * passTiles * 4;
   const outPlane = <usize>outHeight * outWidth;
   // actKind 0 (also when a caller omits it): the clamp [actMin, actMax] as the rows are stored; another
   // f32_activation kind runs over the output rows each pass completes, for every channel, in cache
@@ -137,22 +158,28 @@ export function f32_conv2d_winograd_s2k7(
         }
       }
     }
-    positionGemms(positions, channels, blocks, packed, vPass, mPass, count, passTiles);
-    // Y = A^T M A + bias -> output rows m th .. m th + m - 1
-    for (let t = 0; t < count; t++) {
-      for (let half = 0; half < 2; half++) {
-        const group = (first + t) * 2 + half;
-        if (group >= totalGroups) break;
-        const th = group / rowGroups;
-        const firstCol = m * (group - th * rowGroups) * GROUP;
-        const rowsLeft = outHeight - m * th;
-        const cols = min(m * GROUP, outWidth - firstCol);
-        for (let oc = 0; oc < outChannels; oc++) {
-          const vbias = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>oc * 4) : 0);
-          const src = mPass + ((<usize>t * blocks * GEMM_MR + oc) * TILE_BLOCK + half * GROUP) * 4;
-          const out = outImage + (<usize>oc * outPlane + <usize>(m * th) * outWidth + firstCol) * 4;
-          if (m == 2) outputTransform4(src, mPositionStride, out, <usize>outWidth * 4, cols, rowsLeft, vbias, vmin, vmax);
-          else outputTransform6(m, src, mPositionStride, rows, out, <usize>outWidth * 4, cols, rowsLeft, vbias, vmin, vmax);
+    for (let oc0 = 0; oc0 < outChannels; oc0 += chunk) {
+      const n = min(chunk, outChannels - oc0);
+      const blocks = (n + GEMM_MR - 1) / GEMM_MR;
+      if (weight != 0 && (chunk < outChannels || first == 0)) packChunk(m, weight, fold, outChannels, oc0, n, channels, packed);
+      positionGemms(positions, channels, blocks, packed, vPass, mPass, count, passTiles);
+      // Y = A^T M A + bias -> output rows m th .. m th + m - 1
+      const mPositionStride = <usize>blocks * GEMM_MR * passTiles * 4;
+      for (let t = 0; t < count; t++) {
+        for (let half = 0; half < 2; half++) {
+          const group = (first + t) * 2 + half;
+          if (group >= totalGroups) break;
+          const th = group / rowGroups;
+          const firstCol = m * (group - th * rowGroups) * GROUP;
+          const rowsLeft = outHeight - m * th;
+          const cols = min(m * GROUP, outWidth - firstCol);
+          for (let oc = 0; oc < n; oc++) {
+            const vbias = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>(oc0 + oc) * 4) : 0);
+            const src = mPass + ((<usize>t * blocks * GEMM_MR + oc) * TILE_BLOCK + half * GROUP) * 4;
+            const out = outImage + (<usize>(oc0 + oc) * outPlane + <usize>(m * th) * outWidth + firstCol) * 4;
+            if (m == 2) outputTransform4(src, mPositionStride, out, <usize>outWidth * 4, cols, rowsLeft, vbias, vmin, vmax);
+            else outputTransform6(m, src, mPositionStride, rows, out, <usize>outWidth * 4, cols, rowsLeft, vbias, vmin, vmax);
+          }
         }
       }
     }
@@ -168,6 +195,25 @@ export function f32_conv2d_winograd_s2k7(
       }
     }
   }
+}
+
+/**
+ * Lean mode: output channels [oc0, oc0 + n) of the [OC][C][taps] weights -> U at `packed` (tile m;
+ * `channels`: the pass loop's, 4 phase channels a channel for the stem); with a `fold`, each row
+ * times its f64 factor first, into the rows after the factors.
+ */
+function packChunk(m: i32, weight: usize, fold: usize, outChannels: i32, oc0: i32, n: i32, channels: i32, packed: usize): void {
+  const inChannels = m == 3 ? channels >> 2 : channels;
+  const rowFloats = inChannels * (m == 3 ? 49 : 9);
+  let source = weight + <usize>oc0 * rowFloats * 4;
+  if (fold != 0) {
+    const rows = fold + <usize>outChannels * 8;
+    f32_scale_rows(source, fold + <usize>oc0 * 8, n, rowFloats, rows);
+    source = rows;
+  }
+  if (m == 2) f32_winograd_f2x3_pack(source, n, inChannels, packed);
+  else if (m == 4) f32_winograd_f4x3_pack(source, n, inChannels, packed);
+  else f32_winograd_s2k7_pack(source, n, inChannels, packed);
 }
 
 const rowScratch = memory.data(64, 16);

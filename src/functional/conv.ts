@@ -3,7 +3,7 @@
 
 import { Tensor, empty } from "../tensor.js";
 import { tidy } from "../scope.js";
-import { wasm, memoryMode } from "../runtime.js";
+import { wasm, memoryMode, heapF64 } from "../runtime.js";
 import { Workspace } from "../allocator.js";
 import { PackedConvWeights, fitsPackedBudget, packedBytes, scaledRows, scaleRowsInto } from "./packed.js";
 import { parseArgs, pair, pyRepr, type ArgSpec } from "../args.js";
@@ -354,6 +354,8 @@ interface PackedCall {
   bias: Tensor | null; outChannels: number; groups: number; kernelH: number; kernelW: number;
   stride: [number, number]; dilation: [number, number]; pads: number[]; modeCode: number;
   output: Buffer4d; outHeight: number; outWidth: number; actMin: number; actMax: number; epilogueKind: number;
+  /** Winograd in lean mode: [weight, fold, chunk] (winograd_conv.ts), U packed per chunk by the kernel */
+  lean?: number[];
 }
 
 /**
@@ -380,22 +382,24 @@ function runPacked(call: PackedCall, packed: number, biasPtr = call.bias?.ptr ??
   const [size, run] = layout === "winograd_s2k7" ? [k.f32_winograd_s2k7_workspace, k.f32_conv2d_winograd_s2k7]
     : layout === "winograd4" ? [k.f32_winograd_f4x3_workspace, k.f32_conv2d_winograd_f4x3]
     : [k.f32_winograd_f2x3_workspace, k.f32_conv2d_winograd_f2x3];
-  const ws = workspace.get(size(channels, outChannels, outHeight, outWidth));
+  // a lean call's passes are sized as a call on one chunk's channels
+  const ws = workspace.get(size(channels, call.lean?.[2] ?? outChannels, outHeight, outWidth));
   run(inputPtr, batch, channels, height, width, packed, biasPtr, outChannels,
-    padTop, padBottom, padLeft, padRight, modeCode, outputPtr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogueKind);
+    padTop, padBottom, padLeft, padRight, modeCode, outputPtr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogueKind, ...call.lean ?? []);
 }
 
 /** Lean mode's packing buffer: one chunk of output channels at a time, about LEAN_CHUNK_BYTES. */
 const leanChunk = new Workspace("lean-mode packing chunk");
-/** A chunk's weights scaled by a folded BatchNorm, before packing. */
+/** A chunk's weights scaled by a folded BatchNorm, before packing (Winograd: after the factors). */
 const leanFold = new Workspace("lean-mode folded chunk");
 const LEAN_CHUNK_BYTES = 2 * 1024 * 1024;
 
 /**
  * Lean mode (groups == 1): packs about LEAN_CHUNK_BYTES worth of output channels (whole 5-channel
  * blocks of the kernels) and convolves them, chunk after chunk. Each output channel's arithmetic is
- * the whole-layer call's, so the bits are fast mode's. A chunked batch runs image by image (one
- * image's output channels [o0, o0 + n) are contiguous, a batch's are not).
+ * the whole-layer call's, so the bits are fast mode's. Winograd packs inside the kernel, each chunk
+ * after the input transform (V) that all chunks share; the GEMM (no V) is called per chunk and
+ * image (one image's output channels [o0, o0 + n) are contiguous, a batch's are not).
  */
 function convolveInChunks(weight: Tensor, fold: Float64Array | null, call: PackedCall): void {
   const k = wasm();
@@ -407,7 +411,14 @@ function convolveInChunks(weight: Tensor, fold: Float64Array | null, call: Packe
     : k.f32_conv2d_packed_size(n, 1, reduction);
   const chunk = Math.min(outChannels, 5 * Math.max(1, Math.floor(LEAN_CHUNK_BYTES / (floats(5) * 4))));
   const chunkPtr = leanChunk.get(floats(chunk) * 4);
-  const foldPtr = fold === null ? 0 : leanFold.get(chunk * reduction * 4);
+  const foldPtr = fold === null ? 0 : leanFold.get(outChannels * 8 + chunk * reduction * 4);
+  if (layout !== "gemm") {
+    // the kernel sizes its passes by the chunk: a chunk's U (~2 MiB) is over the pass limits (<= 1 MiB),
+    // so a chunked layer runs one pass and packs each chunk once; a layer that fits packs once
+    if (fold !== null) heapF64().set(fold, foldPtr / 8);
+    runPacked({ ...call, lean: [weight.ptr, foldPtr, chunk] }, chunkPtr);
+    return;
+  }
   const plane = call.outHeight * call.outWidth * 4;
   const image = channels * call.height * call.width * 4;
   for (let o0 = 0; o0 < outChannels; o0 += chunk) {
@@ -415,15 +426,8 @@ function convolveInChunks(weight: Tensor, fold: Float64Array | null, call: Packe
     if (fold !== null) scaleRowsInto(weight, fold, o0, n, foldPtr);
     const from = fold !== null ? foldPtr : weight.ptr + o0 * reduction * 4;
     const biasPtr = call.bias === null ? 0 : call.bias.ptr + o0 * 4;
-    if (layout === "gemm") k.f32_conv2d_pack(from, biasPtr, n, 1, reduction, chunkPtr);
-    else if (layout === "winograd") k.f32_winograd_f2x3_pack(from, n, channels, chunkPtr);
-    else if (layout === "winograd4") k.f32_winograd_f4x3_pack(from, n, channels, chunkPtr);
-    else k.f32_winograd_s2k7_pack(from, n, channels, chunkPtr);
+    k.f32_conv2d_pack(from, biasPtr, n, 1, reduction, chunkPtr);
     const part = { ...call, outChannels: n };
-    if (n === outChannels) {
-      runPacked(part, chunkPtr, biasPtr);
-      continue;
-    }
     for (let i = 0; i < call.batch; i++) {
       runPacked(part, chunkPtr, biasPtr, call.output.ptr + (i * outChannels + o0) * plane, call.input.ptr + i * image, 1);
     }

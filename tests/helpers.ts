@@ -1,7 +1,7 @@
 // Shared test helpers: fixture loading and tolerance checks.
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
-import { safetensors, tidy, type Tensor } from "../src/index.js";
+import { nn, randn, safetensors, tidy, type Tensor } from "../src/index.js";
 
 const here = new URL("./fixtures/", import.meta.url);
 
@@ -61,4 +61,28 @@ export function thrownMessage(fn: () => unknown): string {
 export function expectPyTorchMessage(message: string, pytorch: string, different?: { expected: RegExp }): void {
   if (different) expect(message).toMatch(different.expected);
   else expect(message).toBe(pytorch);
+}
+
+/** `count` floats in [-1, 1) from a seeded linear congruential generator (the same in every runtime). */
+export function lcgFloats(count: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** A BatchNorm2d (eval statistics) with random affine parameters and statistics, so folding changes the numbers. */
+export function randomBn(channels: number): nn.BatchNorm2d {
+  const bn = new nn.BatchNorm2d(channels);
+  tidy(() => {
+    const spread = randn([channels]);
+    bn.load_state_dict({
+      weight: randn([channels]), bias: randn([channels]), running_mean: randn([channels]),
+      running_var: spread.mul(spread).add(0.5),
+    }, false);
+  });
+  return bn;
 }

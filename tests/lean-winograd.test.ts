@@ -13,6 +13,7 @@ import { init, memory, nn, randn, manual_seed, tidy, type Tensor } from "../src/
 import { wasm } from "../src/runtime.js";
 import { allocate, release } from "../src/allocator.js";
 import { Kind } from "../src/functional/activation.js";
+import { lcgFloats, randomBn } from "./helpers.js";
 
 beforeAll(async () => {
   await init();
@@ -22,15 +23,7 @@ const PAD_MODE = { zeros: 0, reflect: 1 } as const;
 const GUARD = 64;
 const GUARD_WORD = 0x5a5aa5a5;
 
-function random(count: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+const random = lcgFloats;
 
 /** Allocations freed together, each followed by GUARD bytes that must stay untouched. */
 class Buffers {
@@ -177,18 +170,6 @@ describe("lean Winograd (weights packed per chunk inside the kernel) equals the 
 });
 
 describe("lean mode through nn: folded Conv2d + BatchNorm2d (+ activation) gives fast mode's bits", () => {
-  /** A BatchNorm2d with random statistics, so folding changes the numbers. */
-  function randomBn(channels: number): nn.BatchNorm2d {
-    const bn = new nn.BatchNorm2d(channels);
-    tidy(() => {
-      const spread = randn([channels]);
-      bn.load_state_dict({
-        weight: randn([channels]), bias: randn([channels]), running_mean: randn([channels]),
-        running_var: spread.mul(spread).add(0.5),
-      }, false);
-    });
-    return bn;
-  }
 
   test.each([
     // F(4,3), U 36 x 165 x 129 x 4 B > 2 MiB: chunks of 110 channels; F(2,3) at 6x6, one chunk; the stem + max pool (banded)

@@ -3,23 +3,12 @@
 // returning every block so that the next model of the same size needs no growth.
 import { beforeAll, describe, expect, test } from "vitest";
 import { init, nn, F, randn, manual_seed, memory, tensor, tidy, type Tensor } from "../src/index.js";
+import { randomBn } from "./helpers.js";
 
 beforeAll(async () => {
   await init();
 });
 
-/** A BatchNorm2d with random statistics, so folding changes the numbers. */
-function randomBn(channels: number): nn.BatchNorm2d {
-  const bn = new nn.BatchNorm2d(channels);
-  tidy(() => {
-    const spread = randn([channels]);
-    bn.load_state_dict({
-      weight: randn([channels]), bias: randn([channels]), running_mean: randn([channels]),
-      running_var: spread.mul(spread).add(0.5),
-    }, false);
-  });
-  return bn;
-}
 
 /**
  * One of each packed kernel path, with output-channel counts that lean mode packs in several

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { init, memory } from "../src/index.js";
 import { wasm } from "../src/runtime.js";
 import { allocate, release } from "../src/allocator.js";
+import { lcgFloats } from "./helpers.js";
 
 beforeAll(async () => {
   await init();
@@ -18,15 +19,7 @@ beforeAll(async () => {
 
 const PAD_MODE = { zeros: 0, reflect: 1 } as const;
 
-function random(count: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(count);
-  for (let i = 0; i < count; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
+const random = lcgFloats;
 
 /** Allocations freed together, so a failing test does not leak into the next one's accounting. */
 class Buffers {

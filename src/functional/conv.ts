@@ -329,10 +329,10 @@ function convolveWith(
   };
   const fold = params.fold ?? null;
   const cached = params.packed?.holds(weight, bias, groups, call.layout, fold) === true;
-  if (groups === 1 && (memoryMode() === "lean" ||
-    (params.packed !== undefined && !cached && !fitsPackedBudget(packedBytes(weight, groups, call.layout))))) {
-    // lean mode, or a copy past fast mode's budget: none kept; each chunk of output channels is
-    // packed just before its kernel call
+  if (groups === 1 && (memoryMode() === "lean" || (params.packed !== undefined && !cached && call.layout === "winograd" &&
+    !fitsPackedBudget(packedBytes(weight, groups, call.layout))))) {
+    // lean mode, or an F(2,3) copy past fast mode's budget: none kept; each chunk of output channels
+    // is packed just before its kernel call
     params.packed?.dispose();
     convolveInChunks(weight, fold, call);
     return true;

@@ -91,10 +91,11 @@ export function packedBytes(weight: Tensor, groups: number, layout: "gemm" | Win
 }
 
 /**
- * Fast mode's limit on kept packed copies: at most as many bytes as the weights themselves (so
- * weights + copies stay within 2x the weights), or 32 MiB for small models. A layer whose copy would
- * cross it packs per call, a chunk at a time, as in lean mode (ResNet-18: layer4's Winograd weights,
- * 48 MiB, would otherwise be more than the 45 MiB of weights).
+ * Fast mode's limit on kept packed copies: as many bytes as the weights themselves, or 32 MiB for
+ * small models. Past it, an F(2,3) Winograd layer (3x3 on a small image, under 12x12) packs per
+ * call, a chunk at a time, as in lean mode: its copy is 1.8x its weights while its pack costs least
+ * per byte (4.5 ns a 64-byte kernel against F(4,3)'s 20 ns a 144-byte one). ResNet-18's layer4
+ * (48 MiB of copies, past its 45 MiB of weights) is the case: ~1.2 ms a layer.
  */
 export function fitsPackedBudget(bytes: number): boolean {
   const { held } = allocatorStats();

@@ -122,6 +122,34 @@ export function alloc(size: usize): usize {
   return 0;
 }
 
+/**
+ * Allocates a small block that outlives the tensors around it (a folded BatchNorm's bias, made at a
+ * model's first forward) from the top of the highest free block that holds it, growing memory only
+ * when none does: so it does not split the space short-lived tensors are freed into (LR-ASPP's lean
+ * peak, bench/memory-vision.ts). 0 when linear memory cannot grow enough.
+ */
+export function allocHigh(size: usize): usize {
+  if (heapStart == 0) initHeap();
+  const need = ((max<usize>(size, 16) + 15) & ~15) + HEADER + FOOTER;
+  let best: usize = 0;
+  for (let block = freeList; block != 0; block = nextOf(block)) {
+    if (sizeOf(block) >= need && block > best) best = block;
+  }
+  if (best == 0) return alloc(size);
+  unlink(best);
+  const blockSize = sizeOf(best);
+  let taken = best;
+  if (blockSize - need >= MIN_SPLIT) {
+    // the low part stays free; the block takes the top
+    setSize(best, blockSize - need);
+    link(best);
+    taken = best + blockSize - need;
+    setSize(taken, need);
+  }
+  store<u32>(taken, 0, 4);
+  return taken + HEADER;
+}
+
 /** Frees a block returned by `alloc` (the host frees each block once); neighbours coalesce. */
 export function free(ptr: usize): void {
   if (ptr < heapStart + HEADER || ptr >= heapEnd) return;

@@ -4,6 +4,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { init, nn, F, randn, manual_seed, memory, tensor, tidy, type Tensor } from "../src/index.js";
 import { randomBn } from "./helpers.js";
+import { wasm } from "../src/runtime.js";
 
 beforeAll(async () => {
   await init();
@@ -108,6 +109,26 @@ describe("fast mode's budget for packed copies", () => {
     for (const t of [x, y, z, lean]) t.dispose();
     big.dispose();
     small.dispose();
+  });
+});
+
+describe("the allocator's high end (lean mode's long-lived blocks)", () => {
+  test("allocHigh takes the top of the highest free block that holds it; alloc still takes the lowest", () => {
+    const k = wasm();
+    const x = k.alloc(65536) >>> 0;
+    const y = k.alloc(65536) >>> 0;
+    k.free(x);                                   // a 64 KiB hole below y
+    const high = k.allocHigh(1024) >>> 0;
+    expect(high).toBeGreaterThan(x);             // not the bottom of a free block
+    const low = k.alloc(1024) >>> 0;
+    expect(low).toBe(x);                         // first fit: the hole's bottom stayed free
+    for (const p of [high, low, y]) k.free(p);
+    // nothing fits: it grows memory like alloc
+    const before = k.memory.buffer.byteLength;
+    const big = k.allocHigh(before) >>> 0;
+    expect(big).toBeGreaterThan(0);
+    expect(k.memory.buffer.byteLength).toBeGreaterThan(before);
+    k.free(big);
   });
 });
 

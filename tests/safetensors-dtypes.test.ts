@@ -77,6 +77,35 @@ describe("safetensors.save writes float16 / bfloat16 as torch's .half() / .bfloa
     expect(Array.from(new Uint16Array(encodeHalf(input, kind).buffer))).toEqual(doc.save[kind]);
   });
 
+  test.each([["float16", "F16"], ["bfloat16", "BF16"]] as const)("encodeHalf(%s) over all 65536 patterns: each round-trips, each midpoint ties to even, a hair off it goes to the nearer", (kind, type) => {
+    const all = Uint16Array.from({ length: 65536 }, (_, h) => h);
+    const wide = new Float32Array(65536);
+    convertInto(type, new Uint8Array(all.buffer), new Uint8Array(wide.buffer), 65536);
+    const back = new Uint16Array(encodeHalf(wide, kind).buffer);
+    const nan = kind === "float16" ? (h: number) => (h & 0x8000) | 0x7e00 : () => 0xffff;
+    for (let h = 0; h < 65536; h++) {
+      if (Number.isNaN(wide[h])) expect(back[h]).toBe(nan(h));
+      else expect(back[h], `0x${h.toString(16)}`).toBe(h);
+    }
+    // consecutive finite values of each sign: h and h + 1
+    const mids: number[] = [], below: number[] = [], above: number[] = [], even: number[] = [], low: number[] = [], high: number[] = [];
+    const f32 = new Float32Array(1), bits = new Uint32Array(f32.buffer);
+    for (let h = 0; h < 65536; h++) {
+      if ((h & 0x7fff) >= (kind === "float16" ? 0x7bff : 0x7f7f)) continue;   // NaN, inf, and the last finite (its midpoint with inf is inf: the fixture has torch's 65519.99 and 65520)
+      const mid = (wide[h] + wide[h + 1]) / 2;   // exact in float32 (one bit more than the half has)
+      f32[0] = mid;
+      const m = bits[0];
+      bits[0] = m - 1; const under = f32[0];
+      bits[0] = m + 1; const over = f32[0];
+      mids.push(mid); below.push(under); above.push(over);
+      even.push((h & 1) === 0 ? h : h + 1); low.push(h); high.push(h + 1);
+    }
+    const encode = (xs: number[]) => Array.from(new Uint16Array(encodeHalf(Float32Array.from(xs), kind).buffer));
+    expect(encode(mids)).toEqual(even);
+    expect(encode(below)).toEqual(low);
+    expect(encode(above)).toEqual(high);
+  });
+
   test.each(["float16", "bfloat16"] as const)("save(..., { dtype: %s }) round-trips to torch's .float() of it; int64 stays I64", (kind) => {
     const w = tensor(input);
     const n = tensor([1n, -(2n ** 63n)]);

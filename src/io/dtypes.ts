@@ -12,38 +12,28 @@ export const FILE_DTYPES: Record<FileDType, { bytes: number; dtype: "float32" | 
   I64: int(8), I32: int(4), I16: int(2), I8: int(1), U64: int(8), U32: int(4), U16: int(2), U8: int(1), BOOL: int(1),
 };
 
-/** f16 bits -> f32 bits, as c10's fp16_ieee_to_fp32_value (a NaN comes out quiet, its payload kept). */
-function halfBits(h: number): number {
-  const sign = (h & 0x8000) << 16;
-  const exponent = (h >> 10) & 0x1f;
-  const mantissa = h & 0x3ff;
-  if (exponent === 31) return sign | 0x7f800000 | (mantissa << 13) | (mantissa !== 0 ? 0x400000 : 0);
-  if (exponent !== 0) return sign | ((exponent + 112) << 23) | (mantissa << 13);
-  if (mantissa === 0) return sign;
-  // a subnormal, m * 2^-24: normalise the mantissa (its leading 1 becomes the implicit bit)
-  const shift = Math.clz32(mantissa) - 21;
-  return sign | ((113 - shift) << 23) | (((mantissa << shift) & 0x3ff) << 13);
-}
-
-/** f8 e4m3fn bits -> f32 bits: c10's fp8e4m3fn_to_fp32_value (no infinities; 0x7f and 0xff are NaN). */
-function e4m3Bits(b: number): number {
-  const w = b << 24;
-  const sign = w & 0x80000000;
+/**
+ * A small float's bits (placed at the top of `w`, `e` exponent bits) -> f32 bits: c10's
+ * fp16_ieee_to_fp32_bits (e = 5) and fp8e4m3fn_to_fp32_value (e = 4, `carry` 1 << 24: only 0x7f is
+ * NaN, there are no infinities). A NaN comes out quiet with its payload, as torch's .float() writes it.
+ */
+function widenBits(w: number, e: number, carry: number): number {
   const nonsign = w & 0x7fffffff;
   let renorm = Math.clz32(nonsign);
-  renorm = renorm > 4 ? renorm - 4 : 0;
-  const infNan = ((nonsign + 0x01000000) >> 8) & 0x7f800000;
+  renorm = renorm > e ? renorm - e : 0;   // a subnormal: its leading 1 becomes the implicit bit
+  const infNan = ((nonsign + carry) >> 8) & 0x7f800000;
   const zero = (nonsign - 1) >> 31;
-  return (sign | ((((nonsign << renorm) >>> 4) + ((0x78 - renorm) << 23)) | infNan) & ~zero) >>> 0;
+  const bits = ((((nonsign << renorm) >>> (8 - e)) + ((128 - (1 << (e - 1)) - renorm) << 23)) | infNan) & ~zero;
+  return w & 0x80000000 | bits | (bits > 0x7f800000 ? 0x400000 : 0);
 }
 
-let halfTable: Uint32Array | undefined;
-let e4m3Table: Uint32Array | undefined;
+let halfTable: Int32Array | undefined;
+let e4m3Table: Int32Array | undefined;
 
 /** Converts `n` elements from `from` to `to`, both aligned for their element types. */
 function convertAligned(type: FileDType, from: Uint8Array, to: Uint8Array, n: number): void {
   const { buffer, byteOffset } = from as Uint8Array<ArrayBuffer>;
-  const out = new Uint32Array(to.buffer, to.byteOffset, to.length >> 2);
+  const out = new Int32Array(to.buffer, to.byteOffset, to.length >> 2);
   if (type === "F64") {
     const a = new Float64Array(buffer, byteOffset, n), words = new Uint32Array(buffer, byteOffset, 2 * n);
     const values = new Float32Array(out.buffer, out.byteOffset, n);
@@ -57,14 +47,15 @@ function convertAligned(type: FileDType, from: Uint8Array, to: Uint8Array, n: nu
   } else if (FILE_DTYPES[type].bytes === 2 && type !== "I16" && type !== "U16") {
     const a = new Uint16Array(buffer, byteOffset, n);
     // f16 -> f32 bits through a table built on first use (256 KiB); bf16 is the top half of an f32
-    const table = halfTable ??= Uint32Array.from({ length: 65536 }, (_, h) => halfBits(h));
+    const table = halfTable ??= Int32Array.from({ length: 65536 }, (_, h) => widenBits(h << 16, 5, 1 << 26));
     if (type === "F16") for (let i = 0; i < n; i++) out[i] = table[a[i]];
     else for (let i = 0; i < n; i++) out[i] = a[i] << 16;
   } else if (type === "F8_E4M3" || type === "F8_E5M2") {
     const a = new Uint8Array(buffer, byteOffset, n);
     // an e5m2 byte is the top half of an f16
-    const table = type === "F8_E5M2" ? Uint32Array.from({ length: 256 }, (_, b) => halfBits(b << 8)) : e4m3Table ??= Uint32Array.from({ length: 256 }, (_, b) => e4m3Bits(b));
-    for (let i = 0; i < n; i++) out[i] = table[a[i]];
+    const table = e4m3Table ??= Int32Array.from({ length: 512 }, (_, b) => widenBits(b << 24, b < 256 ? 4 : 5, b < 256 ? 1 << 24 : 1 << 26));
+    const e5m2 = type === "F8_E5M2" ? 256 : 0;
+    for (let i = 0; i < n; i++) out[i] = table[a[i] + e5m2];
   } else {
     // integers: the low word, then the high word sign-extended (0 for unsigned); bool: any non-zero byte is 1
     const View = { I32: Int32Array, I16: Int16Array, I8: Int8Array, U32: Uint32Array, U16: Uint16Array }[type as string] ?? Uint8Array;
@@ -122,6 +113,7 @@ export function convertInto(type: FileDType, src: Uint8Array, dst: Uint8Array, c
 export function encodeHalf(values: Float32Array, kind: "float16" | "bfloat16"): Uint8Array {
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
   const out = new Uint16Array(values.length);
+  const one = new Float32Array(1), oneBits = new Uint32Array(one.buffer);
   for (let i = 0; i < bits.length; i++) {
     const f = bits[i];
     const abs = f & 0x7fffffff;
@@ -136,16 +128,12 @@ export function encodeHalf(values: Float32Array, kind: "float16" | "bfloat16"): 
     } else if (abs >= 0x38800000) {
       // a normal half: round the 13 dropped bits to nearest even (a carry into the exponent is right, up to inf)
       out[i] = sign | ((abs + 0xfff + ((abs >>> 13) & 1) - 0x38000000) >>> 13);
-    } else if (abs <= 0x33000000) {
-      out[i] = sign;   // ≤ 2^-25: rounds to zero (2^-25 itself ties to the even 0)
     } else {
-      // a subnormal half, m * 2^-24: the 24-bit mantissa shifted right by 126 - exponent (14..23), rounded to even
-      const shift = 126 - (abs >>> 23);
-      const mantissa = (abs & 0x7fffff) | 0x800000;
-      const rest = mantissa & ((1 << shift) - 1), halfway = 1 << (shift - 1);
-      let q = mantissa >>> shift;
-      if (rest > halfway || (rest === halfway && (q & 1) !== 0)) q++;
-      out[i] = sign | q;
+      // a subnormal half (or 0): 0.5 + |x| rounds |x| to a multiple of 0.5's float32 ulp, 2^-24 (the
+      // half's unit), to even (exact in double first: |x| ≥ 2^-25 has no bits below 2^-48, and a
+      // smaller |x| cannot reach the tie)
+      one[0] = Math.abs(values[i]) + 0.5;
+      out[i] = sign | (oneBits[0] - 0x3f000000);
     }
   }
   return new Uint8Array(out.buffer);

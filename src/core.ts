@@ -7,7 +7,7 @@ export { backend } from "./runtime.js";
 export type { WasmSource, WasmBuild } from "./runtime.js";
 export * as nn from "./nn/index.js";
 export * as F from "./functional/index.js";
-export * as safetensors from "./safetensors.js";
+export * as safetensors from "./io/safetensors.js";
 
 // torch.* functions of issue #11's op families (top-level, as torch's): each adds its lines under its marker
 // [elementwise]

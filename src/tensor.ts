@@ -11,6 +11,7 @@ import {
 import { chunk as chunkImpl, splitImpl } from "./functional/join.js";
 import { allocate, release, setKind, MAX_BLOCK_BYTES, formatBytes, type BlockKind } from "./allocator.js";
 import { heapF32, heapI64, heapU8 } from "./runtime.js";
+import { convertInto, FILE_DTYPES, type FileDType } from "./io/dtypes.js";
 import { track, registerTensorClass, onEscape } from "./scope.js";
 import { fillNormal, plan, replay, type Fill, type Recipe } from "./random.js";
 import * as ew from "./functional/elementwise.js";
@@ -35,7 +36,8 @@ const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, int64: 8 };
  * A block of linear memory shared by a tensor and its views.
  *
  * A deferred storage holds no linear memory yet. Its data is either bytes still in the caller's
- * buffer (safetensors.load: `source`, a view, not a copy), or a recipe (random.ts: a layer's default
+ * buffer (safetensors.load: `source`, a view, not a copy, in the file's element type, converted to
+ * float32 or int64 as it is read: io/dtypes.ts), or a recipe (random.ts: a layer's default
  * initialisation or an nn.init fill, the generator's state it draws from and the distribution),
  * until the first read of `ptr` allocates and copies the bytes in or draws the values. So reading
  * `ptr` may allocate and grow the memory, which detaches heap views taken before it: read a
@@ -49,6 +51,9 @@ export class Storage {
   version = 0;
   #ptr: number;
   #source: Uint8Array | null;
+  /** the source's element type when it is not the tensor's own (F16, I32, ...) */
+  readonly #type: FileDType | undefined;
+  readonly #sourceBytes: number;
   #recipe: Recipe | null;
   /** an int64 recipe (a constant: BatchNorm's num_batches_tracked) */
   readonly #int64: boolean;
@@ -56,9 +61,11 @@ export class Storage {
   #kind: BlockKind = "activations";
   /** for messages: what the deferred data is (safetensors.ts names the tensor) */
   readonly #what: string;
-  constructor(ptr: number, readonly bytes: number, deferred?: { source: Uint8Array; what: string } | { recipe: Recipe; int64: boolean; what: string }) {
+  constructor(ptr: number, readonly bytes: number, deferred?: { source: Uint8Array; type?: FileDType; what: string } | { recipe: Recipe; int64: boolean; what: string }) {
     this.#ptr = ptr;
     this.#source = deferred !== undefined && "source" in deferred ? deferred.source : null;
+    this.#type = deferred !== undefined && "source" in deferred ? deferred.type : undefined;
+    this.#sourceBytes = this.#source?.length ?? 0;
     this.#recipe = deferred !== undefined && "recipe" in deferred ? deferred.recipe : null;
     this.#int64 = deferred !== undefined && "recipe" in deferred && deferred.int64;
     this.#what = deferred?.what ?? "";
@@ -73,11 +80,12 @@ export class Storage {
       else replay(heapF32().subarray(ptr >>> 2, (ptr + this.bytes) >>> 2), recipe);
       return ptr;
     }
-    const source = this.deferred();
-    if (source !== null) {
+    if (this.#source !== null) {
+      this.checkSource();
+      const source = this.#source, type = this.#type;
       const ptr = this.ptrForOverwrite();
-      // a byte copy: the file's data offsets need not be 4- or 8-byte aligned
-      heapU8().set(source, ptr);
+      // a byte copy (the file's data offsets need not be 4- or 8-byte aligned) or a conversion
+      copySource(source, type, heapU8().subarray(ptr, ptr + this.bytes));
       return ptr;
     }
     return this.#ptr;
@@ -99,24 +107,30 @@ export class Storage {
     return this.#source !== null || this.#recipe !== null;
   }
   /**
-   * The data's bytes while deferred, else null: a view of the caller's buffer (throws if it was
-   * detached), or a recipe's values drawn into a new buffer (the generator left as it was).
+   * While deferred, writes the data into `dst` (`bytes` long, anywhere: linear memory or not) and
+   * returns true: the caller's bytes (throws if they were detached), converted from the file's
+   * type, or a recipe's values (the generator left as it was). Else returns false.
    */
-  deferred(): Uint8Array | null {
+  readDeferred(dst: Uint8Array): boolean {
     this.checkSource();
     const recipe = this.#recipe;
     if (recipe !== null) {
-      if (this.#int64) return new Uint8Array(new BigInt64Array(this.bytes / 8).fill(BigInt(constantOf(recipe))).buffer);
-      const values = new Float32Array(this.bytes / 4);
-      replay(values, recipe);
-      return new Uint8Array(values.buffer);
+      if (this.#int64) dst.set(new Uint8Array(new BigInt64Array(this.bytes / 8).fill(BigInt(constantOf(recipe))).buffer));
+      else {
+        const values = new Float32Array(this.bytes / 4);
+        replay(values, recipe);
+        dst.set(new Uint8Array(values.buffer));
+      }
+      return true;
     }
-    return this.#source;
+    if (this.#source === null) return false;
+    copySource(this.#source, this.#type, dst);
+    return true;
   }
   /** Throws if deferred bytes' buffer (safetensors.load's caller's) was detached or resized. */
   checkSource(): void {
     // a detached (transferred) buffer reads as length 0, as does a view a resize left out of bounds
-    if (this.#source !== null && this.#source.length !== this.bytes) {
+    if (this.#source !== null && this.#source.length !== this.#sourceBytes) {
       throw new Error(`${this.#what}: the bytes passed to safetensors.load were detached (transferred) or resized before this tensor was read; they must stay unchanged while the loaded tensors are alive`);
     }
   }
@@ -144,6 +158,11 @@ export class Storage {
       release(this.#ptr, this.bytes);
     }
   }
+}
+
+function copySource(source: Uint8Array, type: FileDType | undefined, dst: Uint8Array): void {
+  if (type === undefined) dst.set(source);
+  else convertInto(type, source, dst, source.length / FILE_DTYPES[type].bytes);
 }
 
 function constantOf(recipe: Recipe): number {
@@ -193,10 +212,11 @@ export class Tensor {
   /** @internal marks an in-place write */
   _bump(): void { this.#live().version++; }
   /**
-   * @internal the data's bytes while the storage is deferred (safetensors.load: still in the
-   * caller's buffer, not in linear memory), else null. Throws if that buffer was detached.
+   * @internal while the storage is deferred (safetensors.load: still in the caller's buffer, not in
+   * linear memory; or a recipe), writes its data into `dst` and returns true, else false. Throws
+   * if that buffer was detached.
    */
-  _deferred(): Uint8Array | null { return this.#live().deferred(); }
+  _readDeferred(dst: Uint8Array): boolean { return this.#live().readDeferred(dst); }
   /**
    * @internal true while the data is not in linear memory (safetensors.load's bytes, or a recipe:
    * a layer's default initialisation). Throws if safetensors.load's buffer was detached.
@@ -239,12 +259,10 @@ export class Tensor {
   data<T extends Float32Array | BigInt64Array = Float32Array>(): NoInfer<T> {
     const storage = this.#live();
     const n = this.numel();
-    const source = storage.deferred();
-    if (source !== null) {
-      // read from the caller's bytes (or a recipe's values) without copying them into linear
-      // memory (a byte copy: the file's offsets need not be aligned for a typed-array view)
+    if (storage.isDeferred) {
+      // read from the caller's bytes (or a recipe's values) without copying them into linear memory
       const out = this.dtype === "int64" ? new BigInt64Array(n) : new Float32Array(n);
-      new Uint8Array(out.buffer).set(source);
+      storage.readDeferred(new Uint8Array(out.buffer));
       return out as T;
     }
     if (this.dtype === "int64") return heapI64().slice(storage.ptr / 8, storage.ptr / 8 + n) as T;
@@ -449,13 +467,17 @@ export function empty(shape: readonly number[], dtype: DType = "float32"): Tenso
 
 /**
  * @internal (safetensors.load) A tensor whose data stays in `source` (a view of the caller's
- * bytes, `what` naming it for messages) until something needs it in linear memory.
+ * bytes, `what` naming it for messages) until something needs it in linear memory. `type` is the
+ * source's element type when it is not `dtype`'s own (F16 for a float32 tensor, ...): the data is
+ * converted as it is read.
  */
-export function deferred(shape: readonly number[], dtype: DType, source: Uint8Array, what: string): Tensor {
+export function deferred(shape: readonly number[], dtype: DType, source: Uint8Array, what: string, type?: FileDType): Tensor {
   const n = checkShape(shape, dtype);
   const bytes = n * BYTES_PER_ELEMENT[dtype];
-  if (bytes !== source.length) throw new Error(`${what}: needs ${bytes} bytes, but got ${source.length}`);
-  return new Tensor(new Storage(0, bytes, bytes > 0 ? { source, what } : undefined), shape, dtype);
+  const sourceBytes = type === undefined ? bytes : n * FILE_DTYPES[type].bytes;
+  if (type !== undefined && FILE_DTYPES[type].dtype !== dtype) throw new Error(`${what}: ${type} data cannot be a ${dtype} tensor`);
+  if (sourceBytes !== source.length) throw new Error(`${what}: needs ${sourceBytes} bytes, but got ${source.length}`);
+  return new Tensor(new Storage(0, bytes, bytes > 0 ? { source, type, what } : undefined), shape, dtype);
 }
 
 /**

@@ -206,15 +206,14 @@ export class Module {
       if (source._sharesStorage(target)) continue;   // the module's own tensor: nothing to copy
       // a deferred source goes straight into the target, never into linear memory itself: the
       // bytes of safetensors.load's file, or the values of a recipe (another model's default init)
-      const deferred = source._deferred();
+      // (converted from its file's type, as f16 -> float32, on the way in)
+      const bytes = target.numel() * (target.dtype === "int64" ? 8 : 4);
       // the target is overwritten whole: a deferred one (a default initialisation not yet drawn) is
       // allocated without drawing it. Before the heap views: allocating detaches earlier ones.
       const to = target._ptrForOverwrite();
-      if (deferred !== null) {
-        heapU8().set(deferred, to);
-      } else {
+      if (!source._readDeferred(heapU8().subarray(to, to + bytes))) {
         const from = source.ptr;
-        heapU8().copyWithin(to, from, from + target.numel() * (target.dtype === "int64" ? 8 : 4));
+        heapU8().copyWithin(to, from, from + bytes);
       }
       target._bump();
     }

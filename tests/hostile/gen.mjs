@@ -97,10 +97,14 @@ const corpus = {
   dtype_lowercase: file(json({ w: entry("f32", [1], 0, 4) }), f32(1)),
   dtype_missing: file(json({ w: { shape: [1], data_offsets: [0, 4] } }), f32(1)),
   dtype_not_string: file(json({ w: entry(4, [1], 0, 4) }), f32(1)),
-  dtype_f16: file(json({ w: entry("F16", [2], 0, 4) }), bytes(4, 0x3c)),
-  dtype_bf16: file(json({ w: entry("BF16", [2], 0, 4) }), bytes(4, 0x3f)),
-  dtype_i32: file(json({ w: entry("I32", [2], 0, 8) }), bytes(8, 1)),
-  dtype_f64: file(json({ w: entry("F64", [1], 0, 8) }), bytes(8, 0)),
+  dtype_proto: file(json({ w: entry("__proto__", [1], 0, 4) }), f32(1)),
+  dtype_to_string: file(json({ w: entry("toString", [1], 0, 4) }), f32(1)),
+  // the byte count is checked with the dtype's own element size
+  dtype_f16_odd_bytes: file(json({ w: entry("F16", [2], 0, 3) }), bytes(3, 0x3c)),
+  dtype_bf16_f32_sized: file(json({ w: entry("BF16", [2], 0, 8) }), bytes(8, 0x3f)),
+  dtype_f64_f32_sized: file(json({ w: entry("F64", [1], 0, 4) }), bytes(4, 0)),
+  dtype_i32_short: file(json({ w: entry("I32", [2], 0, 4) }), bytes(4, 1)),
+  dtype_u8_long: file(json({ w: entry("U8", [2], 0, 3) }), bytes(3, 1)),
 
   // --- entries and __metadata__ of the wrong type
   entry_not_object: file(json({ w: 5 })),
@@ -116,6 +120,11 @@ const corpus = {
   // --- valid controls: these must load
   valid_control: file(json({ __metadata__: { format: "pt" }, bias: entry("F32", [2], 0, 8), count: entry("I64", [], 8, 16) }), concat(f32(0.5, -2), i64(7))),
   valid_empty_header: file("{}"),
+  // formerly refused, now converted (f16 0x3c3c = 1.05859375, bf16 0x3f3f = 0.74609375, i32 0x01010101)
+  valid_dtype_f16: file(json({ w: entry("F16", [2], 0, 4) }), bytes(4, 0x3c)),
+  valid_dtype_bf16: file(json({ w: entry("BF16", [2], 0, 4) }), bytes(4, 0x3f)),
+  valid_dtype_i32: file(json({ w: entry("I32", [2], 0, 8) }), bytes(8, 1)),
+  valid_dtype_f64: file(json({ w: entry("F64", [1], 0, 8) }), bytes(8, 0)),
   valid_out_of_order_keys: file(json({ second: entry("F32", [1], 4, 8), first: entry("F32", [1], 0, 4) }), f32(1, 2)),
   valid_zero_size_tensor: file(json({ empty: entry("F32", [0, 3], 0, 0), one: entry("F32", [1], 0, 4) }), f32(3)),
   valid_space_padded_header: file(json({ w: entry("F32", [1], 0, 4) }) + "      ", f32(9)),

@@ -3,14 +3,13 @@
 // then the data. Every header field is checked against the file's length before a byte of data is
 // read, so a hostile file gives a clear error and never a large allocation.
 
-import { Tensor, deferred, numel, type DType } from "./tensor.js";
-import { heapU8, wasm } from "./runtime.js";
+// Every dtype the format defines loads: the data stays in the file's type and is converted (as
+// PyTorch's .float() / .long(): io/dtypes.ts) as it is read.
 
-const DTYPES: Record<string, { dtype: DType; bytes: number }> = {
-  F32: { dtype: "float32", bytes: 4 },
-  I64: { dtype: "int64", bytes: 8 },
-};
-const KNOWN_UNSUPPORTED = new Set(["F16", "BF16", "F64", "I8", "I16", "I32", "U8", "U16", "U32", "U64", "BOOL", "F8_E4M3", "F8_E5M2"]);
+import { Tensor, deferred, numel } from "../tensor.js";
+import { heapU8, wasm } from "../runtime.js";
+import { FILE_DTYPES, encodeHalf, type FileDType } from "./dtypes.js";
+
 /** The reference implementation's header limit. */
 const MAX_HEADER_BYTES = 100_000_000;
 
@@ -18,10 +17,13 @@ function fail(message: string): never {
   throw new Error(`safetensors: ${message}`);
 }
 
-interface Entry { name: string; dtype: DType; shape: number[]; begin: number; end: number }
+interface Entry { name: string; type: FileDType; shape: number[]; begin: number; end: number }
 
 /**
- * Parses a safetensors file into tensors (float32 and int64). The whole header is checked here, but
+ * Parses a safetensors file into tensors: F64, F32, F16, BF16, F8_E4M3 (e4m3fn) and F8_E5M2 become
+ * float32 (f64 rounded to nearest even, the others exactly), I64, I32, I16, I8, U64, U32, U16, U8
+ * and BOOL become int64 (a U64 value ≥ 2^63 wraps negative, as PyTorch's `.long()` of a uint64; a
+ * BOOL byte other than 0 is 1), converted as the data is read. The whole header is checked here, but
  * the data is not copied: each tensor reads its bytes from `bytes` (as from a memory-mapped file)
  * and enters linear memory only when something needs it there (an op, an in-place write), while
  * `data()`, `safetensors.save` and `Module.load_state_dict` read it straight from `bytes`. So
@@ -88,8 +90,10 @@ export function load(bytes: Uint8Array | ArrayBuffer): Record<string, Tensor> {
   const out: Record<string, Tensor> = {};
   try {
     for (const entry of entries) {
-      const what = `safetensors tensor '${entry.name}' (${entry.dtype}, shape [${entry.shape.join(", ")}])`;
-      setOwn(out, entry.name, deferred(entry.shape, entry.dtype, file.subarray(headerEnd + entry.begin, headerEnd + entry.end), what));
+      const { dtype } = FILE_DTYPES[entry.type];
+      const from = entry.type === "F32" || entry.type === "I64" ? "" : ` from ${entry.type}`;
+      const what = `safetensors tensor '${entry.name}' (${dtype}${from}, shape [${entry.shape.join(", ")}])`;
+      setOwn(out, entry.name, deferred(entry.shape, dtype, file.subarray(headerEnd + entry.begin, headerEnd + entry.end), what, entry.type));
     }
   } catch (error) {
     for (const tensor of Object.values(out)) tensor.dispose();
@@ -102,12 +106,8 @@ function parseEntry(name: string, info: unknown, dataLength: number): Entry {
   if (info === null || typeof info !== "object" || Array.isArray(info)) fail(`tensor '${name}': expected an object with dtype, shape and data_offsets, but got ${preview(info)}`);
   const { dtype, shape, data_offsets } = info as Record<string, unknown>;
   if (typeof dtype !== "string") fail(`tensor '${name}': dtype must be a string, but got ${preview(dtype)}`);
-  const kind = DTYPES[dtype];
-  if (kind === undefined) {
-    fail(KNOWN_UNSUPPORTED.has(dtype)
-      ? `tensor '${name}' has dtype ${dtype}; wasmnn supports F32 and I64 (convert with tensor.float() before saving)`
-      : `tensor '${name}' has unknown dtype ${JSON.stringify(dtype)}; wasmnn supports F32 and I64`);
-  }
+  if (!Object.hasOwn(FILE_DTYPES, dtype)) fail(`tensor '${name}' has unknown dtype ${JSON.stringify(dtype)}; safetensors' dtypes are ${Object.keys(FILE_DTYPES).join(", ")}`);
+  const kind = FILE_DTYPES[dtype as FileDType];
   if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) {
     fail(`tensor '${name}': shape must be an array of non-negative integers, but got ${preview(shape)}`);
   }
@@ -123,7 +123,7 @@ function parseEntry(name: string, info: unknown, dataLength: number): Entry {
   if (!Number.isSafeInteger(expectedBytes) || expectedBytes !== end - begin) {
     fail(`tensor '${name}': shape [${shape.join(", ")}] of ${dtype} needs ${Number.isSafeInteger(expectedBytes) ? expectedBytes : "too many"} bytes, but data_offsets [${begin}, ${end}] hold ${end - begin}`);
   }
-  return { name, dtype: kind.dtype, shape, begin, end };
+  return { name, type: dtype as FileDType, shape, begin, end };
 }
 
 /** A short JSON rendering of a header value for messages (deeply nested values overflow JSON.stringify). */
@@ -171,16 +171,35 @@ function firstDuplicateKey(text: string): string | null {
   return null;
 }
 
-/** Serialises tensors (float32 → F32, int64 → I64) with optional string metadata. */
-export function save(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+export interface SaveOptions {
+  /** float32 tensors written as F16 or BF16 (rounded to nearest even, as torch's .half() / .bfloat16()); int64 stay I64 */
+  dtype?: "float16" | "bfloat16";
+  metadata?: Record<string, string>;
+}
+
+/**
+ * Serialises tensors: float32 as F32 (or F16 / BF16 with `{ dtype: "float16" | "bfloat16" }`,
+ * half the bytes), int64 as I64, with optional string metadata: `save(tensors, { dtype, metadata })`
+ * or, as before, `save(tensors, metadata)`. The second argument is options when its keys are only
+ * `dtype` and `metadata` and either `dtype` is "float16" or "bfloat16" or `metadata` is an object:
+ * metadata is strings only, so the one ambiguous case is metadata `{ dtype: "float16" }` (or
+ * "bfloat16", with or without a string `metadata` key), which is read as options: write it as
+ * `save(tensors, { metadata: { dtype: "float16" } })`.
+ */
+export function save(tensors: Record<string, Tensor>, options?: SaveOptions | Record<string, string>): Uint8Array {
+  const isOptions = options !== undefined && Object.keys(options).every((k) => k === "dtype" || k === "metadata") &&
+    ((options.dtype === "float16" || options.dtype === "bfloat16") || typeof options.metadata === "object");
+  const { dtype: half, metadata } = isOptions ? options as SaveOptions : { dtype: undefined, metadata: options as Record<string, string> | undefined };
+  if (half !== undefined && half !== "float16" && half !== "bfloat16") throw new TypeError(`safetensors.save: dtype must be "float16" or "bfloat16", but got ${preview(half)}`);
+  const fileType = (tensor: Tensor) => tensor.dtype === "int64" ? "I64" : half === "float16" ? "F16" : half === "bfloat16" ? "BF16" : "F32";
   const header: Record<string, unknown> = {};
   if (metadata !== undefined) header.__metadata__ = metadata;
   let offset = 0;
   const entries = Object.entries(tensors);
   for (const [name, tensor] of entries) {
     if (!(tensor instanceof Tensor)) throw new TypeError(`safetensors.save: '${name}' is not a Tensor`);
-    const bytes = tensor.numel() * (tensor.dtype === "int64" ? 8 : 4);
-    setOwn(header, name, { dtype: tensor.dtype === "int64" ? "I64" : "F32", shape: [...tensor.shape], data_offsets: [offset, offset + bytes] });
+    const bytes = tensor.numel() * FILE_DTYPES[fileType(tensor)].bytes;
+    setOwn(header, name, { dtype: fileType(tensor), shape: [...tensor.shape], data_offsets: [offset, offset + bytes] });
     offset += bytes;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
@@ -195,11 +214,18 @@ export function save(tensors: Record<string, Tensor>, metadata?: Record<string, 
   out.set(json, 8);
   let position = 8 + json.length;
   for (const [, tensor] of entries) {
-    const bytes = tensor.numel() * (tensor.dtype === "int64" ? 8 : 4);
+    const type = fileType(tensor);
+    if (type === "F16" || type === "BF16") {
+      // data() reads a deferred tensor from its file's bytes, not copying it into linear memory
+      const halves = encodeHalf(tensor.data(), half!);
+      out.set(halves, position);
+      position += halves.length;
+      continue;
+    }
+    const bytes = tensor.numel() * FILE_DTYPES[type].bytes;
     // a deferred tensor (safetensors.load) is read from its file's bytes, not copied into linear memory
-    const source = tensor._deferred();
-    if (source !== null) out.set(source, position);
-    else out.set(heapU8().subarray(tensor.ptr, tensor.ptr + bytes), position);
+    const target = out.subarray(position, position + bytes);
+    if (!tensor._readDeferred(target)) target.set(heapU8().subarray(tensor.ptr, tensor.ptr + bytes));
     position += bytes;
   }
   return out;

@@ -24,6 +24,8 @@ describe("README examples run", () => {
     // the wasmnn/vision example reads torchvision's resnet18 state_dict (the same keys) and a PNG
     writeFileSync(join(work, "resnet18.safetensors"), safetensors.save(model.state_dict()));
     copyFileSync(join(root, "tests/fixtures/vision/examples/scene.png"), join(work, "cat.png"));
+    // the torch.load example reads a torch.save file (a small CNN's state_dict, tests/fixtures/io/gen_torch.py)
+    copyFileSync(join(root, "tests/fixtures/io/tiny_cnn.pth"), join(work, "model.pth"));
     model.dispose();
     // at the repository root, so "./examples/..." imports resolve as in the README
     const file = join(root, `.readme-example-${index}.mts`);

@@ -1,18 +1,21 @@
-// The size budget: what a user ships (dist JS + build/wasmnn.wasm) stays ≤ 264 KB raw and ≤ 85 KB gzip.
+// The size budget: what a user ships (dist JS + build/wasmnn.wasm) stays ≤ 288 KB raw and ≤ 96 KB gzip.
 // It was 150 / 50 KB for the seed's dozen modules (84 KiB shipped); issue #11 added ~150 PyTorch
 // names (seven op families, 237 KiB / 77 KiB after it), most of the growth being argument checks and
 // PyTorch's error messages in the JS. Issue #13 (memory modes: deferred tensors and initialisation,
 // per-call packing inside the Winograd kernels, packs 3-7x faster) took it from 242.7 / 79.4 KiB
 // to 259.1 / 84.5 KiB (wasm +9.2 KiB, JS +7.2 KiB): the raw budget went from 256 to 264 KB, the gzip
-// budget (what is downloaded) stayed. Still ~3x smaller gzipped than tfjs-core + tfjs-backend-wasm
-// (254 KB) and ~45x smaller than onnxruntime-web (3.7 MB).
+// budget (what is downloaded) stayed. Issue #14's loaders — torch.load (zip and legacy readers, a
+// restricted unpickler, tensor rebuilding and their error messages: +19.8 / +7.9 KiB, its own chunk)
+// and safetensors' every dtype with half-precision save (+3.3 / +1.4 KiB) — took it to 281.1 /
+// 93.4 KiB: the budget is 288 / 96 KB. Still ~2.7x smaller gzipped than tfjs-core +
+// tfjs-backend-wasm (254 KB) and ~40x smaller than onnxruntime-web (3.7 MB).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { expect, test } from "vitest";
 
 const root = new URL("../", import.meta.url);
 
-test("dist JS + .wasm within 264 KB raw and 85 KB gzip", () => {
+test("dist JS + .wasm within 288 KB raw and 96 KB gzip", () => {
   // wasmnn/vision (dist/vision.js) is an opt-in entry with its own budget below
   const files = readdirSync(new URL("dist/", root)).filter((f) => f.endsWith(".js") && f !== "vision.js").map((f) => `dist/${f}`);
   files.push("build/wasmnn.wasm");
@@ -24,6 +27,6 @@ test("dist JS + .wasm within 264 KB raw and 85 KB gzip", () => {
     gzip += gzipSync(bytes, { level: 9 }).length;
   }
   console.log(`size: ${files.length} files, ${(raw / 1024).toFixed(1)} KiB raw, ${(gzip / 1024).toFixed(1)} KiB gzip`);
-  expect(raw).toBeLessThanOrEqual(264 * 1024);
-  expect(gzip).toBeLessThanOrEqual(85 * 1024);
+  expect(raw).toBeLessThanOrEqual(288 * 1024);
+  expect(gzip).toBeLessThanOrEqual(96 * 1024);
 });

@@ -1,7 +1,7 @@
 // Image classification in the browser with wasmnn/vision: the steps examples/browser/classify.html
 // shows, as a module the project's page (page/src/classify.ts) imports too. "wasmnn" and
 // "wasmnn/vision" are bare names: an import map (as in classify.html) or a bundler resolves them.
-import { safetensors, tidy } from "wasmnn";
+import { load, safetensors, tidy, Tensor } from "wasmnn";
 import { models, transforms } from "wasmnn/vision";
 
 /** torchvision's ImageNet eval preprocessing. */
@@ -25,24 +25,54 @@ export async function imageData(blob) {
 }
 
 /**
- * `models[name]()` in eval mode with a torchvision state_dict loaded from safetensors bytes (strict, as
- * PyTorch: missing or unexpected keys and wrong shapes throw the library's error). Nothing stays
- * allocated when it throws; the caller disposes the model it returns.
+ * The checkpoint's tensors: a safetensors file, or a torch.save file (.pt/.pth, zip or legacy: both
+ * start with a zip or pickle signature) read as torch.load(f, weights_only=True) does. A training
+ * checkpoint's "state_dict" or "model" entry is the state_dict. Returns it and every tensor loaded.
+ */
+export function readCheckpoint(bytes) {
+  const pickle = (bytes[0] === 0x50 && bytes[1] === 0x4b) || bytes[0] === 0x80;
+  if (!pickle) {
+    const state = safetensors.load(bytes);
+    return { state, tensors: Object.values(state) };
+  }
+  const loaded = load(bytes);
+  const tensors = [];
+  const pending = [loaded];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (value instanceof Tensor) tensors.push(value);
+    else if (value instanceof Map) pending.push(...value.values());
+    else if (value !== null && typeof value === "object") pending.push(...Object.values(value));
+  }
+  let state = loaded;
+  for (const key of ["state_dict", "model_state_dict", "model"]) {
+    if (state !== null && typeof state === "object" && !(state instanceof Tensor) && state[key] !== null && typeof state[key] === "object") {
+      state = state[key];
+      break;
+    }
+  }
+  return { state, tensors };
+}
+
+/**
+ * `models[name]()` in eval mode with a torchvision state_dict loaded from a checkpoint's bytes
+ * (readCheckpoint; strict, as PyTorch: missing or unexpected keys and wrong shapes throw the
+ * library's error). Nothing stays allocated when it throws; the caller disposes the model it returns.
  */
 export function loadClassifier(name, bytes) {
   const builder = models[name];
   if (typeof builder !== "function") throw new Error(`no builder models.${name} in wasmnn/vision`);
   const model = builder().eval();
-  let state = null;
+  let loaded = null;
   try {
-    state = safetensors.load(bytes);
-    model.load_state_dict(state);
+    loaded = readCheckpoint(bytes);
+    model.load_state_dict(loaded.state);
     return model;
   } catch (error) {
     model.dispose();
     throw error;
   } finally {
-    if (state !== null) for (const t of Object.values(state)) t.dispose();
+    if (loaded !== null) for (const t of loaded.tensors) t.dispose();
   }
 }
 

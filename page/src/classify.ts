@@ -1,4 +1,4 @@
-// The classify panel: a wasmnn/vision model with a torchvision checkpoint (.safetensors) gives the
+// The classify panel: a wasmnn/vision model with a torchvision checkpoint (.safetensors, .pt, .pth) gives the
 // top-5 ImageNet classes of the page's current image. The steps (torchvision's ImageNet eval
 // preprocessing, a strict load_state_dict, softmax top-k) are examples/browser/classify.mjs's,
 // shared with examples/browser/classify.html.
@@ -71,10 +71,8 @@ export class ClassifyPanel {
     const file = this.checkpoint;
     const name = $<HTMLSelectElement>("classify-model").value;
     if (file === null) return this.show();
-    if (!/\.safetensors$/i.test(file.name)) {
-      this.status.error = /\.(pt|pth|bin|ckpt|tar)$/i.test(file.name)
-        ? `${file.name}: a torch.save pickle; wasmnn reads .safetensors only until torch.load lands — convert it with the snippet below.`
-        : `${file.name}: not a .safetensors file.`;
+    if (!/\.(safetensors|pt|pth)$/i.test(file.name)) {
+      this.status.error = `${file.name}: not a .safetensors, .pt or .pth file.`;
       return this.show();
     }
     this.show(`loading ${file.name} into ${name}…`);

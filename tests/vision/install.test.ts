@@ -113,12 +113,18 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("the packed package, installed", () => {
-  test("holds dist/, the .wasm builds and the vision types, and nothing from src/ or tests/", () => {
+  test("holds dist/, the .wasm builds, the vision types and the CLI, and nothing from src/ or tests/", () => {
     const pkg = join(app, "node_modules/wasmnn");
-    for (const file of ["dist/node.js", "dist/vision.js", "dist/types/vision/index.d.ts", "build/wasmnn.wasm", "build/wasmnn-relaxed.wasm"]) {
+    for (const file of ["dist/node.js", "dist/vision.js", "dist/types/vision/index.d.ts", "build/wasmnn.wasm", "build/wasmnn-relaxed.wasm", "bin/wasmnn.mjs"]) {
       expect(existsSync(join(pkg, file)), file).toBe(true);
     }
-    expect(readdirSync(pkg).sort()).toEqual(["README.md", "build", "dist", "package.json"]);
+    expect(readdirSync(pkg).sort()).toEqual(["README.md", "bin", "build", "dist", "package.json"]);
+  });
+
+  test("npx wasmnn convert runs from the installed package (node_modules/.bin)", () => {
+    const out = execFileSync(join(app, "node_modules/.bin/wasmnn"),
+      ["convert", join(root, "tests/fixtures/io/tiny_cnn.pth"), join(app, "tiny.safetensors"), "--dtype", "bfloat16"], { cwd: app, encoding: "utf8" });
+    expect(out).toMatch(/tiny_cnn\.pth -> .*tiny\.safetensors: 15 tensors, bfloat16, \d+ bytes/);
   });
 
   test("a Node script imports wasmnn and wasmnn/vision by name and prints torchvision's top-5", () => {

@@ -163,7 +163,8 @@ export async function runPage(root) {
     const broken = await classifySettle(() => page.setInputFiles("#classify-file", // [classify]
       { name: "resnet18-f37072fd.pth", mimeType: "application/octet-stream", buffer: Buffer.from("PK\x03\x04") }));
     check("[classify] a truncated .pth shows torch.load's error", /^load: zip: /.test(broken.error ?? ""), broken.error ?? "no error");
-    await page.selectOption("#classify-model", VISION_MODEL); // [classify] back to a working panel for the phone screenshot
+    // back to a working panel for the phone screenshot (settled: its reload must not count as the next one's)
+    await classifySettle(() => page.selectOption("#classify-model", VISION_MODEL)); // [classify]
     await classifySettle(() => page.setInputFiles("#classify-file", checkpoint)); // [classify]
     const again = checkTop5(root, await shownTop5()); // [classify]
     check("[classify] the error clears and the top-5 returns with the right checkpoint", // [classify]

@@ -2,7 +2,16 @@
 // Inputs and weights come from integer arithmetic (no Math.sin/exp, which may differ between
 // engines in the last bit), so every runtime must produce the same bits; the harness compares the
 // output hashes across runtimes. The seed block is also checked against PyTorch's output.
-// Plain JavaScript, no imports: `runConformance(wasmnn, seedBlockBytes)`.
+// Plain JavaScript, importing only files.js (fixtures as base64): `runConformance(wasmnn, seedBlockBytes)`.
+import { FILES } from "./files.js";
+
+/** A fixture of tests/fixtures/io/ as bytes (atob: every runtime has it). */
+function fileBytes(name) {
+  const text = atob(FILES[name]);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
 
 /** Deterministic float32 values in [-1, 1] with 3 decimals, from the element index and a seed. */
 function det(w, shape, seed) {
@@ -43,6 +52,11 @@ const conv = (options, shape = [2, 4, 9, 11]) => (w) => {
 };
 
 export const CASES = {
+  // torch.load (both formats: every storage dtype converted, views, strides, 0-d, empty) and
+  // safetensors' every dtype: the same bits in every runtime
+  "torch.load zip": (w) => Object.values(w.load(fileBytes("state_zip.pt"))),
+  "torch.load legacy": (w) => Object.values(w.load(fileBytes("state_legacy.pt"))),
+  "safetensors every dtype": (w) => Object.values(w.safetensors.load(fileBytes("dtypes.safetensors"))),
   "conv zeros": conv({ padding: 1 }),
   "conv reflect": conv({ padding: 2, padding_mode: "reflect" }),
   "conv replicate": conv({ padding: [1, 3], padding_mode: "replicate", stride: 2 }),

@@ -39,3 +39,18 @@ Deno.test("use after dispose throws a clear error in Deno too", () => {
   try { t.data(); } catch (error) { message = (error as Error).message; }
   assert(message.includes("used after dispose"), `got: ${message}`);
 });
+
+Deno.test("load() reads a torch.save file from a path and a file: URL, as from its bytes", async () => {
+  await wasmnn.init();
+  const url = new URL("../fixtures/io/state_zip.pt", import.meta.url);
+  const fromBytes = wasmnn.load(await Deno.readFile(url)) as Record<string, wasmnn.Tensor>;
+  for (const source of [url.pathname, url]) {
+    const fromPath = wasmnn.load(source) as Record<string, wasmnn.Tensor>;
+    assert(JSON.stringify(Object.keys(fromPath)) === JSON.stringify(Object.keys(fromBytes)), `keys from ${String(source)}`);
+    for (const [key, t] of Object.entries(fromPath)) {
+      assert(t.dtype === fromBytes[key].dtype && JSON.stringify(t.tolist()) === JSON.stringify(fromBytes[key].tolist()), `${key} from ${String(source)}`);
+      t.dispose();
+    }
+  }
+  for (const t of Object.values(fromBytes)) t.dispose();
+});

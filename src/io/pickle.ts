@@ -24,6 +24,10 @@ const NAMES: Record<number, string> = {
   0x53: "STRING", 0x54: "BINSTRING", 0x55: "SHORT_BINSTRING", 0x56: "UNICODE", 0x67: "GET", 0x69: "INST", 0x6f: "OBJ", 0x70: "PUT",
   0x51: "BINPERSID", 0x52: "REDUCE", 0x61: "APPEND", 0x62: "BUILD", 0x63: "GLOBAL", 0x65: "APPENDS", 0x68: "BINGET", 0x6a: "LONG_BINGET",
   0x73: "SETITEM", 0x74: "TUPLE", 0x75: "SETITEMS", 0x93: "STACK_GLOBAL", 0x81: "NEWOBJ", 0x82: "EXT1", 0x83: "EXT2", 0x84: "EXT4", 0x92: "NEWOBJ_EX", 0x97: "NEXT_BUFFER", 0x98: "READONLY_BUFFER",
+  0x80: "PROTO", 0x95: "FRAME", 0x7d: "EMPTY_DICT", 0x5d: "EMPTY_LIST", 0x29: "EMPTY_TUPLE", 0x8f: "EMPTY_SET", 0x85: "TUPLE1", 0x86: "TUPLE2",
+  0x87: "TUPLE3", 0x6c: "LIST", 0x91: "FROZENSET", 0x64: "DICT", 0x90: "ADDITEMS", 0x71: "BINPUT", 0x72: "LONG_BINPUT", 0x94: "MEMOIZE",
+  0x4a: "BININT", 0x4b: "BININT1", 0x4d: "BININT2", 0x8a: "LONG1", 0x8b: "LONG4", 0x47: "BINFLOAT", 0x58: "BINUNICODE", 0x8c: "SHORT_BINUNICODE",
+  0x8d: "BINUNICODE8", 0x42: "BINBYTES", 0x43: "SHORT_BINBYTES", 0x8e: "BINBYTES8", 0x96: "BYTEARRAY8", 0x4e: "NONE", 0x88: "NEWTRUE", 0x89: "NEWFALSE",
 };
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
@@ -41,7 +45,8 @@ export function unpickle(bytes: Uint8Array, start: number, source: string, hooks
   let op = 0;
   const where = () => `offset ${opAt} of ${source}`;
   const fail: (message: string) => never = (message) => {
-    throw new Error(`load: pickle opcode ${NAMES[op] ?? `0x${op.toString(16).padStart(2, "0")}`} at ${where()}: ${message}`);
+    // op < 0: the input ended where an opcode was due
+    throw new Error(`load: pickle ${op < 0 ? "opcode" : `opcode ${NAMES[op] ?? `0x${op.toString(16).padStart(2, "0")}`}`} at ${where()}: ${message}`);
   };
   const need = (n: number) => {
     if (pos + n > bytes.length) fail(`needs ${n} bytes, but ${source} ends at offset ${bytes.length} (truncated)`);
@@ -81,25 +86,36 @@ export function unpickle(bytes: Uint8Array, start: number, source: string, hooks
   const long = (size: number): number | bigint => {
     if (size > bytes.length - pos) fail(`claims ${size} bytes, but only ${bytes.length - pos} follow`);
     const at = need(size);
-    let value = 0n;
-    for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[at + i]);
-    if (size > 0 && bytes[at + size - 1] >= 0x80) value -= 1n << BigInt(8 * size);
+    if (size === 0) return 0;
+    // from hex digits: linear in the size (shifting a bigint byte by byte is quadratic: minutes for a 200 KB LONG4)
+    let hex = "";
+    for (let i = size - 1; i >= 0; i--) hex += (bytes[at + i] < 16 ? "0" : "") + bytes[at + i].toString(16);
+    let value = BigInt(`0x${hex}`);
+    if (bytes[at + size - 1] >= 0x80) value -= 1n << BigInt(8 * size);
     return value >= -Number.MAX_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER ? Number(value) : value;
   };
   const dict = (target: unknown): Map<unknown, unknown> => (target instanceof Map ? target : fail(`expected a dict to set items in, but got ${describe(target)}`));
   const list = (target: unknown): unknown[] => (Array.isArray(target) && !Object.isFrozen(target) ? target : fail(`expected a list to append to, but got ${describe(target)}`));
   const tuple = (items: unknown[]) => Object.freeze(items);
+  // as Python: a list, dict or (non-frozen) set is no dict key or set item
+  const hashable = (value: unknown, what: string): unknown => (value instanceof Map || (Array.isArray(value) || value instanceof Set) && !Object.isFrozen(value)
+    ? fail(`${describe(value)} cannot be a ${what} (unhashable)`) : value);
   const setItems = (target: Map<unknown, unknown>, items: unknown[]) => {
     if (items.length % 2 !== 0) fail(`expected key-value pairs, but got ${items.length} items`);
-    for (let i = 0; i < items.length; i += 2) target.set(items[i], items[i + 1]);
+    for (let i = 0; i < items.length; i += 2) target.set(hashable(items[i], "dict key"), items[i + 1]);
   };
 
   for (;;) {
     opAt = pos;
+    op = -1;
     op = bytes[need(1)];
     switch (op) {
-      case 0x80: need(1); break;                                  // PROTO
-      case 0x95: need(8); break;                                  // FRAME: a length hint
+      case 0x80: { const protocol = bytes[need(1)]; if (protocol > 5) fail(`protocol ${protocol} is not supported (0 to 5 are)`); break; }   // PROTO
+      case 0x95: {                                                // FRAME: a length hint, which must fit
+        const size = view.getBigUint64(need(8), true);
+        if (size > BigInt(bytes.length - pos)) fail(`a frame of ${size} bytes, but only ${bytes.length - pos} follow`);
+        break;
+      }
       case 0x7d: stack.push(new Map()); break;                    // EMPTY_DICT
       case 0x5d: stack.push([]); break;                           // EMPTY_LIST
       case 0x29: stack.push(tuple([])); break;                    // EMPTY_TUPLE
@@ -110,17 +126,17 @@ export function unpickle(bytes: Uint8Array, start: number, source: string, hooks
       case 0x87: { const c = pop(); const b = pop(); stack.push(tuple([pop(), b, c])); break; }    // TUPLE3
       case 0x74: stack.push(tuple(popMark())); break;             // TUPLE
       case 0x6c: stack.push(popMark()); break;                    // LIST
-      case 0x91: stack.push(new Set(popMark())); break;           // FROZENSET
+      case 0x91: stack.push(Object.freeze(new Set(popMark().map((item) => hashable(item, "set item"))))); break;   // FROZENSET (frozen: hashable, no ADDITEMS)
       case 0x64: { const map = new Map(); setItems(map, popMark()); stack.push(map); break; }   // DICT
       case 0x61: { const item = pop(); list(top()).push(item); break; }                       // APPEND
       case 0x65: { const items = popMark(); const target = list(top()); for (const item of items) target.push(item); break; }   // APPENDS
-      case 0x73: { const value = pop(); const key = pop(); dict(top()).set(key, value); break; }   // SETITEM
+      case 0x73: { const value = pop(); const key = hashable(pop(), "dict key"); dict(top()).set(key, value); break; }   // SETITEM
       case 0x75: { const items = popMark(); setItems(dict(top()), items); break; }                // SETITEMS
       case 0x90: {                                                // ADDITEMS
         const items = popMark();
         const target = top();
-        if (!(target instanceof Set)) fail(`expected a set to add to, but got ${describe(target)}`);
-        for (const item of items) target.add(item);
+        if (!(target instanceof Set) || Object.isFrozen(target)) fail(`expected a set to add to, but got ${describe(target)}`);
+        for (const item of items) target.add(hashable(item, "set item"));
         break;
       }
       case 0x30: pop(); break;                                    // POP
@@ -183,5 +199,6 @@ export function describe(value: unknown): string {
   if (value instanceof Uint8Array) return "bytes";
   if (Array.isArray(value)) return Object.isFrozen(value) ? `a tuple of ${value.length}` : "a list";
   if (typeof value === "string") return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value)}`;
+  if (typeof value === "bigint" && (value > 2n ** 256n || value < -(2n ** 256n))) return `a ${value.toString(16).replace("-", "").length * 4}-bit bigint`;   // not its (long) digits
   return typeof value === "object" ? (value.constructor?.name ?? "an object") : `the ${typeof value} ${String(value)}`;
 }

@@ -6,11 +6,11 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { init, load, memory, safetensors, type Tensor } from "../src/index.js";
+import { init, load, memory, safetensors, tensor, tidy, type Tensor } from "../src/index.js";
 import { models } from "../src/vision/index.js";
 
 const dir = new URL("./build/", import.meta.url).pathname;
-const files = { zip: `${dir}resnet18.pth`, legacy: `${dir}resnet18_legacy.pth`, safetensors: `${dir}resnet18-torch.safetensors` };
+const files = { zip: `${dir}resnet18.pth`, legacy: `${dir}resnet18_legacy.pth`, safetensors: `${dir}resnet18-python.safetensors` };
 type Kind = keyof typeof files;
 const read = (kind: Kind, bytes: Uint8Array): Record<string, Tensor> => kind === "safetensors" ? safetensors.load(bytes) : load(bytes);
 const MiB = 2 ** 20;
@@ -34,10 +34,18 @@ import torch, torchvision
 torch.manual_seed(0)
 sd = torchvision.models.resnet18().state_dict()
 torch.save(sd, "${files.zip}")
-torch.save(sd, "${files.legacy}", _use_new_zipfile_serialization=False)`], { stdio: "inherit" });
+torch.save(sd, "${files.legacy}", _use_new_zipfile_serialization=False)
+# the same tensors as safetensors, written by hand (no safetensors package needed), independently of wasmnn
+import json, struct
+header, blobs, offset = {}, [], 0
+for k, t in sd.items():
+    b = t.contiguous().numpy().tobytes()
+    header[k] = {"dtype": "I64" if t.dtype == torch.int64 else "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
+    blobs.append(b); offset += len(b)
+h = json.dumps(header).encode(); h += b" " * (-len(h) % 8)
+open("${files.safetensors}", "wb").write(struct.pack("<Q", len(h)) + h + b"".join(blobs))`], { stdio: "inherit" });
   }
   await init();
-  if (!existsSync(files.safetensors)) writeFileSync(files.safetensors, safetensors.save(load(readFileSync(files.zip))));
   const bytes = Object.fromEntries((Object.keys(files) as Kind[]).map((k) => [k, new Uint8Array(readFileSync(files[k]))])) as Record<Kind, Uint8Array>;
   const model = models.resnet18().eval();
   const times: Record<Kind, number[]> = { zip: [], legacy: [], safetensors: [] };
@@ -57,6 +65,18 @@ torch.save(sd, "${files.legacy}", _use_new_zipfile_serialization=False)`], { std
     ratios.legacy.push(t.legacy! / t.safetensors!);
   }
   const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1];
+  // the same model's output from each file: bit for bit
+  const x = tensor(Float32Array.from({ length: 3 * 224 * 224 }, (_, i) => ((i * 2654435761) % 2001) / 1000 - 1), [1, 3, 224, 224]);
+  const outputs = (Object.keys(files) as Kind[]).map((kind) => {
+    const sd = read(kind, bytes[kind]);
+    model.load_state_dict(sd);
+    const y = tidy(() => model.forward(x) as Tensor);
+    const out = new Uint32Array(y.data().buffer);
+    y.dispose();
+    return out;
+  });
+  const same = outputs.every((o) => o.length === outputs[0].length && o.every((v, i) => v === outputs[0][i]));
+  console.log(`resnet18 strict load_state_dict from the .pth (zip, legacy) and from Python's safetensors: outputs ${same ? "bit-identical" : "DIFFER"}`);
   for (const kind of Object.keys(files) as Kind[]) {
     const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), "--child", kind], { encoding: "utf8" });
     const m = JSON.parse(out.trim().split("\n").at(-1)!) as { before: number; after: number; weights: number };

@@ -7,12 +7,13 @@
 // tiles, Winograd, folded BatchNorm), so exact equality is not expected; the printed worst error
 // per model shows how far inside the budget each one is.
 //
-// `npm test` runs one model per family (CI_SUBSET); `npm run check:vision` runs every fixture.
+// `npm test` runs one model per family (CI_SUBSET); `npm run check:vision` runs every fixture, and
+// `npm run check:vision:lean` every fixture in lean memory mode (VISION_MEMORY=lean).
 import { describe, expect, test } from "vitest";
 import { init, memory, tidy, type Tensor } from "wasmnn";
 import { builderOf, fixtureNames, inputOf, readFixture, readRecorded, stateDict } from "./weights.js";
 
-await init();
+await init({ memory: process.env.VISION_MEMORY === "lean" ? "lean" : "fast" });
 
 const CI_SUBSET = new Set([
   "alexnet", "vgg11_bn", "resnet18", "resnext50_32x4d", "densenet121", "googlenet", "inception_v3", "mnasnet0_5",

@@ -72,23 +72,26 @@ export class Storage {
   }
   /** Byte address in linear memory; a deferred storage is copied in (or drawn) on the first read. */
   get ptr(): number {
-    if (this.#recipe !== null) {
-      const recipe = this.#recipe;
-      const ptr = this.ptrForOverwrite();
-      // drawn straight into linear memory (nothing allocates while the view is in use)
-      if (this.#int64) heapI64().fill(BigInt(constantOf(recipe)), ptr / 8, (ptr + this.bytes) / 8);
-      else replay(heapF32().subarray(ptr >>> 2, (ptr + this.bytes) >>> 2), recipe);
-      return ptr;
+    if (!this.isDeferred) return this.#ptr;
+    this.checkSource();
+    const source = this.#source, recipe = this.#recipe;
+    const ptr = this.ptrForOverwrite();
+    // straight into linear memory (nothing allocates while the view is in use)
+    this.#write(heapU8().subarray(ptr, ptr + this.bytes), source, recipe);
+    return ptr;
+  }
+  /** Writes deferred data into `dst`: the source's bytes (converted from the file's type) or the recipe's values. */
+  #write(dst: Uint8Array, source: Uint8Array | null, recipe: Recipe | null): void {
+    if (recipe === null) {
+      if (this.#type === undefined) dst.set(source!);
+      else convertInto(this.#type, source!, dst, source!.length / FILE_DTYPES[this.#type].bytes);
+      return;
     }
-    if (this.#source !== null) {
-      this.checkSource();
-      const source = this.#source, type = this.#type;
-      const ptr = this.ptrForOverwrite();
-      // a byte copy (the file's data offsets need not be 4- or 8-byte aligned) or a conversion
-      copySource(source, type, heapU8().subarray(ptr, ptr + this.bytes));
-      return ptr;
-    }
-    return this.#ptr;
+    // drawn in place where `dst` is aligned (linear memory, a fresh array), else through a copy
+    const target = dst.byteOffset % 8 === 0 ? dst : new Uint8Array(this.bytes);
+    if (this.#int64) new BigInt64Array(target.buffer, target.byteOffset, this.bytes / 8).fill(BigInt(constantOf(recipe)));
+    else replay(new Float32Array(target.buffer, target.byteOffset, this.bytes / 4), recipe);
+    if (target !== dst) dst.set(target);
   }
   /**
    * The address for a caller that writes every byte next (load_state_dict, nn.init): a deferred
@@ -113,18 +116,8 @@ export class Storage {
    */
   readDeferred(dst: Uint8Array): boolean {
     this.checkSource();
-    const recipe = this.#recipe;
-    if (recipe !== null) {
-      if (this.#int64) dst.set(new Uint8Array(new BigInt64Array(this.bytes / 8).fill(BigInt(constantOf(recipe))).buffer));
-      else {
-        const values = new Float32Array(this.bytes / 4);
-        replay(values, recipe);
-        dst.set(new Uint8Array(values.buffer));
-      }
-      return true;
-    }
-    if (this.#source === null) return false;
-    copySource(this.#source, this.#type, dst);
+    if (!this.isDeferred) return false;
+    this.#write(dst, this.#source, this.#recipe);
     return true;
   }
   /** Throws if deferred bytes' buffer (safetensors.load's caller's) was detached or resized. */
@@ -158,11 +151,6 @@ export class Storage {
       release(this.#ptr, this.bytes);
     }
   }
-}
-
-function copySource(source: Uint8Array, type: FileDType | undefined, dst: Uint8Array): void {
-  if (type === undefined) dst.set(source);
-  else convertInto(type, source, dst, source.length / FILE_DTYPES[type].bytes);
 }
 
 function constantOf(recipe: Recipe): number {

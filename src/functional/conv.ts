@@ -428,6 +428,10 @@ function convolveInChunks(weight: Tensor, fold: Float64Array | null, call: Packe
     const biasPtr = call.bias === null ? 0 : call.bias.ptr + o0 * 4;
     k.f32_conv2d_pack(from, biasPtr, n, 1, reduction, chunkPtr);
     const part = { ...call, outChannels: n };
+    if (n === outChannels) {
+      runPacked(part, chunkPtr, biasPtr);   // one chunk: the whole batch in one call
+      continue;
+    }
     for (let i = 0; i < call.batch; i++) {
       runPacked(part, chunkPtr, biasPtr, call.output.ptr + (i * outChannels + o0) * plane, call.input.ptr + i * image, 1);
     }

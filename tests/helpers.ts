@@ -1,7 +1,8 @@
 // Shared test helpers: fixture loading and tolerance checks.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
-import { nn, randn, safetensors, tidy, type Tensor } from "../src/index.js";
+import { nn, randn, safetensors, tidy, Tensor } from "../src/index.js";
 
 const here = new URL("./fixtures/", import.meta.url);
 
@@ -85,4 +86,47 @@ export function randomBn(channels: number): nn.BatchNorm2d {
     }, false);
   });
   return bn;
+}
+
+/**
+ * Runs `setup` then `drop` (code using the built package, "wasmnn") in a fresh Node with --expose-gc,
+ * then collects garbage until the finalizer has freed what `drop` left (at most 20 rounds). Returns
+ * what was live right after `drop`, and what is left after collection, against the state after `setup`.
+ */
+export function afterCollection(setup: string, drop: string, imports: string): {
+  afterDrop: { tensors: number; bytes: number }; left: number; bytes: number;
+} {
+  const script = `
+    import { ${imports}, memory } from "wasmnn";
+    await init();
+    ${setup}
+    const base = memory();
+    (() => {
+      ${drop}
+    })();
+    const afterDrop = { tensors: memory().liveTensors - base.liveTensors, bytes: memory().liveBytes - base.liveBytes };
+    for (let i = 0; i < 20 && memory().liveTensors > base.liveTensors; i++) {
+      globalThis.gc();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const end = memory();
+    console.log(JSON.stringify({ afterDrop, left: end.liveTensors - base.liveTensors, bytes: end.liveBytes - base.liveBytes }));`;
+  const root = new URL("../", import.meta.url).pathname;
+  const out = execFileSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
+  return JSON.parse(out.trim().split("\n").at(-1)!);
+}
+
+/** Disposes every tensor in a loaded value (iteratively: values may nest deeply). */
+export function disposeAll(value: unknown): void {
+  const work = [value];
+  const seen = new Set<unknown>();
+  while (work.length > 0) {
+    const v = work.pop();
+    if (v === null || typeof v !== "object" || seen.has(v)) continue;
+    seen.add(v);
+    if (v instanceof Tensor) v.dispose();
+    else if (v instanceof Map) for (const [k, item] of v) work.push(k, item);
+    else if (v instanceof Set) work.push(...v);
+    else if (!(v instanceof Uint8Array)) work.push(...Object.values(v));
+  }
 }

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, test } from "vitest";
 import fc from "fast-check";
 import { init, load, memory, Tensor, tensor } from "../src/index.js";
+import { disposeAll } from "./helpers.js";
 
 beforeAll(() => init());
 
@@ -17,20 +18,6 @@ const EXPECTED = JSON.parse(readFileSync(new URL("expected.json", dir), "utf8"))
 const files = readdirSync(dir).filter((name) => name.endsWith(".pt")).map((name) => name.slice(0, -3)).sort();
 const read = (name: string) => new Uint8Array(readFileSync(new URL(`${name}.pt`, dir)));
 
-/** Disposes every tensor in a loaded value (iteratively: values may nest deeply). */
-function disposeAll(value: unknown): void {
-  const work = [value];
-  const seen = new Set<unknown>();
-  while (work.length > 0) {
-    const v = work.pop();
-    if (v === null || typeof v !== "object" || seen.has(v)) continue;
-    seen.add(v);
-    if (v instanceof Tensor) v.dispose();
-    else if (v instanceof Map) for (const [k, item] of v) work.push(k, item);
-    else if (v instanceof Set) work.push(...v);
-    else if (!(v instanceof Uint8Array)) work.push(...Object.values(v));
-  }
-}
 
 /** What load did with `bytes`: its error (or null), the time it took. */
 function attempt(bytes: Uint8Array): { error: unknown; ms: number } {

@@ -1,10 +1,10 @@
 // Deferred tensors (issue #13, loading without doubling): safetensors.load keeps each tensor's data
 // in the caller's bytes until something needs it in linear memory, and load_state_dict copies
 // straight from those bytes into the model, so the weights are held once.
-import { execFileSync } from "node:child_process";
 import { beforeAll, describe, expect, test } from "vitest";
 import { init, nn, F, safetensors, tensor, zeros, randn, cat, manual_seed, memory, tidy, type Tensor } from "../src/index.js";
 import { heapU8 } from "../src/runtime.js";
+import { afterCollection } from "./helpers.js";
 
 beforeAll(() => init());
 
@@ -337,27 +337,12 @@ describe("a deferred tensor", () => {
 });
 
 test("the finalizer frees dropped deferred tensors, copied in or not (built package, --expose-gc)", () => {
-  const root = new URL("../", import.meta.url).pathname;
-  const script = `
-    import { init, safetensors, randn, tidy, memory } from "wasmnn";
-    await init();
-    const bytes = tidy(() => safetensors.save({ a: randn([1000]), b: randn([10, 10]), c: randn([3]) }));
-    const base = memory();
-    const drop = () => {
+  const result = afterCollection(`
+    const bytes = tidy(() => safetensors.save({ a: randn([1000]), b: randn([10, 10]), c: randn([3]) }));`, `
       const loaded = safetensors.load(bytes);
       loaded.a.add_(1);              // copied in (4000 bytes), then dropped
-      loaded.b.reshape(100);         // a view, dropped
-    };
-    drop();
-    const afterDrop = { tensors: memory().liveTensors - base.liveTensors, bytes: memory().liveBytes - base.liveBytes };
-    for (let i = 0; i < 20 && memory().liveTensors > base.liveTensors; i++) {
-      globalThis.gc();
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const end = memory();
-    console.log(JSON.stringify({ afterDrop, left: end.liveTensors - base.liveTensors, bytes: end.liveBytes - base.liveBytes }));`;
-  const out = execFileSync(process.execPath, ["--expose-gc", "--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
-  const result = JSON.parse(out.trim().split("\n").at(-1)!);
+      loaded.b.reshape(100);         // a view, dropped`,
+    "init, safetensors, randn, tidy");
   expect(result.afterDrop).toEqual({ tensors: 4, bytes: 4000 });
   expect(result.left).toBe(0);
   expect(result.bytes).toBe(0);

@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, test } from "vitest";
 import { init, load, nn, F, safetensors, memory, Tensor, tidy, manual_seed, randn } from "../src/index.js";
+import { disposeAll } from "./helpers.js";
 
 beforeAll(() => init());
 
@@ -48,24 +49,11 @@ function expectSame(actual: unknown, expected: unknown, path = "$"): void {
       expect((a as unknown[]).length, at).toBe(e.length);
       e.forEach((v, i) => work.push([(a as unknown[])[i], v, `${at}[${i}]`]));
     } else {
-      expect(Object.is(a, e) || (typeof e === "number" && Object.is(a, e)), `${at}: ${String(a)} vs ${String(e)}`).toBe(true);
+      expect(Object.is(a, e), `${at}: ${String(a)} vs ${String(e)}`).toBe(true);
     }
   }
 }
 
-/** Disposes every tensor in a loaded value. */
-function disposeAll(value: unknown): void {
-  const work = [value];
-  const seen = new Set<unknown>();
-  while (work.length > 0) {
-    const v = work.pop();
-    if (v === null || typeof v !== "object" || seen.has(v)) continue;
-    seen.add(v);
-    if (v instanceof Tensor) v.dispose();
-    else if (v instanceof Map) work.push(...v.values());
-    else work.push(...Object.values(v));
-  }
-}
 
 describe("fixtures match what torch reads back, bit for bit", () => {
   for (const name of Object.keys(EXPECTED)) {

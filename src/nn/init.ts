@@ -53,13 +53,11 @@ function initWith(t: Tensor, fill: Fill, name: string): Tensor {
   return t;
 }
 
-/** Writes every value of `t` from `fill` (which draws into a JS array; nothing allocates meanwhile). */
+/** Writes every value of `t` from `fill`, straight into linear memory (`fill` only draws: nothing allocates meanwhile). */
 function writeAll(t: Tensor, fill: (values: Float32Array) => void): void {
-  const values = new Float32Array(t.numel());
-  fill(values);
   // before the heap view: a deferred tensor is allocated here, without drawing its old recipe
   const at = t._ptrForOverwrite() >>> 2;
-  heapF32().set(values, at);
+  fill(heapF32().subarray(at, at + t.numel()));
 }
 
 /** torch.nn.init._calculate_fan_in_and_fan_out: fan_in = size(1) * receptive field, fan_out = size(0) * receptive field. */

@@ -7,6 +7,7 @@
 import { gather4 } from "../simd";
 import { f32_activation } from "../elementwise/activation";
 import { f32_pad2d } from "./pad";
+import { scratch, SCRATCH_DW_TAIL } from "../scratch";
 
 // floats of slack after the staged plane: the last row's last vector reads up to 3 * strideW + 8
 // floats past the plane
@@ -19,8 +20,6 @@ export function f32_dwconv2d_workspace(height: i32, width: i32, padTop: i32, pad
   return (<f64>(height + padTop + padBottom) * (width + padLeft + padRight) + slackFloats(strideW)) * 4 + 64;
 }
 
-// scratch for a partial vector's store
-const tailScratch = memory.data(16, 16);
 
 // @ts-ignore: decorator
 @inline function storePartial(out: usize, v: v128, count: i32): void {
@@ -28,8 +27,8 @@ const tailScratch = memory.data(16, 16);
     v128.store(out, v);
     return;
   }
-  v128.store(tailScratch, v);
-  memory.copy(out, tailScratch, <usize>count * 4);
+  v128.store(scratch(SCRATCH_DW_TAIL), v);
+  memory.copy(out, scratch(SCRATCH_DW_TAIL), <usize>count * 4);
 }
 
 // four inputs at p, p + stride, p + 2 stride, p + 3 stride (floats)

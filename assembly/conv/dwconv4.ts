@@ -9,6 +9,7 @@ import { mapIndex, PAD_CONSTANT } from "./pad";
 import { madd } from "./gemm";
 import { gather4, storeTransposed4 } from "../simd";
 import { f32_activation } from "../elementwise/activation";
+import { scratch, SCRATCH_DW4_TAPS } from "../scratch";
 
 export function f32_dwconv2d_c4_workspace(height: i32, width: i32, padTop: i32, padBottom: i32, padLeft: i32, padRight: i32,
   outHeight: i32, outWidth: i32): f64 {
@@ -27,6 +28,7 @@ export function f32_dwconv2d_c4(
   const paddedH = height + padTop + padBottom;
   const paddedW = width + padLeft + padRight;
   const taps = kernelH * kernelW;
+  const gatheredWeights = scratch(SCRATCH_DW4_TAPS);
   const staged = workspace;                                  // [PH][PW][4]
   const result = staged + <usize>paddedH * paddedW * 16;     // [OH][OW][4]
   const plane = <usize>height * width * 4;
@@ -97,7 +99,6 @@ export function f32_dwconv2d_c4(
 
 // kernels up to 7x7 keep their gathered weights here ([taps][4] vectors, 16-byte aligned)
 const MAX_GATHERED_TAPS = 49;
-const gatheredWeights: usize = memory.data(MAX_GATHERED_TAPS * 16, 16);
 
 // Stride 1, dilation 1 across, any kernel (ConvNeXt's 7x7, EfficientNet's 5x5): two neighbouring
 // outputs at a time share all but one of each kernel row's input columns, so a row costs kernelW
@@ -115,7 +116,7 @@ function convRowPairs(staged: usize, paddedW: i32, b: v128, result: usize, outHe
       let a = f32x4.splat(0);
       let c = f32x4.splat(0);
       let row = origin;
-      let wRow = gatheredWeights;
+      let wRow = scratch(SCRATCH_DW4_TAPS);
       for (let kh = 0; kh < kernelH; kh++) {
         let x = v128.load(row);
         let w = wRow;
@@ -140,7 +141,7 @@ function convRowPairs(staged: usize, paddedW: i32, b: v128, result: usize, outHe
     for (; ox < outWidth; ox++) {
       let acc = f32x4.splat(0);
       let row = origin;
-      let w = gatheredWeights;
+      let w = scratch(SCRATCH_DW4_TAPS);
       for (let kh = 0; kh < kernelH; kh++) {
         for (let kw = 0; kw < kernelW; kw++) acc = madd(acc, v128.load(w + <usize>kw * 16), v128.load(row + <usize>kw * 16));
         row += rowStep;
@@ -165,7 +166,7 @@ function convRows5(staged: usize, paddedW: i32, b: v128, result: usize, outHeigh
     for (let ox = 0; ox < outWidth; ox++) {
       let acc = f32x4.splat(0);
       let row = origin;
-      let w = gatheredWeights;
+      let w = scratch(SCRATCH_DW4_TAPS);
       for (let kh = 0; kh < kernelH; kh++) {
         acc = madd(acc, v128.load(w), v128.load(row));
         acc = madd(acc, v128.load(w, 16), v128.load(row, 16));

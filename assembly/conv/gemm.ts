@@ -14,6 +14,8 @@
 // instruction) and 28.0 for 6x8 (which spills an accumulator every step); this machine's peak is
 // 43-44 (npm run bench:peak).
 
+import { scratch, SCRATCH_GEMM_TILE } from "../scratch";
+
 // acc + w * a. The default build multiplies then adds (two roundings, bit-identical everywhere);
 // the opt-in relaxed build (--enable relaxed-simd) lets the engine fuse them (FMA on x86 with AVX2).
 // @ts-ignore: decorator
@@ -35,13 +37,11 @@ export function f32_gemm_5x8__simd128(
     f32_gemm_5x8_full__simd128(kc, init, weights, a, aStride, out, outStride);
     return;
   }
-  if (init == 0) copyTile(out, outStride, scratchTile, 32, mr, nr);
-  f32_gemm_5x8_full__simd128(kc, init, weights, a, aStride, scratchTile, 32);
-  copyTile(scratchTile, 32, out, outStride, mr, nr);
+  if (init == 0) copyTile(out, outStride, scratch(SCRATCH_GEMM_TILE), 32, mr, nr);
+  f32_gemm_5x8_full__simd128(kc, init, weights, a, aStride, scratch(SCRATCH_GEMM_TILE), 32);
+  copyTile(scratch(SCRATCH_GEMM_TILE), 32, out, outStride, mr, nr);
 }
 
-// 5 rows x 8 floats
-const scratchTile = memory.data(160, 16);
 
 function copyTile(from: usize, fromStride: usize, to: usize, toStride: usize, mr: i32, nr: i32): void {
   for (let r = 0; r < mr; r++) memory.copy(to + <usize>r * toStride, from + <usize>r * fromStride, <usize>nr * 4);

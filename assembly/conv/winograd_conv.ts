@@ -30,6 +30,7 @@ import { F4X3_PASS_LIMIT, stageWidth4, inputTransform, transformA, storeRow4, st
 import { stageHeight3, stageWidth3, stagePhases, inputTransform3, transformA3, storeRow3 } from "./winograd_s2";
 import { f32_winograd_f2x3_pack, f32_winograd_f4x3_pack, f32_winograd_s2k7_pack } from "./winograd_pack";
 import { f32_scale_rows } from "./fold";
+import { scratch, SCRATCH_WINO_ROW } from "../scratch";
 
 export function f32_conv2d_winograd_f2x3(
   input: usize, batch: i32, channels: i32, height: i32, width: i32,
@@ -216,7 +217,6 @@ function packChunk(m: i32, weight: usize, fold: usize, outChannels: i32, oc0: i3
   else f32_winograd_s2k7_pack(source, n, inChannels, packed);
 }
 
-const rowScratch = memory.data(64, 16);
 
 /**
  * Y = A^T M A for 4 neighbouring 6x6 tiles of one output channel (F(4,3): m = 4; the stem's F(3,4):
@@ -256,8 +256,8 @@ const rowScratch = memory.data(64, 16);
   // the image's right or bottom edge: whole rows into scratch, then the valid columns
   const rowCount = min(m, rowsLeft);
   for (let a = 0; a < rowCount; a++) {
-    storeRowM(m, ys + <usize>a * rowStep, rowScratch, vbias, vmin, vmax);
-    storeValid(out + <usize>a * rowBytes, rowScratch, cols);
+    storeRowM(m, ys + <usize>a * rowStep, scratch(SCRATCH_WINO_ROW), vbias, vmin, vmax);
+    storeValid(out + <usize>a * rowBytes, scratch(SCRATCH_WINO_ROW), cols);
   }
 }
 

@@ -17,6 +17,7 @@
 // apart). Output channels past the end of the last block are zeros.
 
 import { GEMM_MR } from "./pack";
+import { scratch, SCRATCH_S2_ROWS } from "../scratch";
 
 // How an f64x2 of two kernels' values is stored (each mode is a copy of the transform's code):
 // lanes = output channels (lane, lane + 1) of one input channel: adjacent floats, one 8-byte store
@@ -286,7 +287,6 @@ function columnS2(g: usize, p: i32, b: i32, rows: usize): void {
 }
 
 // G w ([6][4] f64x2) between the two stages, then the tap quotients ([2][4])
-const s2Rows = memory.data(8 * 4 * 16, 16);
 
 /** weight [OC, C, 7, 7] -> per phase channel (c, p, q): U = G w_pq G^T (6x6, f64, rounded once). */
 export function f32_winograd_s2k7_pack(weight: usize, outChannels: i32, inChannels: i32, packed: usize): void {
@@ -295,6 +295,7 @@ export function f32_winograd_s2k7_pack(weight: usize, outChannels: i32, inChanne
   const blockBytes = <usize>GEMM_MR * (phaseChannels + 1) * 4;
   const positionStride = <usize>blocks * blockBytes;
   const kernelBytes: usize = 49 * 4;
+  const rows = scratch(SCRATCH_S2_ROWS);
   for (let b = 0; b < blocks; b++) {
     const valid = min(GEMM_MR, outChannels - b * GEMM_MR);
     const block = packed + <usize>b * blockBytes;
@@ -306,15 +307,15 @@ export function f32_winograd_s2k7_pack(weight: usize, outChannels: i32, inChanne
         for (let p = 0; p < 2; p++) {
           // phase channels 4c + 2p (q = 0, lane 0) and 4c + 2p + 1 (q = 1, lane 1)
           const dst = block + C_BYTES + (<usize>(c * 4 + 2 * p) * GEMM_MR + lane) * 4;
-          columnS2(g, p, 0, s2Rows); columnS2(g, p, 1, s2Rows); columnS2(g, p, 2, s2Rows); columnS2(g, p, 3, s2Rows);
+          columnS2(g, p, 0, rows); columnS2(g, p, 1, rows); columnS2(g, p, 2, rows); columnS2(g, p, 3, rows);
           // row 0 = g0 / 4 and row 5 = g3 of each column: their quotients are the taps' scaled (as F(4,3)'s):
           // (g0 / 4) / 24 = (g0 / 24) / 4, / 12 = (g0 / 24) / 2, / 6 = g0 / 24, / 3 = (g0 / 24) * 2; g3 / 24 = (g3 / 3) / 8 ...
-          const q = s2Rows + 6 * 64;
-          rowS2(v128.load(s2Rows), v128.load(s2Rows, 16), v128.load(s2Rows, 32), v128.load(s2Rows, 48),
+          const q = rows + 6 * 64;
+          rowS2(v128.load(rows), v128.load(rows, 16), v128.load(rows, 32), v128.load(rows, 48),
             f64x2.mul(v128.load(q), f64x2.splat(0.25)), f64x2.mul(v128.load(q, 16), f64x2.splat(0.5)), v128.load(q, 32),
             f64x2.mul(v128.load(q, 48), f64x2.splat(2)), dst, positionStride);
-          for (let i = 1; i < 5; i++) rowS2Divided(s2Rows, i, dst + <usize>(6 * i) * positionStride, positionStride);
-          rowS2(v128.load(s2Rows, 320), v128.load(s2Rows, 336), v128.load(s2Rows, 352), v128.load(s2Rows, 368),
+          for (let i = 1; i < 5; i++) rowS2Divided(rows, i, dst + <usize>(6 * i) * positionStride, positionStride);
+          rowS2(v128.load(rows, 320), v128.load(rows, 336), v128.load(rows, 352), v128.load(rows, 368),
             f64x2.mul(v128.load(q, 64), f64x2.splat(0.125)), f64x2.mul(v128.load(q, 80), f64x2.splat(0.25)),
             f64x2.mul(v128.load(q, 96), f64x2.splat(0.5)), v128.load(q, 112), dst + <usize>30 * positionStride, positionStride);
         }

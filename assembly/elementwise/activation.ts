@@ -5,6 +5,7 @@
 // UnaryOpsKernel.cpp), operation for operation where the bits depend on it.
 
 import { vexp, vexpNormalNeg, vexpm1, vtanh, vlog, vlog1pFrom, verf } from "./math";
+import { scratch, SCRATCH_ACT_TAIL, SCRATCH_ROW_SCALARS } from "../scratch";
 
 // One shared (not inlined) copy of each, for the rarer activations and softmax: a call per 4 floats
 // there, against ~0.5 KB of code per inlined copy (the hot SiLU/Sigmoid/GELU/Hardswish inline theirs).
@@ -101,9 +102,7 @@ function log1pv(y: v128): v128 {
 }
 
 // 4 floats of scratch for the last n % 4 elements: they run through the same vector code as the rest
-const tail = memory.data(16, 16);
 // softmax's per-row scalars (max, log of the sum, 1 / sum) as operands of combine()
-const rowScalars = memory.data(16, 16);
 
 /** output[i] = kind(input[i]) for i < count, count a multiple of 4; output may alias input. */
 // @ts-ignore: decorator
@@ -159,9 +158,9 @@ export function f32_activation(input: usize, output: usize, n: i32, kind: i32, a
   const rest = <usize>(n & 3) << 2;
   if (rest != 0) {
     const offset = <usize>body << 2;
-    memory.copy(tail, input + offset, rest);
-    mapKind(kind, tail, tail, 4, a, b);
-    memory.copy(output + offset, tail, rest);
+    memory.copy(scratch(SCRATCH_ACT_TAIL), input + offset, rest);
+    mapKind(kind, scratch(SCRATCH_ACT_TAIL), scratch(SCRATCH_ACT_TAIL), 4, a, b);
+    memory.copy(output + offset, scratch(SCRATCH_ACT_TAIL), rest);
   }
 }
 
@@ -205,9 +204,9 @@ export function f32_softmax(input: usize, output: usize, outer: i32, size: i32, 
       for (; i + 4 <= size; i += 4) vmax = f32x4.max(vmax, v128.load(src + (<usize>i << 2)));
       let m = max(max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1)), max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3)));
       for (; i < size; i++) m = max(m, load<f32>(src + (<usize>i << 2)));
-      store<f32>(rowScalars, m);
+      store<f32>(scratch(SCRATCH_ROW_SCALARS), m);
       // dst = exp(x - m) and its sum
-      combine(SUB, src, rowScalars, 0, dst, size);
+      combine(SUB, src, scratch(SCRATCH_ROW_SCALARS), 0, dst, size);
       f32_activation(dst, dst, size, EXP, 0, 0);
       let vsum = f32x4.splat(0.0);
       i = 0;
@@ -216,13 +215,13 @@ export function f32_softmax(input: usize, output: usize, outer: i32, size: i32, 
       for (; i < size; i++) sum += load<f32>(dst + (<usize>i << 2));
       if (log) {
         // (x - m) - log(s), x - m recomputed (the same bits as before exp)
-        store<f32>(rowScalars, sum, 4);
-        f32_activation(rowScalars + 4, rowScalars + 4, 1, LOG, 0, 0);
-        combine(SUB, src, rowScalars, 0, dst, size);
-        combine(SUB, dst, rowScalars + 4, 0, dst, size);
+        store<f32>(scratch(SCRATCH_ROW_SCALARS), sum, 4);
+        f32_activation(scratch(SCRATCH_ROW_SCALARS) + 4, scratch(SCRATCH_ROW_SCALARS) + 4, 1, LOG, 0, 0);
+        combine(SUB, src, scratch(SCRATCH_ROW_SCALARS), 0, dst, size);
+        combine(SUB, dst, scratch(SCRATCH_ROW_SCALARS) + 4, 0, dst, size);
       } else {
-        store<f32>(rowScalars, <f32>1.0 / sum, 8);
-        combine(MUL, dst, rowScalars + 8, 0, dst, size);
+        store<f32>(scratch(SCRATCH_ROW_SCALARS), <f32>1.0 / sum, 8);
+        combine(MUL, dst, scratch(SCRATCH_ROW_SCALARS) + 8, 0, dst, size);
       }
     }
     return;

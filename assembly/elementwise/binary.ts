@@ -3,6 +3,8 @@
 // run is contiguous ⊕ contiguous or contiguous ⊕ splat (one value per row): no per-element index
 // arithmetic. Runs are specialised per (op, mode) so the hot loops carry no branches.
 
+import { scratch, SCRATCH_SLOT } from "../scratch";
+
 // op codes (src/functional/elementwise.ts mirrors them)
 const ADD: i32 = 0;
 const SUB: i32 = 1;
@@ -177,7 +179,7 @@ export function f32_binary(
 /** out[i] = a[i] op s (reversed: s op a[i]) over n contiguous floats; out may alias a. */
 export function f32_binary_scalar(op: i32, a: usize, s: f32, out: usize, n: i32, alpha: f64, reversed: bool): void {
   // the scalar goes through a static slot so the splat runs read it like a one-value operand
-  const slot = memory.data(16);
+  const slot = scratch(SCRATCH_SLOT);
   store<f32>(slot, s);
   if (reversed) dispatch(op, SV, slot, a, out, n, alpha);
   else dispatch(op, VS, a, slot, out, n, alpha);

@@ -12,12 +12,13 @@
 // Max/min use f32x4.max/min, which propagate NaN, as PyTorch's amax does; arg variants keep the
 // first index of the extreme value (or of the first NaN), as PyTorch's max(dim)/argmax.
 
+import { scratch, SCRATCH_STRIPS } from "../scratch";
+
 const SUM = 0;
 const MAX = 1;
 const MIN = 2;
 
 // scratch for the strip sums' tree: one 16-float row per level (2^32 rows need far fewer than 40)
-const stripScratch = memory.data(40 * 64, 16);
 
 /**
  * output[o, j] = op over r of input[o, r, j] (op: 0 sum, 1 max, 2 min); a sum is divided by
@@ -94,7 +95,7 @@ function sumColumns(src: usize, dst: usize, rows: i32, inner: i32, divisor: f32)
 function sumStrip16(p: usize, rows: i32, stride: usize, out: usize, level: i32): void {
   if (rows > 64) {
     const half = rows >> 1;
-    const tmp = stripScratch + <usize>level * 64;
+    const tmp = scratch(SCRATCH_STRIPS) + <usize>level * 64;
     sumStrip16(p, half, stride, out, level + 1);
     sumStrip16(p + <usize>half * stride, rows - half, stride, tmp, level + 1);
     v128.store(out, f32x4.add(v128.load(out), v128.load(tmp)));

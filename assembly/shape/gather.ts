@@ -12,14 +12,14 @@
 // division or per-element index arithmetic.
 
 import { copyRun } from "./copy";
+import { scratch, SCRATCH_GATHER_DESC } from "../scratch";
 
 const MAX_RANK: i32 = 32;
 /** [sizes: i32 x MAX_RANK | byte strides: i32 x MAX_RANK | odometer counters: i32 x MAX_RANK] */
-const desc = memory.data(MAX_RANK * 12, 16);
 
 /** Where the host writes the view's sizes (i32) and byte strides (i32) before calling xx_gather. */
 export function xx_gather_desc(): usize {
-  return desc;
+  return scratch(SCRATCH_GATHER_DESC);
 }
 
 const RUN = 0;
@@ -32,6 +32,7 @@ const STRIDED = 3;
  * Preconditions (host): 1 <= rank <= 32, every size >= 1, elemBytes 4 or 8, dst does not overlap src.
  */
 export function xx_gather(src: usize, dst: usize, rank: i32, elemBytes: i32): void {
+  const desc = scratch(SCRATCH_GATHER_DESC);
   const sizes = desc;
   const strides = desc + <usize>MAX_RANK * 4;
   const counters = desc + <usize>MAX_RANK * 8;

@@ -254,7 +254,7 @@ async function main(): Promise<void> {
   if (!workloads.length && !opWorkloads.length) throw new Error(`--filter ${filter}: no workload matches; names: ${[...SUITE, ...OP_SUITE].map((w) => w.name).join(", ")}`);
 
   await init({ relaxed });
-  if (relaxed && backend() !== "relaxed-simd") throw new Error("--relaxed: this engine did not accept the relaxed-SIMD build");
+  if (relaxed && backend().build !== "relaxed-simd") throw new Error("--relaxed: this engine did not accept the relaxed-SIMD build");
   const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
   const cpu = os.cpus();
   const tv = tfjsVersions();

@@ -1,6 +1,7 @@
 // Browser entry (package.json "browser" and "default" conditions): init() fetches the .wasm next to
 // the package with `new URL(..., import.meta.url)`, the pattern Vite, webpack and Rollup rewrite.
 import { initWith, type InitOptions } from "./runtime.js";
+import { webThreads } from "./threads/web.js";
 import { loadWith, type LoadOptions, type LoadSource } from "./io/torch_load.js";
 
 export * from "./core.js";
@@ -10,7 +11,11 @@ export type { LoadOptions, LoadSource } from "./io/torch_load.js";
 /** Loads the kernels once (idempotent). `init({ module })` or `init(module)` takes a Module, bytes, URL or Response. */
 export function init(options?: InitOptions): Promise<void> {
   return initWith(options, {
-    defaultSource: async (build) => fetch(build === "relaxed-simd" ? new URL("../build/wasmnn-relaxed.wasm", import.meta.url) : new URL("../build/wasmnn.wasm", import.meta.url)),
+    // each URL spelled out whole: bundlers rewrite only literal new URL("...", import.meta.url)
+    defaultSource: async (build, threaded) => fetch(threaded
+      ? (build === "relaxed-simd" ? new URL("../build/wasmnn-threads-relaxed.wasm", import.meta.url) : new URL("../build/wasmnn-threads.wasm", import.meta.url))
+      : (build === "relaxed-simd" ? new URL("../build/wasmnn-relaxed.wasm", import.meta.url) : new URL("../build/wasmnn.wasm", import.meta.url))),
+    threads: webThreads,
   });
 }
 

@@ -3,7 +3,7 @@ export { Tensor, tensor, zeros, ones, randn, type DType, type NestedArray } from
 export { manual_seed } from "./random.js";
 export { tidy, keep } from "./scope.js";
 export { memory, type MemoryInfo, type MemoryBreakdown } from "./memory.js";
-export { backend } from "./runtime.js";
+export { backend, set_num_threads, get_num_threads, shutdown_threads, type Backend } from "./runtime.js";
 export type { WasmSource, WasmBuild } from "./runtime.js";
 export * as nn from "./nn/index.js";
 export * as F from "./functional/index.js";

@@ -1,5 +1,6 @@
 // Deno entry (package.json "deno" condition): init() reads the .wasm next to the package.
 import { initWith, type InitOptions } from "./runtime.js";
+import { webThreads } from "./threads/web.js";
 import { loadWith, type LoadOptions, type LoadSource } from "./io/torch_load.js";
 
 export * from "./core.js";
@@ -11,8 +12,9 @@ declare const Deno: { readFile(path: URL | string): Promise<Uint8Array<ArrayBuff
 /** Loads the kernels once (idempotent). `init({ module })` or `init(module)` takes a Module, bytes, URL, path or Response. */
 export function init(options?: InitOptions): Promise<void> {
   return initWith(options, {
-    defaultSource: async (build) => new URL(build === "relaxed-simd" ? "../build/wasmnn-relaxed.wasm" : "../build/wasmnn.wasm", import.meta.url),
+    defaultSource: async (build, threaded) => new URL(`../build/wasmnn${threaded ? "-threads" : ""}${build === "relaxed-simd" ? "-relaxed" : ""}.wasm`, import.meta.url),
     readFile: (location) => Deno.readFile(location),
+    threads: webThreads,
   });
 }
 

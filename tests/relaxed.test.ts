@@ -10,7 +10,7 @@ const script = `
   const conv = new nn.Conv2d(16, 16, 3, { padding: 1 });
   const x = randn([1, 16, 20, 20]);
   const y = conv.forward(x).data();
-  console.log(JSON.stringify({ backend: backend(), n: y.filter(Number.isFinite).length }));
+  console.log(JSON.stringify({ backend: backend().build, n: y.filter(Number.isFinite).length }));
 `;
 
 /** Runs a module script in a fresh Node with these V8 flags and script arguments; returns its last line as JSON. */
@@ -45,7 +45,7 @@ const paths = `
     ["depthwise", new nn.Conv2d(8, 8, 3, { padding: 1, groups: 8 }), [1, 8, 15, 15]],
     ["pointwise", new nn.Conv2d(32, 16, 1), [2, 32, 9, 9]],
   ];
-  const out = { backend: backend(), cases: {} };
+  const out = { backend: backend().build, cases: {} };
   for (const [name, conv, shape] of cases) out.cases[name] = Array.from(conv.forward(randn(shape)).data());
   console.log(JSON.stringify(out));
 `;

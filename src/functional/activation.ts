@@ -4,6 +4,7 @@
 
 import { Tensor, empty, normalizeDim, numel } from "../tensor.js";
 import { wasm, heapF32 } from "../runtime.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 import { Workspace } from "../allocator.js";
 import { uniform01 } from "../random.js";
 import { parseArgs, pyFloat, pyRepr, pyType, required, type ArgSpec } from "../args.js";
@@ -24,9 +25,15 @@ export function activate(inputArg: unknown, epilogue: Epilogue, inplace: boolean
   const input = checkTensor(inputArg, op, "input");
   checkFloat(input, op, "input");
   const output = inplace ? input : empty(input.shape);
-  wasm().f32_activation(input.ptr, output.ptr, input.numel(), epilogue.kind, epilogue.a, epilogue.b);
+  activateRange(input.ptr, output.ptr, input.numel(), epilogue);
   if (inplace) input._bump();
   return output;
+}
+
+/** f32_activation over `count` floats, split across threads in 16-float-aligned ranges. */
+export function activateRange(inputPtr: number, outputPtr: number, count: number, { kind, a, b }: Epilogue): void {
+  parallel("f32_activation", count, threadsFor(count * (kind === Kind.clamp ? 1 : 16), count / 1024), (start, end) =>
+    [inputPtr + start * 4, outputPtr + start * 4, end - start, kind, a, b], { align: 1024 });
 }
 
 export function clampWith(inputArg: unknown, inplace: boolean, lo: number, hi: number, op: string): Tensor {

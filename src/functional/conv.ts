@@ -10,7 +10,7 @@ import { parseArgs, pair, pyRepr, type ArgSpec } from "../args.js";
 import { checkPadLimits } from "./pad.js";
 import { poolGeometry } from "./pool.js";
 import { checkImageInput, convOutputSize, fmtShape, nchw, checkConvOperands } from "./shape.js";
-import type { Epilogue } from "./activation.js";
+import { activateRange, type Epilogue } from "./activation.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 export const PADDING_MODES: readonly PaddingMode[] = ["zeros", "reflect", "replicate", "circular"];
@@ -267,7 +267,7 @@ export function convolve(
   if (!convolveWith(input, weight, bias, params, size, pads, output, [activation.a, activation.b], activation)) {
     let count = 1;
     for (const d of output.shape) count *= d;
-    wasm().f32_activation(output.ptr, output.ptr, count, activation.kind, activation.a, activation.b);
+    activateRange(output.ptr, output.ptr, count, activation);
   }
 }
 

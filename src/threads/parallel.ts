@@ -1,0 +1,111 @@
+// Splitting a kernel call across threads (issue #15).
+//
+// A call covers `units` independent outputs (images, output-channel blocks, rows, tile blocks — never
+// part of a reduction); each unit's arithmetic is the same whichever call computes it, so the
+// output bits do not depend on how the units are grouped into tasks, nor on the thread count. A
+// kernel taking a unit range computes only those units; elementwise work is split by pointers.
+//
+// `parallel(name, units, threads, argsOf)` runs argsOf(start, end)'s call once per task. With one
+// thread (or a call too small to pay for waking the pool: threadsFor) it is one call on [0, units).
+
+import { wasm, type KernelName } from "../runtime.js";
+import type { Pool } from "./pool.js";
+
+let pool: Pool | null = null;
+let indexOf = new Map<string, number>();
+let inUse = 1;
+/** Tests: run tasks in order on this thread as if there were this many threads (0: off). */
+let emulated = 0;
+
+export function setPool(next: Pool | null, kernelNames: readonly string[]): void {
+  pool = next;
+  indexOf = new Map(kernelNames.map((name, i) => [name, i]));
+  inUse = next === null ? 1 : next.size;
+}
+
+export function currentPool(): Pool | null {
+  return pool;
+}
+
+/** Threads a call uses now (set_num_threads), 1 without a pool. */
+export function threadsInUse(): number {
+  return emulated > 0 ? emulated : inUse;
+}
+
+export function setThreadsInUse(n: number): void {
+  inUse = n;
+}
+
+/** Tests only: emulate `n` threads on this one (tasks run in order; each its thread's workspace). 0 ends it. */
+export function emulateThreads(n: number): void {
+  emulated = n;
+}
+
+/**
+ * A call's work (multiply-adds or element operations) below which waking the pool costs more than
+ * it saves: a wake-up is ~3-25 us, a thread does ~1-2 GFLOP/s of such work in the small kernels.
+ */
+let minParallelWork = 64 * 1024;
+
+/** Tests: split calls of any size (0), to reach every task boundary with small shapes; or restore the default. */
+export function setMinParallelWork(work: number | null): void {
+  minParallelWork = work ?? 64 * 1024;
+}
+
+/** Threads a call of `work` over `units` should use: 1 when small, never more units than threads. */
+export function threadsFor(work: number, units: number): number {
+  const threads = threadsInUse();
+  if (threads <= 1 || units <= 1) return 1;
+  if (emulated === 0 && work < minParallelWork) return 1;
+  return Math.min(threads, units);
+}
+
+export interface ParallelOptions {
+  /** Range bounds are multiples of this many units (e.g. 4 floats: vector tails stay at the end). */
+  align?: number;
+  /** argsOf's argument `arg` is a block of threads x `bytes`: the thread running a task uses its own part. */
+  perThread?: { arg: number; bytes: number };
+  /** Tasks per thread (dynamic balance vs per-task overhead; default 3). */
+  tasksPerThread?: number;
+}
+
+const flat: number[] = [];
+
+/**
+ * Runs kernel `name` over units [0, units) split into tasks, with `threads` threads (threadsFor):
+ * argsOf(start, end) gives one task's arguments.
+ */
+export function parallel(name: KernelName, units: number, threads: number, argsOf: (start: number, end: number) => ArrayLike<number>,
+  options: ParallelOptions = {}): void {
+  const kernel = wasm()[name] as (...args: number[]) => number;
+  if (units <= 0) return;
+  if (threads <= 1) {
+    kernel(...Array.from(argsOf(0, units)));
+    return;
+  }
+  const align = options.align ?? 1;
+  const blocks = Math.ceil(units / align);
+  const tasks = Math.min(blocks, threads * (options.tasksPerThread ?? 3));
+  flat.length = 0;
+  let nargs = 0;
+  for (let t = 0; t < tasks; t++) {
+    const start = Math.floor(blocks * t / tasks) * align;
+    const end = Math.min(units, Math.floor(blocks * (t + 1) / tasks) * align);
+    const args = argsOf(start, end);
+    nargs = args.length;
+    for (let i = 0; i < nargs; i++) flat.push(args[i]);
+  }
+  const wsArg = options.perThread?.arg ?? -1;
+  const wsStride = options.perThread?.bytes ?? 0;
+  if (emulated > 0 || pool === null) {
+    // emulation: in order, task t as thread t % threads
+    for (let t = 0; t < tasks; t++) {
+      const args = flat.slice(t * nargs, (t + 1) * nargs);
+      if (wsArg >= 0) args[wsArg] += (t % threads) * wsStride;
+      kernel(...args);
+    }
+    return;
+  }
+  if (tasks * nargs > 8192) throw new Error(`wasmnn: ${name} split into ${tasks} tasks of ${nargs} arguments, more than the pool's job holds`);
+  pool.run(indexOf.get(name)!, kernel, tasks, nargs, flat, threads, wsArg, wsStride);
+}

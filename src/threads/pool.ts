@@ -1,0 +1,164 @@
+// The thread pool (issue #15): pool threads are workers, each with its own instance of the
+// thread-enabled build over the one shared WebAssembly.Memory; the calling thread is thread 0.
+//
+// A job is one kernel run over a list of tasks (each task: the kernel's arguments). Thread 0 writes
+// the job into a control block (a SharedArrayBuffer), gives each worker the job uses a new epoch in
+// its own slot, runs tasks itself (the workers take tasks from the same atomic counter), then waits
+// until every worker has counted itself done. Workers spin a while on their slot between jobs (the
+// kernels of one forward follow each other within microseconds), then sleep in Atomics.wait: an idle
+// pool costs no CPU. Thread 0 spins while its workers finish; it sleeps in Atomics.wait only where
+// blocking is allowed (never on a browser page's main thread).
+//
+// Only thread 0 allocates, frees or grows memory: the kernels take their workspaces as arguments.
+
+import { WEB_WORKER_SOURCE, NODE_WORKER_SOURCE } from "./worker_source.js";
+
+/** The control block's Int32 slots. */
+export const LAYOUT = {
+  NEXT: 0, DONE: 1, NEED: 2, FN: 3, TASKS: 4, NARGS: 5, WSARG: 6, STOP: 7, ERROR: 8,
+  SLOT: 16, SLEEPING: 16 + 128,
+} as const;
+const CTRL_INTS = 16 + 256;
+/** Most threads a pool may have. */
+export const MAX_THREADS = 128;
+/** Arguments of one job (f64): the per-thread workspace stride, then tasks x arguments. */
+export const MAX_TASK_ARGS = 8192;
+
+/** How many spins (an Atomics.load each, ~10-20 ns) a worker waits for the next job before sleeping (~0.1-0.2 ms). */
+const WORKER_SPIN = 10000;
+/** How long thread 0 spins for its workers before sleeping in Atomics.wait (where it may). */
+const CALLER_SPIN = 1 << 20;
+
+/** A started worker, as each runtime's entry makes one. */
+export interface PoolWorker {
+  postMessage(message: unknown): void;
+  onMessage(listener: (message: any) => void): void;
+  terminate(): void;
+  /** Called once the worker has started (Node: unref it, so the process may exit with the pool alive). */
+  started?(): void;
+}
+
+/** Makes a worker from module source text: the runtime entry's part (Node: worker_threads; Web: Worker). */
+export type SpawnWorker = (source: { node: string; web: string }) => PoolWorker;
+
+export interface PoolOptions {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  names: readonly string[];
+  /** Thread 1..n-1's scratch blocks (thread_scratch_bytes() each, allocated by thread 0). */
+  scratch: number[];
+  spawn: SpawnWorker;
+  /** Whether this thread may block in Atomics.wait (false on a page's main thread). */
+  canBlock: boolean;
+}
+
+export class Pool {
+  readonly size: number;
+  readonly #ctrl: Int32Array;
+  readonly #args: Float64Array;
+  readonly #workers: PoolWorker[];
+  readonly #canBlock: boolean;
+  #epoch = 0;
+  #stopped = false;
+  /** Jobs run with more than one thread (tests check that work was split). */
+  jobs = 0;
+
+  private constructor(size: number, ctrl: Int32Array, args: Float64Array, workers: PoolWorker[], canBlock: boolean) {
+    this.size = size;
+    this.#ctrl = ctrl;
+    this.#args = args;
+    this.#workers = workers;
+    this.#canBlock = canBlock;
+  }
+
+  /** Starts `options.scratch.length` workers and resolves once each has instantiated the module. */
+  static async start(options: PoolOptions): Promise<Pool> {
+    const ctrlBuffer = new SharedArrayBuffer(CTRL_INTS * 4);
+    const argsBuffer = new SharedArrayBuffer((1 + MAX_TASK_ARGS) * 8);
+    const workers: PoolWorker[] = [];
+    const ready: Promise<void>[] = [];
+    try {
+      for (let i = 0; i < options.scratch.length; i++) {
+        const tid = i + 1;
+        const worker = options.spawn({ node: NODE_WORKER_SOURCE, web: WEB_WORKER_SOURCE });
+        workers.push(worker);
+        ready.push(new Promise<void>((resolve, reject) => {
+          worker.onMessage((message) => {
+            if (message?.ready === tid) resolve();
+            else if (message?.failed !== undefined) reject(new Error(`init: pool thread ${tid} failed to start: ${message.failed}`));
+          });
+        }));
+        worker.postMessage({
+          module: options.module, memory: options.memory, ctrl: ctrlBuffer, args: argsBuffer, tid, names: options.names,
+          scratch: options.scratch[i], spin: WORKER_SPIN, layout: LAYOUT,
+        });
+      }
+      await Promise.all(ready);
+      for (const worker of workers) worker.started?.();
+    } catch (error) {
+      for (const worker of workers) worker.terminate();
+      throw error;
+    }
+    return new Pool(workers.length + 1, new Int32Array(ctrlBuffer), new Float64Array(argsBuffer), workers, options.canBlock);
+  }
+
+  /**
+   * Runs `fn` (the kernel's index in `names`) over `tasks` tasks with `threads` threads (this one and
+   * threads - 1 workers): task t's arguments are args[t * nargs .. + nargs); argument `wsArg` (-1:
+   * none) gets thread * wsStride added on the thread that runs the task. Returns when all are done.
+   */
+  run(fn: number, call: (...args: number[]) => number, tasks: number, nargs: number, args: ArrayLike<number>,
+    threads: number, wsArg: number, wsStride: number): void {
+    if (this.#stopped) throw new Error("wasmnn: the thread pool was shut down; call init() again");
+    this.jobs++;
+    const h = this.#ctrl;
+    const f = this.#args;
+    f[0] = wsStride;
+    for (let i = 0; i < tasks * nargs; i++) f[1 + i] = args[i];
+    h[LAYOUT.FN] = fn;
+    h[LAYOUT.TASKS] = tasks;
+    h[LAYOUT.NARGS] = nargs;
+    h[LAYOUT.WSARG] = wsArg;
+    h[LAYOUT.ERROR] = 0;
+    Atomics.store(h, LAYOUT.DONE, 0);
+    Atomics.store(h, LAYOUT.NEED, threads - 1);
+    Atomics.store(h, LAYOUT.NEXT, 0);
+    const epoch = ++this.#epoch | 0;
+    for (let tid = 1; tid < threads; tid++) {
+      Atomics.store(h, LAYOUT.SLOT + tid, epoch);
+      if (Atomics.load(h, LAYOUT.SLEEPING + tid) !== 0) Atomics.notify(h, LAYOUT.SLOT + tid, 1);
+    }
+    // thread 0's share, from the same counter
+    const argv = new Array<number>(nargs);
+    for (let t = Atomics.add(h, LAYOUT.NEXT, 1); t < tasks; t = Atomics.add(h, LAYOUT.NEXT, 1)) {
+      const base = 1 + t * nargs;
+      for (let i = 0; i < nargs; i++) argv[i] = f[base + i];
+      call(...argv);
+    }
+    this.#join(threads - 1);
+    if (h[LAYOUT.ERROR] !== 0) throw new Error(`wasmnn: pool thread ${h[LAYOUT.ERROR]} failed in a kernel (its error is on the console)`);
+  }
+
+  #join(need: number): void {
+    const h = this.#ctrl;
+    let done = Atomics.load(h, LAYOUT.DONE);
+    for (let i = 0; done < need; i++) {
+      if (this.#canBlock && i >= CALLER_SPIN) Atomics.wait(h, LAYOUT.DONE, done, 100);
+      done = Atomics.load(h, LAYOUT.DONE);
+    }
+  }
+
+  /** Stops every worker (tests, hot reloads). The pool cannot run jobs afterwards. */
+  shutdown(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    const h = this.#ctrl;
+    Atomics.store(h, LAYOUT.STOP, 1);
+    const epoch = ++this.#epoch | 0;
+    for (let tid = 1; tid < this.size; tid++) {
+      Atomics.store(h, LAYOUT.SLOT + tid, epoch);
+      Atomics.notify(h, LAYOUT.SLOT + tid, 1);
+    }
+    for (const worker of this.#workers) worker.terminate();
+  }
+}

@@ -10,7 +10,7 @@ import { parseArgs, pyRepr, pyType, required, type ArgSpec } from "../args.js";
 import {
   aaTable, cubicTable, linearTable, nearestTable, shuffleGroups, writeGroups, writeTable, type AaTable,
 } from "./resample_tables.js";
-import { bool } from "./pool.js";
+import { adaptiveAvgPoolPlanes, bool } from "./pool.js";
 import { checkFloat, checkTensor, fmtShape } from "./shape.js";
 
 const MODES = ["nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact"];
@@ -292,9 +292,7 @@ function adaptiveAvgPool(input: Tensor, outputSize: number[]): Tensor {
   const output = empty([...input.shape.slice(0, 2), ...outputSize]);
   const [height, width] = rank === 3 ? [1, spatial[0]] : spatial;
   const [outHeight, outWidth] = rank === 3 ? [1, outputSize[0]] : outputSize;
-  if (output.numel() > 0) {
-    wasm().f32_adaptive_avgpool2d(input.ptr, input.shape[0] * input.shape[1], height, width, output.ptr, outHeight, outWidth);
-  }
+  if (output.numel() > 0) adaptiveAvgPoolPlanes(input.ptr, input.shape[0] * input.shape[1], height, width, output.ptr, outHeight, outWidth);
   return output;
 }
 

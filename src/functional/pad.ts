@@ -1,7 +1,8 @@
 // F.pad for the last one or two dimensions: constant (negative pads crop), reflect, replicate, circular.
 
 import { Tensor, empty } from "../tensor.js";
-import { heapF32, wasm } from "../runtime.js";
+import { heapF32 } from "../runtime.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 import { parseArgs, pyRepr } from "../args.js";
 import { tidy } from "../scope.js";
 import { checkFloat, checkTensor, fmtShape } from "./shape.js";
@@ -54,8 +55,12 @@ function padPlanes(input: Tensor, pads: number[], mode: string, value: number): 
   if (pads.length === 4) outShape[rank - 2] = outHeight;
   const output = empty(outShape);
   if (output.numel() === 0) return output;
-  const planes = input.numel() / (height * width);
-  wasm().f32_pad2d(input.ptr, output.ptr, planes, height, width, top, bottom, left, right, MODES[mode], value);
+  // (the leading dims' product: an empty padded dim still gives its planes, filled with `value`)
+  const planes = input.shape.slice(0, rank - pads.length / 2).reduce((p, d) => p * d, 1);
+  // threads: planes by pointers
+  const [inPlane, outPlane] = [height * width, outHeight * outWidth];
+  parallel("f32_pad2d", planes, threadsFor(planes * outPlane, planes), (start, end) =>
+    [input.ptr + start * inPlane * 4, output.ptr + start * outPlane * 4, end - start, height, width, top, bottom, left, right, MODES[mode], value]);
   return output;
 }
 

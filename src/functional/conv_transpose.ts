@@ -17,6 +17,7 @@ import { parallel, threadsFor } from "../threads/parallel.js";
 import { parseArgs, pair, pyRepr, pyType, type ArgSpec } from "../args.js";
 import { convolve, PackedConvWeights, type Conv2dParams } from "./conv.js";
 import { fmtShape, nchw, checkConvOperands } from "./shape.js";
+import { phaseMergePlanes } from "./pad.js";
 
 const CONV_TRANSPOSE2D_SPEC: ArgSpec = [
   ["input", undefined], ["weight", undefined], ["bias", null],
@@ -357,9 +358,7 @@ function merge(
       const src = source(a, b);
       const phaseW = cols[b].size;
       if (src === 0 || phaseW === 0) continue;
-      parallel("f32_phase_merge", planes, threadsFor(planes * phaseH * phaseW, planes), (start, end) =>
-        [src + start * phaseH * phaseW * 4, end - start, phaseH, phaseW, stride[0], stride[1], a, b,
-          out + start * outHeight * outWidth * 4, outHeight, outWidth]);
+      phaseMergePlanes(src, planes, phaseH, phaseW, stride[0], stride[1], a, b, out, outHeight, outWidth);
     }
   }
 }

@@ -57,11 +57,34 @@ function padPlanes(input: Tensor, pads: number[], mode: string, value: number): 
   if (output.numel() === 0) return output;
   // (the leading dims' product: an empty padded dim still gives its planes, filled with `value`)
   const planes = input.shape.slice(0, rank - pads.length / 2).reduce((p, d) => p * d, 1);
-  // threads: planes by pointers
-  const [inPlane, outPlane] = [height * width, outHeight * outWidth];
-  parallel("f32_pad2d", planes, threadsFor(planes * outPlane, planes), (start, end) =>
-    [input.ptr + start * inPlane * 4, output.ptr + start * outPlane * 4, end - start, height, width, top, bottom, left, right, MODES[mode], value]);
+  pad2dPlanes(input.ptr, output.ptr, planes, height, width, top, bottom, left, right, MODES[mode], value);
   return output;
+}
+
+// The plane kernels of assembly/conv/pad.ts, split across threads by planes (pointer slices).
+
+/** f32_pad2d: [planes, height, width] -> [planes, height + top + bottom, width + left + right] (modeCode: 0 constant .. 3 circular). */
+export function pad2dPlanes(input: number, output: number, planes: number, height: number, width: number,
+  top: number, bottom: number, left: number, right: number, modeCode: number, value: number): void {
+  const [inPlane, outPlane] = [height * width, (height + top + bottom) * (width + left + right)];
+  parallel("f32_pad2d", planes, threadsFor(planes * outPlane, planes), (start, end) =>
+    [input + start * inPlane * 4, output + start * outPlane * 4, end - start, height, width, top, bottom, left, right, modeCode, value]);
+}
+
+/** f32_phase_split: phase (a, b) with steps (stepH, stepW) of [planes, height, width] into [planes, outHeight, outWidth]. */
+export function phaseSplitPlanes(input: number, planes: number, height: number, width: number, stepH: number, stepW: number,
+  a: number, b: number, output: number, outHeight: number, outWidth: number): void {
+  const [inPlane, outPlane] = [height * width, outHeight * outWidth];
+  parallel("f32_phase_split", planes, threadsFor(planes * outPlane, planes), (start, end) =>
+    [input + start * inPlane * 4, end - start, height, width, stepH, stepW, a, b, output + start * outPlane * 4, outHeight, outWidth]);
+}
+
+/** f32_phase_merge: [planes, phaseH, phaseW] into rows a + i stepH, columns b + j stepW of [planes, height, width]. */
+export function phaseMergePlanes(input: number, planes: number, phaseH: number, phaseW: number, stepH: number, stepW: number,
+  a: number, b: number, output: number, height: number, width: number): void {
+  const [inPlane, outPlane] = [phaseH * phaseW, height * width];
+  parallel("f32_phase_merge", planes, threadsFor(planes * inPlane, planes), (start, end) =>
+    [input + start * inPlane * 4, end - start, phaseH, phaseW, stepH, stepW, a, b, output + start * outPlane * 4, height, width]);
 }
 
 /** Pads dim -3 of a padded [.., D, H, W] by copying mapped planes (reflect, replicate, circular). */

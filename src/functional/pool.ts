@@ -103,12 +103,7 @@ export function maxPool2dWith(
   const output = empty(g.outShape);
   const indices = bool(returnIndices, "return_indices") ? empty(g.outShape, "int64") : null;
   if (output.numel() > 0) {
-    const [inPlane, outPlane] = [g.height * g.width, g.outHeight * g.outWidth];
-    const indicesPtr = indices?.ptr ?? 0;
-    parallel("f32_maxpool2d", g.planes, threadsFor(g.planes * outPlane * kernel[0] * kernel[1], g.planes), (start, end) =>
-      [input.ptr + start * inPlane * 4, end - start, g.height, g.width, kernel[0], kernel[1], stride[0], stride[1],
-        padding[0], padding[1], dilation[0], dilation[1], output.ptr + start * outPlane * 4, g.outHeight, g.outWidth,
-        indicesPtr === 0 ? 0 : indicesPtr + start * outPlane * 8]);
+    maxPoolPlanes(input.ptr, g.planes, g.height, g.width, kernel, stride, padding, dilation, output.ptr, g.outHeight, g.outWidth, indices?.ptr ?? 0);
   }
   return indices ? [output, indices] : output;
 }
@@ -204,6 +199,20 @@ export function adaptive_max_pool2d(...args: unknown[]): Tensor | [Tensor, Tenso
         indicesPtr === 0 ? 0 : indicesPtr + start * outPlane * 8]);
   }
   return indices ? [output, indices] : output;
+}
+
+/**
+ * f32_maxpool2d over `planes` planes [height, width] -> [outHeight, outWidth] (indices: 0 or int64
+ * output), split across threads by planes.
+ */
+export function maxPoolPlanes(input: number, planes: number, height: number, width: number, kernel: readonly number[],
+  stride: readonly number[], padding: readonly number[], dilation: readonly number[], output: number, outHeight: number, outWidth: number,
+  indices: number): void {
+  const [inPlane, outPlane] = [height * width, outHeight * outWidth];
+  parallel("f32_maxpool2d", planes, threadsFor(planes * outPlane * kernel[0] * kernel[1], planes), (start, end) =>
+    [input + start * inPlane * 4, end - start, height, width, kernel[0], kernel[1], stride[0], stride[1],
+      padding[0], padding[1], dilation[0], dilation[1], output + start * outPlane * 4, outHeight, outWidth,
+      indices === 0 ? 0 : indices + start * outPlane * 8]);
 }
 
 /**

@@ -1,9 +1,11 @@
 // Thread cases: resampling. f32_resize_nearest, f32_resize_separable (bilinear / bicubic / 1-D
 // linear; each task its own row cache), f32_resize_bilinear_cl (PyTorch's channels-last inputs:
 // C == 1, or H * W == 1 with vector and double channels) by output rows; f32_resize_aa_pass by
-// output (o, k); x32_pixel_shuffle and f32_pad2d by planes. Upscales with shuffled groups, x2
-// pairs of rows, downscales, odd sizes.
+// output (o, k); x32_pixel_shuffle, f32_pad2d and f32_phase_split/merge (pad.ts helpers) by
+// planes. Upscales with shuffled groups, x2 pairs of rows, downscales, odd sizes.
 import { F, manual_seed, randn, tensor, pixel_shuffle, pixel_unshuffle, type Tensor } from "../../../src/index.js";
+import { empty } from "../../../src/tensor.js";
+import { phaseMergePlanes, phaseSplitPlanes } from "../../../src/functional/pad.js";
 import type { Cases } from "../harness.js";
 
 export const cases: Cases = {
@@ -52,5 +54,22 @@ export const cases: Cases = {
     manual_seed(15);
     const x = randn([2, 4, 6, 7]);
     return [F.pad(randn([3, 5, 13]), [2, 3], "reflect"), F.pad(x, [-1, 2, 1, -2]), F.pad(randn([1, 2, 3, 4, 5]), [1, 1, 1, 1, 1, 1], "replicate")];
+  },
+  "phase split and merge (dilated convolutions' phases)": () => {
+    manual_seed(16);
+    const [planes, height, width] = [7, 13, 11];
+    const x = randn([planes, height, width]);
+    const phases: Tensor[] = [];
+    const merged = empty([planes, height, width]);
+    for (let a = 0; a < 2; a++) {
+      for (let b = 0; b < 3; b++) {
+        const [h, w] = [Math.ceil((height - a) / 2), Math.ceil((width - b) / 3)];
+        const phase = empty([planes, h, w]);
+        phaseSplitPlanes(x.ptr, planes, height, width, 2, 3, a, b, phase.ptr, h, w);
+        phaseMergePlanes(phase.ptr, planes, h, w, 2, 3, a, b, merged.ptr, height, width);
+        phases.push(phase);
+      }
+    }
+    return [...phases, merged];
   },
 };

@@ -54,12 +54,15 @@ const start = async ({ module, memory, ctrl, args, tid, names, scratch, spin, la
 };
 `;
 
-/** Node: a CommonJS script for `new Worker(source, { eval: true })`. */
-export const NODE_WORKER_SOURCE = `"use strict";
-const { parentPort } = require("node:worker_threads");
+/**
+ * Node: a script for `new Worker(source, { eval: true })`, valid as CommonJS and as ESM (a worker
+ * inherits --input-type=module from a `node --input-type=module -e` parent): dynamic import only.
+ */
+export const NODE_WORKER_SOURCE = `import("node:worker_threads").then(({ parentPort }) => {
 const post = (message) => parentPort.postMessage(message);
 ${BODY}
 parentPort.once("message", (message) => { start(message).catch((error) => post({ failed: String(error && error.stack || error) })); });
+});
 `;
 
 /** Browsers and Deno: a module Worker's source. */

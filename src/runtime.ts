@@ -241,13 +241,17 @@ async function retarget(threads: number | "auto", platform: Platform): Promise<v
     return;
   }
   if (threadedModule === null) {
-    threadReason = "the single-thread build was loaded by an earlier init(); the thread count is fixed by the first init({ threads })";
+    const support = platform.threads === undefined ? NO_WORKER : await platform.threads();
+    threadReason = typeof support === "string" ? support
+      : "the single-thread build was loaded by an earlier init(); the thread count is fixed by the first init({ threads })";
     if (threads !== "auto") warnOnce(`init({ threads: ${threads} }): running ${size} thread: ${threadReason}`);
     return;
   }
   await startPool(want, platform);
   setThreadsInUse(want);
 }
+
+const NO_WORKER = "this runtime has no Worker (Cloudflare Workers run one thread)";
 
 function autoThreads(cores: number): number {
   return Math.max(1, Math.min(4, Math.ceil(cores / 2)));
@@ -266,7 +270,7 @@ export function initFrom(source: WasmSource | undefined, platform: Platform, rel
       let want = threads === "auto" ? 1 : threads;
       let support: ThreadSupport | string = "this runtime has no threads";
       if (threads !== 1) {
-        support = platform.threads === undefined ? "this runtime has no Worker (Cloudflare Workers and similar run one thread)" : await platform.threads();
+        support = platform.threads === undefined ? NO_WORKER : await platform.threads();
         if (typeof support === "string") threadReason = support;
         else {
           threadSupport = support;

@@ -1,8 +1,8 @@
 // Loads build/wasmnn.wasm once and hands out its exports and fresh views of its memory.
 // Views are re-made whenever memory.grow has replaced (detached) the buffer.
 
-import { Pool, MAX_THREADS, type SpawnWorker } from "./threads/pool.js";
-import { currentPool, setPool, setThreadsInUse, threadsInUse } from "./threads/parallel.js";
+import type { SpawnWorker } from "./threads/pool.js";
+import { currentPool, setPool, setThreadsInUse, threadsInUse, MAX_THREADS } from "./threads/parallel.js";
 
 type KernelFn = (...args: number[]) => number;
 /** Names of the Wasm module's functions (see assembly/index.ts); every one takes and returns numbers. */
@@ -341,6 +341,8 @@ async function startPool(threads: number, platform: Platform): Promise<void> {
     if (ptr === 0) throw new Error(`init: no memory for a pool thread's ${bytes}-byte scratch`);
     workerScratch.push(ptr);
   }
+  // the pool's code (and its workers' source) loads only when a pool starts
+  const { Pool } = await import("./threads/pool.js");
   const pool = await Pool.start({
     module: threadedModule, memory: k.memory, names: KERNEL_NAMES, scratch: workerScratch.slice(0, threads - 1),
     spawn: threadSupport.spawn, canBlock: threadSupport.canBlock,

@@ -11,6 +11,9 @@
 import { wasm, type KernelName } from "../runtime.js";
 import type { Pool } from "./pool.js";
 
+/** Most threads a pool may have. */
+export const MAX_THREADS = 128;
+
 let pool: Pool | null = null;
 let indexOf = new Map<string, number>();
 let inUse = 1;

@@ -12,15 +12,14 @@
 // Only thread 0 allocates, frees or grows memory: the kernels take their workspaces as arguments.
 
 import { WEB_WORKER_SOURCE, NODE_WORKER_SOURCE } from "./worker_source.js";
+import { MAX_THREADS } from "./parallel.js";
 
 /** The control block's Int32 slots. */
 export const LAYOUT = {
   NEXT: 0, DONE: 1, NEED: 2, FN: 3, TASKS: 4, NARGS: 5, WSARG: 6, STOP: 7, ERROR: 8,
-  SLOT: 16, SLEEPING: 16 + 128,
+  SLOT: 16, SLEEPING: 16 + MAX_THREADS,
 } as const;
 const CTRL_INTS = 16 + 256;
-/** Most threads a pool may have. */
-export const MAX_THREADS = 128;
 /** Arguments of one job (f64): the per-thread workspace stride, then tasks x arguments. */
 export const MAX_TASK_ARGS = 8192;
 

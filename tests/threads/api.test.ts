@@ -7,9 +7,9 @@ import { init, backend, get_num_threads, set_num_threads, shutdown_threads, nn, 
 
 const root = new URL("../../", import.meta.url).pathname;
 
-function runScript<T>(source: string, timeout = 60_000): { value: T; ms: number; status: number | null; stderr: string } {
+function runScript<T>(source: string, timeout = 60_000, flags: string[] = []): { value: T; ms: number; status: number | null; stderr: string } {
   const t0 = Date.now();
-  const result = spawnSync(process.execPath, ["--input-type=module", "-e", source], { cwd: root, encoding: "utf8", timeout, maxBuffer: 1 << 24 });
+  const result = spawnSync(process.execPath, [...flags, "--input-type=module", "-e", source], { cwd: root, encoding: "utf8", timeout, maxBuffer: 1 << 24 });
   const last = result.stdout.trim().split("\n").pop() ?? "";
   return { value: (last.startsWith("{") ? JSON.parse(last) : null) as T, ms: Date.now() - t0, status: result.status, stderr: result.stderr };
 }
@@ -119,5 +119,19 @@ test("init({ module }) with the single-thread build runs one thread and says why
   expect(value.backend.threads).toBe(1);
   expect(value.backend.reason).toMatch(/single-thread build/);
   expect(value.warnings.join()).toMatch(/init\(\{ threads: 2 \}\): running 1 thread: init\(\{ module \}\) gave the single-thread build/);
+});
+test("init({ relaxed: true, threads: 2 }) loads the relaxed thread build where the engine takes relaxed SIMD", () => {
+  const script = `
+    import { init, backend, nn, randn, manual_seed } from "wasmnn";
+    await init({ relaxed: true, threads: 2 });
+    manual_seed(0);
+    const y = new nn.Conv2d(16, 16, 3, { padding: 1 }).forward(randn([1, 16, 40, 40]));
+    console.log(JSON.stringify({ backend: backend(), finite: y.data().every(Number.isFinite) }));
+  `;
+  const relaxed = runScript<{ backend: { build: string; shared: boolean; threads: number }; finite: boolean }>(script, 60_000, ["--experimental-wasm-relaxed-simd"]).value;
+  expect(relaxed.backend).toMatchObject({ build: "relaxed-simd", shared: true, threads: 2 });
+  expect(relaxed.finite).toBe(true);
+  // without the flag (Node 20), the deterministic thread build
+  expect(runScript<{ backend: { build: string; shared: boolean } }>(script).value.backend).toMatchObject({ build: "simd128", shared: true });
 });
 void execFileSync;

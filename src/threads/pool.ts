@@ -23,8 +23,8 @@ const CTRL_INTS = 16 + 256;
 /** Arguments of one job (f64): the per-thread workspace stride, then tasks x arguments. */
 export const MAX_TASK_ARGS = 8192;
 
-/** How many spins (an Atomics.load each, ~10-20 ns) a worker waits for the next job before sleeping (~0.1-0.2 ms). */
-const WORKER_SPIN = 10000;
+/** How long (ms) a worker spins for the next job before it sleeps in Atomics.wait. */
+const WORKER_SPIN_MS = 0.25;
 /** How long thread 0 spins for its workers before sleeping in Atomics.wait (where it may). */
 const CALLER_SPIN = 1 << 20;
 
@@ -89,7 +89,7 @@ export class Pool {
         }));
         worker.postMessage({
           module: options.module, memory: options.memory, ctrl: ctrlBuffer, args: argsBuffer, tid, names: options.names,
-          scratch: options.scratch[i], spin: WORKER_SPIN, layout: LAYOUT,
+          scratch: options.scratch[i], spin: WORKER_SPIN_MS, layout: LAYOUT,
         });
       }
       await Promise.all(ready);

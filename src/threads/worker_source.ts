@@ -22,12 +22,14 @@ const start = async ({ module, memory, ctrl, args, tid, names, scratch, spin, la
   let seen = Atomics.load(h, mine);
   post({ ready: tid });
   for (;;) {
-    for (let i = 0; Atomics.load(h, mine) === seen; i++) {
-      if (i >= spin) {
+    // spin for the next job for spin ms (the kernels of one forward come microseconds apart), then sleep
+    let until = performance.now() + spin;
+    for (let i = 1; Atomics.load(h, mine) === seen; i++) {
+      if ((i & 127) === 0 && performance.now() > until) {
         Atomics.store(h, asleep, 1);
         Atomics.wait(h, mine, seen);
         Atomics.store(h, asleep, 0);
-        i = 0;
+        until = performance.now() + spin;
       }
     }
     seen = Atomics.load(h, mine);

@@ -12,7 +12,7 @@
 // Only thread 0 allocates, frees or grows memory: the kernels take their workspaces as arguments.
 
 import { WEB_WORKER_SOURCE, NODE_WORKER_SOURCE } from "./worker_source.js";
-import { MAX_THREADS } from "./parallel.js";
+import { MAX_THREADS, MAX_TASK_ARGS } from "./parallel.js";
 
 /** The control block's Int32 slots. */
 export const LAYOUT = {
@@ -20,8 +20,6 @@ export const LAYOUT = {
   SLOT: 16, SLEEPING: 16 + MAX_THREADS,
 } as const;
 const CTRL_INTS = 16 + 256;
-/** Arguments of one job (f64): the per-thread workspace stride, then tasks x arguments. */
-export const MAX_TASK_ARGS = 8192;
 
 /** How long (ms) a worker spins for the next job before it sleeps in Atomics.wait. */
 const WORKER_SPIN_MS = 0.25;

@@ -32,7 +32,7 @@ export function activate(inputArg: unknown, epilogue: Epilogue, inplace: boolean
 
 /** f32_activation over `count` floats, split across threads in 16-float-aligned ranges. */
 export function activateRange(inputPtr: number, outputPtr: number, count: number, { kind, a, b }: Epilogue): void {
-  parallel("f32_activation", count, threadsFor(count * (kind === Kind.clamp ? 1 : 16), count / 1024), (start, end) =>
+  parallel("f32_activation", count, threadsFor(count * (kind === Kind.clamp ? 1 : 16), Math.ceil(count / 1024)), (start, end) =>
     [inputPtr + start * 4, outputPtr + start * 4, end - start, kind, a, b], { align: 1024 });
 }
 

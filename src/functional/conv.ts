@@ -319,8 +319,9 @@ function convolveWith(
       // out. A pixel's bits do not depend on its band (see the kernel), so `bands` may follow the
       // thread count.
       const groups = batch * Math.ceil(channels / 4);
-      const threads = threadsFor(work, groups * outHeight);
-      const bands = threads === 1 ? 1 : Math.min(Math.ceil(12 * threads / groups), Math.ceil(outHeight / 4));
+      const most = threadsFor(work, groups * outHeight);
+      const bands = most === 1 ? 1 : Math.min(Math.ceil(12 * most / groups), Math.ceil(outHeight / 4));
+      const threads = Math.min(most, groups * bands);
       const bytes = Math.ceil(k.f32_dwconv2d_c4_workspace(height, width, padTop, padBottom, padLeft, padRight, outHeight, outWidth) / 64) * 64;
       const ws = workspace.get(bytes * threads);
       parallel("f32_dwconv2d_c4", groups * bands, threads, (start, end) => [...args(ws), bands, start, end],

@@ -23,6 +23,15 @@ function depthwise(seed: number, [batch, channels, multiplier, height, width]: n
   return kernels.map((k) => conv2dWith(x, conv.weight, conv.bias, { ...params, depthwise: k }));
 }
 
+/** A depthwise Conv2d + BatchNorm2d + ReLU6 in an eval Sequential: the BatchNorm folds into the weights. */
+function folded(seed: number): Tensor {
+  manual_seed(seed);
+  const conv = new nn.Conv2d(12, 12, 3, { groups: 12, padding: 1, stride: 2 });
+  const bn = new nn.BatchNorm2d(12);
+  bn.load_state_dict({ weight: randn([12]), bias: randn([12]), running_mean: randn([12]), running_var: randn([12]).abs().add(0.5) }, false);
+  return new nn.Sequential(conv, bn, new nn.ReLU6()).eval().forward(randn([2, 12, 17, 15])) as Tensor;
+}
+
 export const cases: Cases = {
   "3x3 s1 zeros N=1 C=4": () => depthwise(1, [1, 4, 1, 9, 9], 3, 1, 1, 1, "zeros"),
   "3x3 s2 zeros N=2 C=6 (a partial group)": () => depthwise(2, [2, 6, 1, 7, 11], 3, 2, 1, 1, "zeros"),
@@ -44,18 +53,11 @@ export const cases: Cases = {
   "bands: 3x3 s1 d3 C=5 x2 at 29x17 circular": () => depthwise(17, [2, 5, 2, 29, 17], 3, 1, 3, 3, "circular"),
   "epilogue hardswish 3x3": () => depthwise(18, [2, 6, 1, 19, 21], 3, 1, 1, 1, "zeros", { kind: 7, a: 0, b: 0 }),
   "epilogue silu 5x5 s2": () => depthwise(19, [1, 10, 1, 23, 22], 5, 2, 2, 1, "zeros", { kind: 4, a: 0, b: 0 }),
-  "Conv+BN+ReLU6 folded (eval Sequential)": () => {
-    manual_seed(20);
-    const conv = new nn.Conv2d(12, 12, 3, { groups: 12, padding: 1, stride: 2 });
-    const bn = new nn.BatchNorm2d(12);
-    bn.load_state_dict({ weight: randn([12]), bias: randn([12]), running_mean: randn([12]), running_var: randn([12]).abs().add(0.5) }, false);
-    const block = new nn.Sequential(conv, bn, new nn.ReLU6()).eval();
-    return block.forward(randn([2, 12, 17, 15]));
-  },
-  "lean mode": async () => {
+  "Conv+BN+ReLU6 folded (eval Sequential)": () => folded(20),
+  "lean mode, and a fold in it": async () => {
     await init({ memory: "lean" });
     try {
-      return depthwise(21, [2, 7, 1, 13, 16], 3, 1, 1, 1, "reflect", "relu");
+      return [...depthwise(21, [2, 7, 1, 13, 16], 3, 1, 1, 1, "reflect", "relu"), folded(22)];
     } finally {
       await init({ memory: "fast" });
     }

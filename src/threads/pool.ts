@@ -2,9 +2,10 @@
 // thread-enabled build over the one shared WebAssembly.Memory; the calling thread is thread 0.
 //
 // A job is one kernel run over a list of tasks (each task: the kernel's arguments). Thread 0 writes
-// the job into a control block (a SharedArrayBuffer), gives each worker the job uses a new epoch in
-// its own slot, runs tasks itself (the workers take tasks from the same atomic counter), then waits
-// until every worker has counted itself done. Workers spin a while on their slot between jobs (the
+// the job into a control block (a SharedArrayBuffer), gives each worker the job uses the job's tag
+// in its own slot, runs tasks itself (the workers claim tasks from the same tagged counter), then
+// waits until every task is done — not for every worker: one that wakes late (a busy machine)
+// finds nothing left and costs the caller nothing. Workers spin a while on their slot between jobs (the
 // kernels of one forward follow each other within microseconds), then sleep in Atomics.wait: an idle
 // pool costs no CPU. Thread 0 spins while its workers finish; it sleeps in Atomics.wait only where
 // blocking is allowed (never on a browser page's main thread).
@@ -16,7 +17,7 @@ import { MAX_THREADS, MAX_TASK_ARGS } from "./parallel.js";
 
 /** The control block's Int32 slots. */
 export const LAYOUT = {
-  NEXT: 0, DONE: 1, NEED: 2, FN: 3, TASKS: 4, NARGS: 5, WSARG: 6, STOP: 7, ERROR: 8,
+  NEXT: 0, DONE: 1, FN: 3, TASKS: 4, NARGS: 5, WSARG: 6, STOP: 7, ERROR: 8,
   SLOT: 16, SLEEPING: 16 + MAX_THREADS,
 } as const;
 const CTRL_INTS = 16 + 256;
@@ -110,36 +111,50 @@ export class Pool {
     this.jobs++;
     const h = this.#ctrl;
     const f = this.#args;
+    // the task counter is [tag: 16 bits | next task: 16 bits]; close it under the new tag first, so
+    // a worker still looking at the previous job cannot claim a task while the fields change
+    const tag = (this.#epoch = (this.#epoch + 1) & 0x7fff);
+    Atomics.store(h, LAYOUT.NEXT, (tag << 16) | 0xffff);
     f[0] = wsStride;
     for (let i = 0; i < tasks * nargs; i++) f[1 + i] = args[i];
-    h[LAYOUT.FN] = fn;
-    h[LAYOUT.TASKS] = tasks;
-    h[LAYOUT.NARGS] = nargs;
-    h[LAYOUT.WSARG] = wsArg;
-    h[LAYOUT.ERROR] = 0;
+    Atomics.store(h, LAYOUT.FN, fn);
+    Atomics.store(h, LAYOUT.TASKS, tasks);
+    Atomics.store(h, LAYOUT.NARGS, nargs);
+    Atomics.store(h, LAYOUT.WSARG, wsArg);
+    Atomics.store(h, LAYOUT.ERROR, 0);
     Atomics.store(h, LAYOUT.DONE, 0);
-    Atomics.store(h, LAYOUT.NEED, threads - 1);
-    Atomics.store(h, LAYOUT.NEXT, 0);
-    const epoch = ++this.#epoch | 0;
+    Atomics.store(h, LAYOUT.NEXT, tag << 16);
     for (let tid = 1; tid < threads; tid++) {
-      Atomics.store(h, LAYOUT.SLOT + tid, epoch);
+      Atomics.store(h, LAYOUT.SLOT + tid, tag);
       if (Atomics.load(h, LAYOUT.SLEEPING + tid) !== 0) Atomics.notify(h, LAYOUT.SLOT + tid, 1);
     }
     // thread 0's share, from the same counter
     const argv = new Array<number>(nargs);
-    for (let t = Atomics.add(h, LAYOUT.NEXT, 1); t < tasks; t = Atomics.add(h, LAYOUT.NEXT, 1)) {
+    let failure: unknown = null;
+    for (;;) {
+      const next = Atomics.load(h, LAYOUT.NEXT);
+      const t = next & 0xffff;
+      if (t >= tasks) break;
+      if (Atomics.compareExchange(h, LAYOUT.NEXT, next, next + 1) !== next) continue;
       const base = 1 + t * nargs;
       for (let i = 0; i < nargs; i++) argv[i] = f[base + i];
-      call(...argv);
+      try {
+        call(...argv);
+      } catch (error) {
+        failure ??= error;   // thrown once every task is done: none may still write into the next job
+      }
+      Atomics.add(h, LAYOUT.DONE, 1);
     }
-    this.#join(threads - 1);
+    // done when every task is: workers that woke too late to claim one are not waited for
+    this.#join(tasks);
+    if (failure !== null) throw failure;
     if (h[LAYOUT.ERROR] !== 0) throw new Error(`wasmnn: pool thread ${h[LAYOUT.ERROR]} failed in a kernel (its error is on the console)`);
   }
 
-  #join(need: number): void {
+  #join(tasks: number): void {
     const h = this.#ctrl;
     let done = Atomics.load(h, LAYOUT.DONE);
-    for (let i = 0; done < need; i++) {
+    for (let i = 0; done < tasks; i++) {
       if (this.#canBlock && i >= CALLER_SPIN) Atomics.wait(h, LAYOUT.DONE, done, 100);
       done = Atomics.load(h, LAYOUT.DONE);
     }
@@ -151,9 +166,10 @@ export class Pool {
     this.#stopped = true;
     const h = this.#ctrl;
     Atomics.store(h, LAYOUT.STOP, 1);
-    const epoch = ++this.#epoch | 0;
+    const tag = (this.#epoch = (this.#epoch + 1) & 0x7fff);
+    Atomics.store(h, LAYOUT.NEXT, (tag << 16) | 0xffff);
     for (let tid = 1; tid < this.size; tid++) {
-      Atomics.store(h, LAYOUT.SLOT + tid, epoch);
+      Atomics.store(h, LAYOUT.SLOT + tid, tag);
       Atomics.notify(h, LAYOUT.SLOT + tid, 1);
     }
     for (const worker of this.#workers) worker.terminate();

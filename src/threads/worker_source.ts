@@ -3,13 +3,14 @@
 // a second file. Keep it plain ES2020: it is never compiled or minified.
 //
 // The control block (`ctrl`, an Int32Array over a SharedArrayBuffer, see pool.ts) holds the job;
-// each worker waits on its own slot: the caller writes a new epoch there for the workers a job
-// uses, and a worker runs one job per change it sees (it waits on the epoch it has already seen,
-// so a notify that comes before its wait is never lost).
+// each worker waits on its own slot: the caller writes the job's tag there for the workers a job
+// uses, and a worker looks at each job once (it waits on the tag it has already seen, so a notify
+// that comes before its wait is never lost). Tasks are claimed from a counter that carries the
+// job's tag: a worker that wakes late finds it closed or moved on and claims nothing.
 
 const BODY = String.raw`
 const start = async ({ module, memory, ctrl, args, tid, names, scratch, spin, layout }) => {
-  const { SLOT, SLEEPING, NEXT, DONE, NEED, FN, TASKS, NARGS, WSARG, STOP, ERROR } = layout;
+  const { SLOT, SLEEPING, NEXT, DONE, FN, TASKS, NARGS, WSARG, STOP, ERROR } = layout;
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const exports = instance.exports;
   exports.set_thread_scratch(scratch);
@@ -34,23 +35,29 @@ const start = async ({ module, memory, ctrl, args, tid, names, scratch, spin, la
     }
     seen = Atomics.load(h, mine);
     if (Atomics.load(h, STOP) !== 0) break;
-    try {
-      const fn = fns[h[FN]];
-      const tasks = h[TASKS];
-      const nargs = h[NARGS];
-      const wsArg = h[WSARG];
-      call.length = nargs;
-      for (let t = Atomics.add(h, NEXT, 1); t < tasks; t = Atomics.add(h, NEXT, 1)) {
+    // the job tagged 'seen': its fields are read before a task is claimed; a claim succeeds only
+    // while the counter still carries this job's tag (the caller closes it before it rewrites them)
+    const fn = fns[Atomics.load(h, FN)];
+    const tasks = Atomics.load(h, TASKS);
+    const nargs = Atomics.load(h, NARGS);
+    const wsArg = Atomics.load(h, WSARG);
+    call.length = nargs;
+    for (;;) {
+      const next = Atomics.load(h, NEXT);
+      const t = next & 0xffff;
+      if ((next >>> 16) !== seen || t >= tasks) break;
+      if (Atomics.compareExchange(h, NEXT, next, next + 1) !== next) continue;
+      try {
         const base = 1 + t * nargs;
         for (let i = 0; i < nargs; i++) call[i] = f[base + i];
         if (wsArg >= 0) call[wsArg] += tid * f[0];
         fn(...call);
+      } catch (error) {
+        Atomics.store(h, ERROR, tid);
+        console.error("wasmnn pool thread " + tid + ":", error);
       }
-    } catch (error) {
-      Atomics.store(h, ERROR, tid);
-      console.error("wasmnn pool thread " + tid + ":", error);
+      if (Atomics.add(h, DONE, 1) + 1 === tasks) Atomics.notify(h, DONE);
     }
-    if (Atomics.add(h, DONE, 1) + 1 === Atomics.load(h, NEED)) Atomics.notify(h, DONE);
   }
   post({ stopped: tid });
 };

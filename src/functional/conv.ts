@@ -11,6 +11,7 @@ import { checkPadLimits } from "./pad.js";
 import { poolGeometry } from "./pool.js";
 import { checkImageInput, convOutputSize, fmtShape, nchw, checkConvOperands } from "./shape.js";
 import { activateRange, type Epilogue } from "./activation.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 export const PADDING_MODES: readonly PaddingMode[] = ["zeros", "reflect", "replicate", "circular"];
@@ -382,10 +383,76 @@ function runPacked(call: PackedCall, packed: number, biasPtr = call.bias?.ptr ??
   const [size, run] = layout === "winograd_s2k7" ? [k.f32_winograd_s2k7_workspace, k.f32_conv2d_winograd_s2k7]
     : layout === "winograd4" ? [k.f32_winograd_f4x3_workspace, k.f32_conv2d_winograd_f4x3]
     : [k.f32_winograd_f2x3_workspace, k.f32_conv2d_winograd_f2x3];
+  const m = layout === "winograd_s2k7" ? 3 : layout === "winograd4" ? 4 : 2;
+  // the output channels whose U `packed` holds (lean: a chunk's; the kernels' chunk <= 0 or >= OC is all)
+  const leanChunk = call.lean?.[2] ?? 0;
+  const held = leanChunk > 0 && leanChunk < outChannels ? leanChunk : outChannels;
+  const tileBlocks = k.f32_winograd_plan(m, channels, held, outHeight, outWidth, 0);
+  const multiplies = (m === 2 ? 16 : 36) * (m === 3 ? 4 * channels : channels) * outChannels * tileBlocks * 8;
+  const threads = threadsFor(batch * multiplies, Math.max(tileBlocks, Math.ceil(outChannels / GEMM_MR)));
+  if (threads > 1) {
+    winogradThreads(call, m, held, threads, packed, biasPtr, outputPtr, inputPtr, batch, scratch);
+    return;
+  }
   // a lean call's passes are sized as a call on one chunk's channels
-  const ws = workspace.get(size(channels, call.lean?.[2] ?? outChannels, outHeight, outWidth));
+  const ws = workspace.get(size(channels, held, outHeight, outWidth));
   run(inputPtr, batch, channels, height, width, packed, biasPtr, outChannels,
     padTop, padBottom, padLeft, padRight, modeCode, outputPtr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogueKind, ...call.lean ?? []);
+}
+
+/** The micro-kernel's output channels a block (GEMM_MR in assembly/conv/pack.ts). */
+const GEMM_MR = 5;
+
+/**
+ * A Winograd call (tile m: 2 F(2,3), 4 F(4,3), 3 the stem) on `threads` threads, image by image
+ * (assembly/conv/winograd_conv.ts, "Threads"): the input staged by channels, then tile mode (tile
+ * blocks split; each thread its own V and M against the whole U, packed first by output-channel
+ * blocks in lean mode) where U is small and the image has tile blocks to share, else channel mode
+ * (V of every block made with the staging; output-channel blocks split, each task reading only its
+ * U, which in lean mode it packs itself, chunk by chunk). Both split independent outputs only.
+ */
+function winogradThreads(call: PackedCall, m: number, held: number, threads: number, packed: number, biasPtr: number,
+  outputPtr: number, inputPtr: number, batch: number, scratch: number): void {
+  const k = wasm();
+  const { channels, height, width, outChannels, outHeight, outWidth, modeCode, actMin, actMax, epilogueKind } = call;
+  const [padTop, padBottom, padLeft, padRight] = call.pads;
+  const plan = (part: number): number => k.f32_winograd_plan(m, channels, held, outHeight, outWidth, part);
+  const tileBlocks = plan(0);
+  const [weight, fold] = call.lean ?? [0, 0];
+  // tile mode needs the whole U at once, and gains where one pass takes one block (U in cache)
+  const channelMode = held < outChannels || plan(1) > 1 || tileBlocks < 4 * threads;
+  const shared = Math.ceil(plan(channelMode ? 4 : 2) / 64) * 64;
+  const local = plan(channelMode ? 5 : 3);
+  const ws = workspace.get(shared + threads * local);
+  const phaseChannels = m === 3 ? 4 * channels : channels;
+  const positions = m === 2 ? 16 : 36;
+  const stageWork = channels * height * width + (channelMode ? positions * phaseChannels * tileBlocks * 8 * 4 : 0);
+  const ocBlocks = Math.ceil(outChannels / GEMM_MR);
+  for (let n = 0; n < batch; n++) {
+    const image = inputPtr + n * channels * height * width * 4;
+    const out = outputPtr + n * outChannels * outHeight * outWidth * 4;
+    parallel("f32_winograd_stage", channels, threadsFor(stageWork, channels), (c0, c1) => [m, image, channels, height, width,
+      padTop, padBottom, padLeft, padRight, modeCode, outHeight, outWidth, ws, scratch, channelMode ? 1 : 0, ws + shared, c0, c1],
+    { perThread: { arg: 15, bytes: local } });
+    if (!channelMode) {
+      if (weight !== 0 && n === 0) {
+        parallel("f32_winograd_pack_blocks", ocBlocks, threadsFor(outChannels * channels * (m === 3 ? 49 : 9) * 8, ocBlocks),
+          (b0, b1) => [m, weight, fold, outChannels, 0, outChannels, channels, packed, b0, b1]);
+      }
+      parallel("f32_winograd_tiles", tileBlocks, Math.min(threads, tileBlocks), (b0, b1) => [m, channels, packed, biasPtr, outChannels,
+        out, outHeight, outWidth, ws, ws + shared, actMin, actMax, epilogueKind, b0, b1], { perThread: { arg: 9, bytes: local } });
+      continue;
+    }
+    for (let oc0 = 0; oc0 < outChannels; oc0 += held) {
+      const count = Math.min(held, outChannels - oc0);
+      const blocks = Math.ceil(count / GEMM_MR);
+      // lean: each task packs its blocks of the chunk (a layer in one chunk: at the first image only)
+      const packFrom = held < outChannels || n === 0 ? weight : 0;
+      parallel("f32_winograd_outblocks", blocks, Math.min(threads, blocks), (b0, b1) => [m, channels, packed, biasPtr, outChannels,
+        oc0, count, out, outHeight, outWidth, ws, ws + shared, actMin, actMax, epilogueKind, packFrom, fold, b0, b1],
+      { perThread: { arg: 11, bytes: local } });
+    }
+  }
 }
 
 /** Lean mode's packing buffer: one chunk of output channels at a time, about LEAN_CHUNK_BYTES. */

@@ -431,12 +431,12 @@ function winogradThreads(call: PackedCall, m: number, held: number, threads: num
   for (let n = 0; n < batch; n++) {
     const image = inputPtr + n * channels * height * width * 4;
     const out = outputPtr + n * outChannels * outHeight * outWidth * 4;
-    parallel("f32_winograd_stage", channels, threadsFor(stageWork, channels), (c0, c1) => [m, image, channels, height, width,
+    parallel("f32_winograd_stage", channels, Math.min(threads, threadsFor(stageWork, channels)), (c0, c1) => [m, image, channels, height, width,
       padTop, padBottom, padLeft, padRight, modeCode, outHeight, outWidth, ws, scratch, channelMode ? 1 : 0, ws + shared, c0, c1],
     { perThread: { arg: 15, bytes: local } });
     if (!channelMode) {
       if (weight !== 0 && n === 0) {
-        parallel("f32_winograd_pack_blocks", ocBlocks, threadsFor(outChannels * channels * (m === 3 ? 49 : 9) * 8, ocBlocks),
+        parallel("f32_winograd_pack_blocks", ocBlocks, Math.min(threads, threadsFor(outChannels * channels * (m === 3 ? 49 : 9) * 8, ocBlocks)),
           (b0, b1) => [m, weight, fold, outChannels, 0, outChannels, channels, packed, b0, b1]);
       }
       parallel("f32_winograd_tiles", tileBlocks, Math.min(threads, tileBlocks), (b0, b1) => [m, channels, packed, biasPtr, outChannels,
@@ -581,10 +581,18 @@ function convolveAndPool(
         const rows = r1 - r0;
         const band = { ptr: bandPtr, shape: [1, outChannels, rows, convW] };
         convolve(source, weight, bias, params, [1, channels, i1 - i0, width], [i0 - top, bottom - i1, padLeft, padRight], band);
-        for (let oc = 0; oc < outChannels; oc++) {
-          k.f32_maxpool2d(band.ptr + oc * rows * convW * 4, 1, rows, convW, poolKH, poolKW, poolSH, poolSW,
-            r0 - (first * poolSH - poolPH), poolPW, poolDH, poolDW,
-            output.ptr + ((n * outChannels + oc) * g.outHeight + first) * g.outWidth * 4, last - first, g.outWidth, 0);
+        const planeArgs = (oc: number): number[] => [band.ptr + oc * rows * convW * 4, 1, rows, convW, poolKH, poolKW, poolSH, poolSW,
+          r0 - (first * poolSH - poolPH), poolPW, poolDH, poolDW,
+          output.ptr + ((n * outChannels + oc) * g.outHeight + first) * g.outWidth * 4, last - first, g.outWidth, 0];
+        // the band's pooled rows of each plane are not contiguous with the next plane's: one plane a task
+        const poolThreads = threadsFor(outChannels * (last - first) * g.outWidth * poolKH * poolKW, outChannels);
+        if (poolThreads > 1 && outChannels <= 512) {   // (a job holds 8192 arguments: 512 tasks of 16)
+          parallel("f32_maxpool2d", outChannels, poolThreads, (o0, o1) => {
+            if (o1 !== o0 + 1) throw new Error("wasmnn: a banded max pool task must be one plane");
+            return planeArgs(o0);
+          }, { tasksPerThread: Math.ceil(outChannels / poolThreads) });
+        } else {
+          for (let oc = 0; oc < outChannels; oc++) k.f32_maxpool2d(...planeArgs(oc));
         }
       }
     }

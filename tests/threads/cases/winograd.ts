@@ -69,6 +69,8 @@ export const cases: Cases = {
   "F(2,3) 48->37 @10x11 circular": () => conv(6, "winograd", [1, 48, 10, 11], 37, 1, "circular"),
   "F(2,3) 64->66 @7 replicate, batch 3": () => conv(7, "winograd", [3, 64, 7, 7], 66, 1, "replicate"),
   "F(2,3) 8->12 @40x27 zeros, batch 3": () => conv(8, "winograd", [3, 8, 40, 27], 12, 1, "zeros"),
+  // fewer units than threads: 2 tile blocks, 2 channel blocks, 16 input channels to stage
+  "F(2,3) 16->9 @5x5 zeros": () => conv(27, "winograd", [1, 16, 5, 5], 9, 1, "zeros"),
   "F(2,3) 32->11 @29x23 reflect, no pad": () => conv(9, "winograd", [1, 32, 31, 25], 11, 0, "reflect"),
   // the stem: tile mode (38x38 tiles), odd sizes and every padding mode
   "stem 3->64 @224": () => conv(10, "winograd_s2k7", [1, 3, 224, 224], 64, 3, "zeros"),

@@ -140,7 +140,6 @@ function convolveByPhases(
   input: Buffer4d, weight: Tensor, bias: Tensor | null, params: Conv2dParams,
   [batch, channels, height, width]: number[], [padTop, padBottom, padLeft, padRight]: number[], output: Buffer4d,
 ): void {
-  const k = wasm();
   const [stepH, stepW] = params.dilation;
   const paddedH = height + padTop + padBottom;
   const paddedW = width + padLeft + padRight;
@@ -149,8 +148,11 @@ function convolveByPhases(
   const outWidth = output.shape[output.shape.length - 1];
   tidy(() => {
     const padded = empty([batch, channels, paddedH, paddedW]);
-    k.f32_pad2d(input.ptr, padded.ptr, batch * channels, height, width, padTop, padBottom, padLeft, padRight,
-      PAD_MODE_CODE[params.paddingMode], 0);
+    const planes = batch * channels;
+    // the copies split by planes (contiguous in every buffer): elementwise, the same bits
+    const copyThreads = (floats: number): number => threadsFor(floats, planes);
+    parallel("f32_pad2d", planes, copyThreads(planes * paddedH * paddedW), (p0, p1) => [input.ptr + p0 * height * width * 4,
+      padded.ptr + p0 * paddedH * paddedW * 4, p1 - p0, height, width, padTop, padBottom, padLeft, padRight, PAD_MODE_CODE[params.paddingMode], 0]);
     for (let a = 0; a < stepH; a++) {
       for (let b = 0; b < stepW; b++) {
         const phaseH = Math.ceil((paddedH - a) / stepH);
@@ -159,13 +161,16 @@ function convolveByPhases(
         const phaseOutW = Math.ceil((outWidth - b) / stepW);
         if (phaseOutH <= 0 || phaseOutW <= 0) continue;
         const phase = empty([batch, channels, phaseH, phaseW]);
-        k.f32_phase_split(padded.ptr, batch * channels, paddedH, paddedW, stepH, stepW, a, b, phase.ptr, phaseH, phaseW);
+        parallel("f32_phase_split", planes, copyThreads(planes * phaseH * phaseW), (p0, p1) => [padded.ptr + p0 * paddedH * paddedW * 4,
+          p1 - p0, paddedH, paddedW, stepH, stepW, a, b, phase.ptr + p0 * phaseH * phaseW * 4, phaseH, phaseW]);
         const y = conv2dWith(phase, weight, bias, {
           stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: params.groups, paddingMode: "zeros",
           activation: params.activation, packed: params.packed, winograd: params.winograd, fold: params.fold,
         });
         // the phase's valid output has exactly the phase's share of the output rows and columns
-        k.f32_phase_merge(y.ptr, batch * outChannels, y.shape[2], y.shape[3], stepH, stepW, a, b, output.ptr, outHeight, outWidth);
+        const [yH, yW] = [y.shape[2], y.shape[3]];
+        parallel("f32_phase_merge", batch * outChannels, threadsFor(batch * outChannels * yH * yW, batch * outChannels), (p0, p1) =>
+          [y.ptr + p0 * yH * yW * 4, p1 - p0, yH, yW, stepH, stepW, a, b, output.ptr + p0 * outHeight * outWidth * 4, outHeight, outWidth]);
         phase.dispose();
         y.dispose();
       }
@@ -543,8 +548,10 @@ function convolveAndPool(
     tidy(() => {
       const y = empty(convShape);
       convolve(input, weight, bias, params, [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], y);
-      k.f32_maxpool2d(y.ptr, g.planes, convH, convW, poolKH, poolKW, poolSH, poolSW, poolPH, poolPW, poolDH, poolDW,
-        output.ptr, g.outHeight, g.outWidth, 0);
+      // split by planes (contiguous in both)
+      parallel("f32_maxpool2d", g.planes, threadsFor(g.planes * g.outHeight * g.outWidth * poolKH * poolKW, g.planes), (p0, p1) =>
+        [y.ptr + p0 * convH * convW * 4, p1 - p0, convH, convW, poolKH, poolKW, poolSH, poolSW, poolPH, poolPW, poolDH, poolDW,
+          output.ptr + p0 * g.outHeight * g.outWidth * 4, g.outHeight, g.outWidth, 0]);
     });
     return output;
   }

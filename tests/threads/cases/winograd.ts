@@ -48,6 +48,21 @@ function stem(seed: number, batch: number, size = 224): Tensor {
   return seq.forward(randn([batch, 3, size, size])) as Tensor;
 }
 
+/** Sequential(Conv2d 3x3 pad 1, ReLU, MaxPool2d) in eval mode: fused; small, so convolved whole, then pooled. */
+function pooled(seed: number, shape: number[], outChannels: number, mode: Mode): Tensor {
+  manual_seed(seed);
+  const pool = mode === "zeros" ? new nn.MaxPool2d(2) : new nn.MaxPool2d(3, 2, 1);
+  const seq = new nn.Sequential(new nn.Conv2d(shape[1], outChannels, 3, 1, 1, { padding_mode: mode }), new nn.ReLU(), pool).eval();
+  return seq.forward(randn(shape)) as Tensor;
+}
+
+/** A dilated 3x3 Conv2d (padding = dilation), by Winograd on polyphase components. */
+function dilated(seed: number, shape: number[], outChannels: number, dilation: number | [number, number], mode: Mode): Tensor {
+  manual_seed(seed);
+  const layer = new nn.Conv2d(shape[1], outChannels, 3, { padding: dilation, dilation, padding_mode: mode });
+  return layer.forward(randn(shape)) as Tensor;
+}
+
 async function lean(run: () => Tensor | Tensor[]): Promise<Tensor | Tensor[]> {
   await init({ memory: "lean" });
   try {
@@ -87,6 +102,12 @@ export const cases: Cases = {
   // ResNet's stem with its max pool, in bands (batch 1 and 3)
   "stem + BN + ReLU + MaxPool @224": () => stem(20, 1),
   "stem + BN + ReLU + MaxPool @224, batch 3": () => stem(21, 3),
+  // conv + max pool unbanded (output under 2 band buffers; a padding mode other than zeros): the pool split by planes
+  "Conv 16->24 @40x44 + ReLU + MaxPool(2), batch 3": () => pooled(28, [3, 16, 40, 44], 24, "zeros"),
+  "Conv 10->12 @31x29 reflect + ReLU + MaxPool(3, 2, 1)": () => pooled(29, [1, 10, 31, 29], 12, "reflect"),
+  // dilated 3x3: F(4,3) on the padded input's polyphase components (pad, split and merge split by planes)
+  "dilated 2 Conv 16->12 @40x36": () => dilated(30, [1, 16, 40, 36], 12, 2, "zeros"),
+  "dilated (2, 3) Conv 8->9 @45x50 circular, batch 3": () => dilated(31, [3, 8, 45, 50], 9, [2, 3], "circular"),
   // lean mode: U packed by output-channel blocks before the tile tasks (with a folded BatchNorm)
   "lean: Conv 64->64 @56 + BN + ReLU (tile mode, batch 3)": () => lean(() => block(22, [3, 64, 56, 56], 64, () => new nn.ReLU())),
   // lean, one chunk over the pass limit: channel mode, packed by the first image's tasks

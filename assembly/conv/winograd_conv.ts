@@ -168,17 +168,6 @@ export function f32_winograd_stage(
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   outHeight: i32, outWidth: i32, workspace: usize, scratch: usize, withV: i32, rows: usize, c0: i32, c1: i32,
 ): void {
-  if (m == 2) stageChannels(2, input, channels, height, width, padTop, padBottom, padLeft, padRight, padMode, outHeight, outWidth, workspace, scratch, withV, rows, c0, c1);
-  else if (m == 4) stageChannels(4, input, channels, height, width, padTop, padBottom, padLeft, padRight, padMode, outHeight, outWidth, workspace, scratch, withV, rows, c0, c1);
-  else stageChannels(3, input, channels, height, width, padTop, padBottom, padLeft, padRight, padMode, outHeight, outWidth, workspace, scratch, withV, rows, c0, c1);
-}
-
-// @ts-ignore: decorator
-@inline function stageChannels(
-  m: i32, input: usize, channels: i32, height: i32, width: i32,
-  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
-  outHeight: i32, outWidth: i32, workspace: usize, scratch: usize, withV: i32, rows: usize, c0: i32, c1: i32,
-): void {
   if (c1 <= c0) return;
   const stageH = stageHeightOf(m, outHeight);
   const stageW = stageWidthOf(m, outWidth);
@@ -208,7 +197,7 @@ export function f32_winograd_stage(
   const totalGroups = tilesOf(outHeight, m) * rowGroups;
   const totalBlocks = blockCount(outHeight, outWidth, m);
   const vPass = workspace + <usize>f32_winograd_plan(m, channels, 0, outHeight, outWidth, 2);
-  inputTransforms(m, phaseChannels, workspace, stageH, stageW, rowGroups, totalGroups, 0, totalBlocks, p0, p1, vPass,
+  transformInput(m, phaseChannels, workspace, stageH, stageW, rowGroups, totalGroups, 0, totalBlocks, p0, p1, vPass,
     totalBlocks * TILE_BLOCK, rows);
 }
 
@@ -223,17 +212,9 @@ export function f32_winograd_tiles(
   output: usize, outHeight: i32, outWidth: i32, workspace: usize, local: usize,
   actMin: f32, actMax: f32, actKind: i32, b0: i32, b1: i32,
 ): void {
-  if (m == 2) tileRange(2, 16, channels, packed, bias, outChannels, output, outHeight, outWidth, workspace, local, actMin, actMax, actKind, b0, b1);
-  else if (m == 4) tileRange(4, 36, channels, packed, bias, outChannels, output, outHeight, outWidth, workspace, local, actMin, actMax, actKind, b0, b1);
-  else tileRange(3, 36, 4 * channels, packed, bias, outChannels, output, outHeight, outWidth, workspace, local, actMin, actMax, actKind, b0, b1);
-}
-
-// @ts-ignore: decorator
-@inline function tileRange(
-  m: i32, positions: i32, channels: i32, packed: usize, bias: usize, outChannels: i32,
-  output: usize, outHeight: i32, outWidth: i32, staged: usize, local: usize,
-  actMin: f32, actMax: f32, actKind: i32, b0: i32, b1: i32,
-): void {
+  const positions = m == 2 ? 16 : 36;
+  if (m == 3) channels *= 4;
+  const staged = workspace;
   const stageH = stageHeightOf(m, outHeight);
   const stageW = stageWidthOf(m, outWidth);
   const rowGroups = groupsPerRow(outWidth, m);
@@ -246,9 +227,9 @@ export function f32_winograd_tiles(
   const vmax = f32x4.splat(actKind == 0 ? actMax : Infinity);
   let doneGroups = 2 * b0;
   for (let b = b0; b < b1; b++) {
-    inputTransforms(m, channels, staged, stageH, stageW, rowGroups, totalGroups, b, 1, 0, channels, vPass, TILE_BLOCK, rows);
+    transformInput(m, channels, staged, stageH, stageW, rowGroups, totalGroups, b, 1, 0, channels, vPass, TILE_BLOCK, rows);
     positionGemms(positions, channels, blocks, packed, vPass, mPass, 1, TILE_BLOCK, 0, blocks);
-    outputTransforms(m, mPass, blocks, TILE_BLOCK, b, 1, rowGroups, totalGroups, output, outHeight, outWidth,
+    transformOutput(m, mPass, blocks, TILE_BLOCK, b, 1, rowGroups, totalGroups, output, outHeight, outWidth,
       bias, 0, 0, outChannels, rows, vmin, vmax);
     if (actKind != 0) {
       const groups = min(totalGroups, 2 * (b + 1));
@@ -312,18 +293,9 @@ export function f32_winograd_outblocks(
   output: usize, outHeight: i32, outWidth: i32, workspace: usize, rows: usize,
   actMin: f32, actMax: f32, actKind: i32, weight: usize, fold: usize, b0: i32, b1: i32,
 ): void {
-  if (m == 2) outBlocks(2, 16, channels, packed, bias, outChannels, oc0, n, output, outHeight, outWidth, workspace, rows, actMin, actMax, actKind, weight, fold, b0, b1);
-  else if (m == 4) outBlocks(4, 36, channels, packed, bias, outChannels, oc0, n, output, outHeight, outWidth, workspace, rows, actMin, actMax, actKind, weight, fold, b0, b1);
-  else outBlocks(3, 36, channels, packed, bias, outChannels, oc0, n, output, outHeight, outWidth, workspace, rows, actMin, actMax, actKind, weight, fold, b0, b1);
-}
-
-// @ts-ignore: decorator
-@inline function outBlocks(
-  m: i32, positions: i32, inChannels: i32, packed: usize, bias: usize, outChannels: i32, oc0: i32, n: i32,
-  output: usize, outHeight: i32, outWidth: i32, workspace: usize, rows: usize,
-  actMin: f32, actMax: f32, actKind: i32, weight: usize, fold: usize, b0: i32, b1: i32,
-): void {
-  const channels = m == 3 ? 4 * inChannels : inChannels;
+  const positions = m == 2 ? 16 : 36;
+  const inChannels = channels;
+  if (m == 3) channels *= 4;
   const rowGroups = groupsPerRow(outWidth, m);
   const totalGroups = tilesOf(outHeight, m) * rowGroups;
   const totalBlocks = blockCount(outHeight, outWidth, m);
@@ -338,7 +310,7 @@ export function f32_winograd_outblocks(
   positionGemms(positions, channels, blocks, packed, vPass, mPass, totalBlocks, passTiles, b0, b1);
   const vmin = f32x4.splat(actKind == 0 ? actMin : -Infinity);
   const vmax = f32x4.splat(actKind == 0 ? actMax : Infinity);
-  outputTransforms(m, mPass, blocks, passTiles, 0, totalBlocks, rowGroups, totalGroups, output, outHeight, outWidth,
+  transformOutput(m, mPass, blocks, passTiles, 0, totalBlocks, rowGroups, totalGroups, output, outHeight, outWidth,
     bias, oc0, ocStart, ocEnd, rows, vmin, vmax);
   if (actKind != 0) {
     const outPlane = <usize>outHeight * outWidth;
@@ -390,13 +362,13 @@ export function f32_winograd_pack_blocks(
   let doneRows = 0;
   for (let first = 0; first < totalBlocks; first += pass) {
     const count = min(pass, totalBlocks - first);
-    inputTransforms(m, channels, staged, stageH, stageW, rowGroups, totalGroups, first, count, 0, channels, vPass, passTiles, rows);
+    transformInput(m, channels, staged, stageH, stageW, rowGroups, totalGroups, first, count, 0, channels, vPass, passTiles, rows);
     for (let oc0 = 0; oc0 < outChannels; oc0 += chunk) {
       const n = min(chunk, outChannels - oc0);
       const blocks = (n + GEMM_MR - 1) / GEMM_MR;
       if (weight != 0 && (chunk < outChannels || first == 0)) packChunk(m, weight, fold, outChannels, oc0, n, channels, packed, 0, blocks);
       positionGemms(positions, channels, blocks, packed, vPass, mPass, count, passTiles, 0, blocks);
-      outputTransforms(m, mPass, blocks, passTiles, first, count, rowGroups, totalGroups, outImage, outHeight, outWidth,
+      transformOutput(m, mPass, blocks, passTiles, first, count, rowGroups, totalGroups, outImage, outHeight, outWidth,
         bias, oc0, 0, n, rows, vmin, vmax);
     }
     if (actKind != 0) {
@@ -411,6 +383,27 @@ export function f32_winograd_pack_blocks(
       }
     }
   }
+}
+
+// inputTransforms and outputTransforms by the tile m (one copy of each for every caller: the
+// whole-call kernels and the threads' tasks), the tile a constant in each copy's loops
+function transformInput(
+  m: i32, channels: i32, staged: usize, stageH: i32, stageW: i32, rowGroups: i32, totalGroups: i32,
+  first: i32, count: i32, c0: i32, c1: i32, vPass: usize, passTiles: i32, rows: usize,
+): void {
+  if (m == 2) inputTransforms(2, channels, staged, stageH, stageW, rowGroups, totalGroups, first, count, c0, c1, vPass, passTiles, rows);
+  else if (m == 4) inputTransforms(4, channels, staged, stageH, stageW, rowGroups, totalGroups, first, count, c0, c1, vPass, passTiles, rows);
+  else inputTransforms(3, channels, staged, stageH, stageW, rowGroups, totalGroups, first, count, c0, c1, vPass, passTiles, rows);
+}
+
+function transformOutput(
+  m: i32, mPass: usize, blocks: i32, passTiles: i32, first: i32, count: i32, rowGroups: i32, totalGroups: i32,
+  outImage: usize, outHeight: i32, outWidth: i32, bias: usize, oc0: i32, ocStart: i32, ocEnd: i32, rows: usize,
+  vmin: v128, vmax: v128,
+): void {
+  if (m == 2) outputTransforms(2, mPass, blocks, passTiles, first, count, rowGroups, totalGroups, outImage, outHeight, outWidth, bias, oc0, ocStart, ocEnd, rows, vmin, vmax);
+  else if (m == 4) outputTransforms(4, mPass, blocks, passTiles, first, count, rowGroups, totalGroups, outImage, outHeight, outWidth, bias, oc0, ocStart, ocEnd, rows, vmin, vmax);
+  else outputTransforms(3, mPass, blocks, passTiles, first, count, rowGroups, totalGroups, outImage, outHeight, outWidth, bias, oc0, ocStart, ocEnd, rows, vmin, vmax);
 }
 
 /**

@@ -10,7 +10,7 @@ export { f32_add } from "./elementwise/elementwise";
 export { f32_maxpool2d, f32_avgpool2d, f32_adaptive_avgpool2d, f32_adaptive_maxpool2d } from "./pool/pool";
 export { f32_channel_stats, f32_channel_affine } from "./norm/batchnorm";
 export { f32_clamp } from "./elementwise/activation";
-export { f32_linear, f32_linear_gemm, f32_linear_gemm_workspace } from "./conv/linear";
+export { f32_linear, f32_linear_gemm, f32_linear_gemm_workspace, f32_linear_gemm_pack } from "./conv/linear";
 export { f32_winograd_f2x3_packed_size, f32_winograd_f2x3_workspace } from "./conv/winograd";
 export { f32_winograd_f4x3_packed_size, f32_winograd_f4x3_workspace } from "./conv/winograd4";
 export { f32_dwconv2d_c4, f32_dwconv2d_c4_workspace } from "./conv/dwconv4";

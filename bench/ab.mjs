@@ -53,7 +53,8 @@ async function setup(file) {
     const packed = e.alloc(e.f32_conv2d_packed_size(OC, 1, C * K * K) * 4);
     e.f32_conv2d_pack(w, b, OC, 1, C * K * K, packed);
     const ws = e.alloc(Number(e.f32_conv2d_igemm_workspace(C, H, H, K, K, 1, P, P, P, P)));
-    run = () => e.f32_conv2d_igemm(x, 1, C, H, H, packed, OC, 1, K, K, S, S, 1, 1, P, P, P, P, 0, y, OH, OH, ws, actMin, actMax);
+    // (actKind, then the unit range [0, 1): the whole call; builds before the range ignore them)
+    run = () => e.f32_conv2d_igemm(x, 1, C, H, H, packed, OC, 1, K, K, S, S, 1, 1, P, P, P, P, 0, y, OH, OH, ws, actMin, actMax, 0, 0, 1, 0, 0);
   } else if (kind === "dw") {
     const ws = e.alloc(Number(e.f32_dwconv2d_c4_workspace(H, H, P, P, P, P, OH, OH)));
     run = () => e.f32_dwconv2d_c4(x, 1, C, H, H, w, b, 1, 3, 3, S, S, 1, 1, P, P, P, P, 0, y, OH, OH, ws, actMin, actMax);

@@ -1,6 +1,10 @@
-// `npm run bench [-- --quick] [-- --filter <substring>] [-- --no-cold-start] [-- --vision]`
+// `npm run bench [-- --quick] [-- --filter <substring>] [-- --no-cold-start] [-- --vision] [-- --threads N]`
 //   --quick          fewer rounds (smoke test); --filter: workloads whose name contains it
 //                    (case-insensitive); --no-cold-start: skip the fresh-process cold start.
+//   --threads N      every engine at N threads (wasmnn's pool, ort's numThreads, tfjs's
+//                    setThreadsCount, which tfjs may refuse: the report says what it ran); wasmnn
+//                    also runs each row at 1 thread in the same rounds (set_num_threads), for its
+//                    own speed-up. Writes bench/RESULTS-threads-N.md.
 //   A full, unfiltered run writes bench/RESULTS.md; others write bench/build/RESULTS.partial.md.
 //
 // wasmnn vs onnxruntime-web (wasm EP, 1 thread) vs tfjs-backend-wasm (1 thread) on the same
@@ -16,7 +20,7 @@ import { writeFile, readFile, mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { SUITE, type Workload } from "./suite.js";
 import { init, buildWasmnn, type WasmnnCase } from "./engines/wasmnn.js";
-import { backend } from "../src/index.js";
+import { backend, set_num_threads } from "../src/index.js";
 import { buildOrt, ortVersion } from "./engines/ort.js";
 import { buildTfjs, tfjsInfo, tfjsVersions } from "./engines/tfjs.js";
 import { measurePeak } from "./peak.js";
@@ -36,16 +40,21 @@ const relaxed = args.includes("--relaxed");
 const filterAt = args.indexOf("--filter");
 const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
 if (filterAt >= 0 && !filter) throw new Error("--filter needs a substring, e.g. --filter depthwise");
-const coldStart = !args.includes("--no-cold-start");
+const threadsAt = args.indexOf("--threads");
+const threads = threadsAt >= 0 ? Number(args[threadsAt + 1]) : 1;
+if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads needs a positive integer, e.g. --threads 2, but got ${args[threadsAt + 1]}`);
+process.env.BENCH_THREADS = String(threads);   // the peers' engines read it (bench/engines/ort.ts, tfjs.ts)
+const coldStart = !args.includes("--no-cold-start") && threads === 1;
 
 /** rounds: at least `minRounds`, more for fast workloads until ~budgetMs of measuring */
 const cfg = quick
   ? { warmup: 2, minRounds: 5, maxRounds: 20, budgetMs: 400, peakRepeats: 2, coldRuns: 2 }
   : { warmup: 5, minRounds: 21, maxRounds: 300, budgetMs: 6000, peakRepeats: 5, coldRuns: 9 };
 
-const ENGINES = ["wasmnn", "ort", "tfjs"] as const;
+// wasmnn1: wasmnn at one thread of its pool, in the same rounds (only with --threads N > 1)
+const ENGINES = ["wasmnn", "ort", "tfjs", "wasmnn1"] as const;
 type Engine = (typeof ENGINES)[number];
-const ENGINE_LABEL: Record<Engine, string> = { wasmnn: "wasmnn", ort: "onnxruntime-web", tfjs: "tfjs-wasm" };
+const ENGINE_LABEL: Record<Engine, string> = { wasmnn: "wasmnn", ort: "onnxruntime-web", tfjs: "tfjs-wasm", wasmnn1: "wasmnn, 1 thread" };
 
 interface Runner { run(): void | Promise<void> }
 
@@ -54,6 +63,8 @@ interface Row {
   macs: number;
   ms: Partial<Record<Engine, number>>;
   ratio: number | null;
+  /** median over rounds of wasmnn's 1-thread time / its N-thread time (--threads N > 1) */
+  scaling: number | null;
   rounds: number;
   check: { maxAbs: number; diff: Partial<Record<Engine, number>> };
   errors: Partial<Record<Engine, string>>;
@@ -82,7 +93,7 @@ const errText = (e: unknown): string => (e instanceof Error ? e.message : typeof
 
 async function benchWorkload(w: Workload, index: number): Promise<Row> {
   const wn: WasmnnCase = buildWasmnn(w, 1000 + index);
-  const runners: Partial<Record<Engine, Runner & { dispose(): void | Promise<void> }>> = { wasmnn: wn };
+  const runners: Partial<Record<Engine, Runner & { dispose(): void | Promise<void> }>> = { wasmnn: wn, ...oneThread(wn) };
   const errors: Row["errors"] = {};
   const ref = wn.output();
   const check: Row["check"] = { maxAbs: ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0), diff: {} };
@@ -97,15 +108,29 @@ async function benchWorkload(w: Workload, index: number): Promise<Row> {
     runners.tfjs = t;
   } catch (e) { errors.tfjs = errText(e); }
 
-  const { ms, ratio, rounds } = await interleave(runners);
-  return { name: w.name, macs: wn.macs, ms, ratio, rounds, check, errors };
+  const { ms, ratio, scaling, rounds } = await interleave(runners);
+  return { name: w.name, macs: wn.macs, ms, ratio, scaling, rounds, check, errors };
+}
+
+/** With --threads N > 1: the same wasmnn runner at one thread (set_num_threads around its call). */
+function oneThread(r: Runner): { wasmnn1?: Runner & { dispose(): void } } {
+  if (threads === 1) return {};
+  return {
+    wasmnn1: {
+      run: () => {
+        set_num_threads(1);
+        try { return r.run(); } finally { set_num_threads(threads); }
+      },
+      dispose: () => {},
+    },
+  };
 }
 
 /**
  * Warm-up, then rounds in which every engine runs once (order rotated per round); disposes the
  * runners. Returns the median times and the median over rounds of (fastest peer / wasmnn).
  */
-async function interleave(runners: Partial<Record<Engine, Runner & { dispose(): void | Promise<void> }>>): Promise<{ ms: Row["ms"]; ratio: number | null; rounds: number }> {
+async function interleave(runners: Partial<Record<Engine, Runner & { dispose(): void | Promise<void> }>>): Promise<{ ms: Row["ms"]; ratio: number | null; scaling: number | null; rounds: number }> {
   const active = ENGINES.filter((e) => runners[e] && (!process.env.BENCH_ONLY || process.env.BENCH_ONLY.split(",").includes(e)));
   // warm-up, interleaved; the last round sizes the measurement
   let roundMs = 0;
@@ -114,8 +139,9 @@ async function interleave(runners: Partial<Record<Engine, Runner & { dispose(): 
     for (const e of active) roundMs += await time(runners[e]!);
   }
   const rounds = Math.max(cfg.minRounds, Math.min(cfg.maxRounds, Math.ceil(cfg.budgetMs / Math.max(roundMs, 1e-3))));
-  const times: Record<Engine, number[]> = { wasmnn: [], ort: [], tfjs: [] };
+  const times: Record<Engine, number[]> = { wasmnn: [], ort: [], tfjs: [], wasmnn1: [] };
   const ratios: number[] = [];
+  const scalings: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const now: Partial<Record<Engine, number>> = {};
     for (let j = 0; j < active.length; j++) {
@@ -123,13 +149,14 @@ async function interleave(runners: Partial<Record<Engine, Runner & { dispose(): 
       now[e] = await time(runners[e]!);
       times[e].push(now[e]!);
     }
-    const peers = active.filter((e) => e !== "wasmnn").map((e) => now[e]!);
+    const peers = active.filter((e) => e !== "wasmnn" && e !== "wasmnn1").map((e) => now[e]!);
     if (peers.length) ratios.push(Math.min(...peers) / now.wasmnn!);
+    if (now.wasmnn1 !== undefined) scalings.push(now.wasmnn1 / now.wasmnn!);
   }
   for (const e of active) await runners[e]!.dispose();
   const ms: Row["ms"] = {};
   for (const e of active) ms[e] = median(times[e]);
-  return { ms, ratio: ratios.length ? median(ratios) : null, rounds };
+  return { ms, ratio: ratios.length ? median(ratios) : null, scaling: scalings.length ? median(scalings) : null, rounds };
 }
 
 interface OpRow extends Row {
@@ -142,7 +169,7 @@ interface OpRow extends Row {
 /** One of issue #11's op workloads: same input in all three engines, agreement check, interleaved rounds. */
 async function benchOp(w: OpWorkload, index: number): Promise<OpRow> {
   const built = w.wasmnn(2000 + index);
-  const runners: Partial<Record<Engine, Runner & { dispose(): void | Promise<void> }>> = { wasmnn: built.runner };
+  const runners: Partial<Record<Engine, Runner & { dispose(): void | Promise<void> }>> = { wasmnn: built.runner, ...oneThread(built.runner) };
   const errors: Row["errors"] = {};
   const ref = await built.runner.output();
   const check: Row["check"] = { maxAbs: ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0), diff: {} };
@@ -153,13 +180,13 @@ async function benchOp(w: OpWorkload, index: number): Promise<OpRow> {
       runners[engine] = r;
     } catch (e) { errors[engine] = errText(e); }
   }
-  const { ms, ratio, rounds } = await interleave(runners);
+  const { ms, ratio, scaling, rounds } = await interleave(runners);
   // the floor: the output's bytes copied once in wasmnn's memory (read + write, like the op's output)
   const copy = copyRunner(ref.length * 4);
   const copyTimes: number[] = [];
   for (let i = 0; i < cfg.warmup + rounds; i++) { const t = await time(copy); if (i >= cfg.warmup) copyTimes.push(t); }
   copy.dispose();
-  return { name: w.name, macs: w.macs, bytes: w.bytes, ms, ratio, rounds, check, errors, copyMs: median(copyTimes), copyBytes: 2 * ref.length * 4 };
+  return { name: w.name, macs: w.macs, bytes: w.bytes, ms, ratio, scaling, rounds, check, errors, copyMs: median(copyTimes), copyBytes: 2 * ref.length * 4 };
 }
 
 function opTable(rows: OpRow[]): string {
@@ -188,6 +215,7 @@ function speedTable(rows: Row[], peak: number): string {
   const head = [
     "workload", "MMACs", "wasmnn ms", "ort ms", "tfjs ms", "wasmnn GFLOP/s", "ort GFLOP/s", "tfjs GFLOP/s",
     "wasmnn % of peak", "best peer % of peak", "wasmnn vs best peer",
+    ...(threads > 1 ? ["wasmnn 1-thread ms", `wasmnn ${threads} threads vs 1`] : []),
   ];
   const lines = [`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`];
   for (const r of rows) {
@@ -198,6 +226,7 @@ function speedTable(rows: Row[], peak: number): string {
       r.name, (r.macs / 1e6).toFixed(1), fmtMs(r.ms.wasmnn), fmtMs(r.ms.ort), fmtMs(r.ms.tfjs),
       fmtG(g.wasmnn), fmtG(g.ort), fmtG(g.tfjs), pct(g.wasmnn, peak), pct(best, peak),
       r.ratio === null ? "n/a" : `${r.ratio.toFixed(2)}×`,
+      ...(threads > 1 ? [fmtMs(r.ms.wasmnn1), r.scaling === null ? "n/a" : `**${r.scaling.toFixed(2)}×**`] : []),
     ].join(" | ")} |`);
   }
   return lines.join("\n");
@@ -253,7 +282,8 @@ async function main(): Promise<void> {
   const opWorkloads = OP_SUITE.filter((w) => matches(w.name));
   if (!workloads.length && !opWorkloads.length) throw new Error(`--filter ${filter}: no workload matches; names: ${[...SUITE, ...OP_SUITE].map((w) => w.name).join(", ")}`);
 
-  await init({ relaxed });
+  await init({ relaxed, threads });
+  if (backend().threads !== threads) throw new Error(`--threads ${threads}: wasmnn runs ${backend().threads} (${backend().reason})`);
   if (relaxed && backend().build !== "relaxed-simd") throw new Error("--relaxed: this engine did not accept the relaxed-SIMD build");
   const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
   const cpu = os.cpus();
@@ -266,7 +296,7 @@ async function main(): Promise<void> {
   };
   console.log(`machine: ${machine.cpu}; ${machine.os}; Node ${machine.node}`);
   console.log(`engines: ${machine.versions}`);
-  console.log(`mode: ${quick ? "--quick" : "full"}${filter ? `, --filter ${filter}` : ""}${relaxed ? ", wasmnn relaxed-SIMD build" : ""}\n`);
+  console.log(`mode: ${quick ? "--quick" : "full"}${filter ? `, --filter ${filter}` : ""}${relaxed ? ", wasmnn relaxed-SIMD build" : ""}, ${threads} thread${threads > 1 ? "s" : ""}\n`);
 
   // the peak is a ceiling: measured at the start and again at the end, the better of the two counts
   const peakStart = await measurePeak({ repeats: cfg.peakRepeats });
@@ -278,7 +308,7 @@ async function main(): Promise<void> {
     rows.push(row);
     const g = (e: Engine) => fmtG(gflops(row.macs, row.ms[e]));
     console.log(`${row.name.padEnd(38)} wasmnn ${fmtMs(row.ms.wasmnn).padStart(6)} ms  ort ${fmtMs(row.ms.ort).padStart(6)} ms  tfjs ${fmtMs(row.ms.tfjs).padStart(6)} ms` +
-      `  | GFLOP/s ${g("wasmnn")}/${g("ort")}/${g("tfjs")}  | ×${row.ratio?.toFixed(2) ?? "n/a"}  | diff ort ${fmtE(row.check.diff.ort)} tfjs ${fmtE(row.check.diff.tfjs)} (max|y| ${row.check.maxAbs.toPrecision(3)})` +
+      `  | GFLOP/s ${g("wasmnn")}/${g("ort")}/${g("tfjs")}  | ×${row.ratio?.toFixed(2) ?? "n/a"}${threads > 1 ? `  | 1 thread ${fmtMs(row.ms.wasmnn1)} ms, ×${row.scaling?.toFixed(2)} with ${threads}` : ""}  | diff ort ${fmtE(row.check.diff.ort)} tfjs ${fmtE(row.check.diff.tfjs)} (max|y| ${row.check.maxAbs.toPrecision(3)})` +
       `${Object.keys(row.errors).length ? `  errors: ${JSON.stringify(row.errors)}` : ""}`);
   }
   const opRows: OpRow[] = [];
@@ -320,9 +350,9 @@ async function main(): Promise<void> {
     `- Machine: ${machine.cpu}, ${machine.os}`,
     `- Node ${machine.node}`,
     `- Engines: ${machine.versions}`,
-    `- onnxruntime-web: wasm execution provider, \`env.wasm.numThreads = 1\`, graphOptimizationLevel "all" (fuses Conv+BN+ReLU); ONNX graphs built in TypeScript (bench/onnx.ts); the timed call is \`session.run\` (it copies the input into and the output out of its heap).`,
-    `- tfjs-backend-wasm: \`setThreadsCount(1)\` before \`setBackend("wasm")\` (${tfInfo}); NHWC input prepared beforehand; BatchNorm folded into the conv (as tfjs-converter does), \`tf.fused.conv2d\` / \`tf.fused.depthwiseConv2d\` with bias + ReLU; grouped conv as split + per-group conv + concat; reflect as \`mirrorPad\` + conv.`,
-    `- wasmnn: \`module.eval()\`, timed \`module.forward(x)\` + \`dispose()\` of the output.`,
+    `- onnxruntime-web: wasm execution provider, \`env.wasm.numThreads = ${threads}\`, graphOptimizationLevel "all" (fuses Conv+BN+ReLU); ONNX graphs built in TypeScript (bench/onnx.ts); the timed call is \`session.run\` (it copies the input into and the output out of its heap).`,
+    `- tfjs-backend-wasm: \`setThreadsCount(${threads})\` before \`setBackend("wasm")\` (${tfInfo}); NHWC input prepared beforehand; BatchNorm folded into the conv (as tfjs-converter does), \`tf.fused.conv2d\` / \`tf.fused.depthwiseConv2d\` with bias + ReLU; grouped conv as split + per-group conv + concat; reflect as \`mirrorPad\` + conv.`,
+    `- wasmnn: \`module.eval()\`, timed \`module.forward(x)\` + \`dispose()\` of the output; \`init({ threads: ${threads} })\` (${JSON.stringify(backend())})${threads > 1 ? `. "wasmnn 1-thread ms": the same module with \`set_num_threads(1)\`, in the same rounds; "${threads} threads vs 1" = median over rounds of its 1-thread time / its ${threads}-thread time` : ""}.`,
     `- Method: batch 1, float32, ${cfg.warmup} interleaved warm-up rounds, then ≥ ${cfg.minRounds} rounds (up to ${cfg.maxRounds}, ~${cfg.budgetMs / 1000} s per workload); each round runs every engine once, order rotated per round. ms = median. GFLOP/s = 2·MACs / median time (MACs of convolutions and fc only). "wasmnn vs best peer" = median over rounds of (fastest peer's time in that round / wasmnn's time): > 1 means wasmnn is faster.`,
     `- Wasm SIMD peak (bench/peak.ts, register-only f32x4 mul+add, 1 thread; best of a measurement before and after the workloads): **${peak.gflops.toFixed(1)} GFLOP/s** (${Object.entries(peak.variants).map(([k, v]) => `${k}: ${v.toFixed(1)}`).join(", ")}). "% of peak" = GFLOP/s / peak; a kernel that does fewer multiplies than the direct convolution (Winograd) can exceed 100 %.`,
     process.execArgv.includes("--no-liftoff")
@@ -348,7 +378,7 @@ async function main(): Promise<void> {
   // only a full, unfiltered run replaces bench/RESULTS.md; smoke runs go to bench/build/
   // only full, unfiltered runs replace bench/RESULTS.md (or RESULTS-relaxed.md); smoke runs go to bench/build/
   const out = quick || filter ? new URL("./build/RESULTS.partial.md", import.meta.url)
-    : new URL(relaxed ? "./RESULTS-relaxed.md" : "./RESULTS.md", import.meta.url);
+    : new URL(threads > 1 ? `./RESULTS-threads-${threads}.md` : relaxed ? "./RESULTS-relaxed.md" : "./RESULTS.md", import.meta.url);
   await mkdir(new URL("./build/", import.meta.url), { recursive: true });
   await writeFile(out, md);
   console.log(`wrote ${fileURLToPath(out)}`);

@@ -1,4 +1,7 @@
-// `npm run bench:vision [-- --quick] [-- --filter <case>[,<case>...]]` (also `npm run bench -- --vision`)
+// `npm run bench:vision [-- --quick] [-- --filter <case>[,<case>...]] [-- --threads N]` (also `npm run bench -- --vision`)
+//
+// --threads N: both engines at N threads (wasmnn's pool, ort's numThreads); wasmnn also runs at
+// 1 thread (set_num_threads) in the same rounds, for its own speed-up. Writes RESULTS-vision-threads-N.md.
 //
 // Whole torchvision models, batch 1, one thread: wasmnn/vision against onnxruntime-web running
 // torch.onnx.export of the same model with the same weights (bench/export_onnx.py, opset 13; run it
@@ -13,7 +16,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { mkdir, writeFile } from "node:fs/promises";
 import * as ort from "onnxruntime-web";
-import { init, memory, tensor, tidy, type Tensor } from "../src/index.js";
+import { init, backend, memory, set_num_threads, tensor, tidy, type Tensor } from "../src/index.js";
 import { configureOrt, ortVersion } from "./engines/ort.js";
 import { generated, loadFixtureModel } from "../tests/vision/weights.js";
 
@@ -21,6 +24,10 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const filterAt = args.indexOf("--filter");
 const filter = filterAt >= 0 ? args[filterAt + 1] : undefined;
+const threadsAt = args.indexOf("--threads");
+const threads = threadsAt >= 0 ? Number(args[threadsAt + 1]) : 1;
+if (!Number.isInteger(threads) || threads < 1) throw new Error(`--threads needs a positive integer, but got ${args[threadsAt + 1]}`);
+process.env.BENCH_THREADS = String(threads);   // configureOrt reads it
 const cfg = quick ? { warmup: 2, minRounds: 5, maxRounds: 15, budgetMs: 1500 } : { warmup: 4, minRounds: 15, maxRounds: 100, budgetMs: 8000 };
 
 const CASES = ["resnet18", "resnet50", "mobilenet_v2", "mobilenet_v3_large", "efficientnet_b0", "shufflenet_v2_x0_5",
@@ -33,7 +40,11 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-interface Result { name: string; macs: number; size: number; wasmnn: number; ort: number; ratio: number; rounds: number; diff: number; scale: number; wasmMiB: number }
+interface Result {
+  name: string; macs: number; size: number; wasmnn: number; ort: number; ratio: number; rounds: number; diff: number; scale: number; wasmMiB: number;
+  /** with --threads N > 1: wasmnn at 1 thread (median ms) and the median over rounds of 1-thread / N-thread time */
+  one: number | null; scaling: number | null;
+}
 
 
 async function benchCase(name: string): Promise<Result> {
@@ -45,6 +56,10 @@ async function benchCase(name: string): Promise<Result> {
   const x = tensor(inputData, shape);
   const first = (y: Tensor | Record<string, Tensor>): Tensor => ("shape" in y ? y as Tensor : (y as Record<string, Tensor>).out);
   const runWasmnn = () => tidy(() => { first(model.forward(x) as Tensor | Record<string, Tensor>); });
+  const runOne = () => {
+    set_num_threads(1);
+    try { runWasmnn(); } finally { set_num_threads(threads); }
+  };
   const reference = tidy(() => first(model.forward(x) as Tensor | Record<string, Tensor>).data() as Float32Array);
 
   configureOrt();
@@ -70,23 +85,32 @@ async function benchCase(name: string): Promise<Result> {
   let roundMs = 0;
   for (let i = 0; i < cfg.warmup; i++) roundMs = (await time(runWasmnn)) + (await time(runOrt));
   const rounds = Math.max(cfg.minRounds, Math.min(cfg.maxRounds, Math.ceil(cfg.budgetMs / roundMs)));
-  const times = { wasmnn: [] as number[], ort: [] as number[] };
+  const times = { wasmnn: [] as number[], ort: [] as number[], one: [] as number[] };
   const ratios: number[] = [];
+  const scalings: number[] = [];
+  // each round runs every engine once, the order rotated per round
+  const engines: [keyof typeof times, () => unknown][] = [["wasmnn", runWasmnn], ["ort", runOrt], ...(threads > 1 ? [["one", runOne] as [keyof typeof times, () => unknown]] : [])];
   for (let r = 0; r < rounds; r++) {
-    let w: number;
-    let o: number;
-    if (r % 2 === 0) { w = await time(runWasmnn); o = await time(runOrt); } else { o = await time(runOrt); w = await time(runWasmnn); }
-    times.wasmnn.push(w);
-    times.ort.push(o);
-    ratios.push(o / w);
+    const now: Partial<Record<keyof typeof times, number>> = {};
+    for (let j = 0; j < engines.length; j++) {
+      const [key, run] = engines[(r + j) % engines.length];
+      now[key] = await time(run);
+      times[key].push(now[key]!);
+    }
+    ratios.push(now.ort! / now.wasmnn!);
+    if (now.one !== undefined) scalings.push(now.one / now.wasmnn!);
   }
   await session.release();
   x.dispose();
   model.dispose();
-  return { name, macs: meta.macs, size: shape[2], wasmnn: median(times.wasmnn), ort: median(times.ort), ratio: median(ratios), rounds, diff, scale, wasmMiB: peakMiB(name) };
+  return {
+    name, macs: meta.macs, size: shape[2], wasmnn: median(times.wasmnn), ort: median(times.ort), ratio: median(ratios), rounds, diff, scale, wasmMiB: peakMiB(name),
+    one: threads > 1 ? median(times.one) : null, scaling: threads > 1 ? median(scalings) : null,
+  };
 }
 
-await init();
+await init({ threads });
+if (backend().threads !== threads) throw new Error(`--threads ${threads}: wasmnn runs ${backend().threads} (${backend().reason})`);
 
 // `--memory-of <case>` (a child process per model): Wasm memory after building the model, loading
 // its state_dict and one forward at the bench's size; memory never shrinks, so a fresh process per
@@ -112,21 +136,21 @@ const missing = cases.filter((c) => !existsSync(`${onnxDir}${c}.onnx`));
 if (missing.length) throw new Error(`missing ONNX exports for ${missing.join(", ")}: run /usr/bin/python3 bench/export_onnx.py first`);
 
 const lines = [
-  `# wasmnn/vision vs onnxruntime-web ${ortVersion()} (wasm EP, 1 thread), batch 1`,
+  `# wasmnn/vision vs onnxruntime-web ${ortVersion()} (wasm EP, ${threads} thread${threads > 1 ? "s" : ""}), batch 1`,
   "",
-  `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, \`npm run bench:vision${quick ? " -- --quick" : ""}\`; medians of interleaved rounds; ratio = median over rounds of onnxruntime-web / wasmnn.`,
+  `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, \`npm run bench:vision${args.length ? ` -- ${args.join(" ")}` : ""}\`; medians of interleaved rounds; ratio = median over rounds of onnxruntime-web / wasmnn${threads > 1 ? `; both at ${threads} threads; "1 thread" = wasmnn with set_num_threads(1) in the same rounds, "${threads} vs 1" = median over rounds of its 1-thread / ${threads}-thread time` : ""}.`,
   "",
-  "| model | input | GMAC | wasmnn ms | onnxruntime-web ms | ratio | wasmnn GFLOP/s | rounds | max abs diff (of max) | peak wasm memory MiB |",
-  "|---|---|---:|---:|---:|---:|---:|---:|---|---:|",
+  `| model | input | GMAC | wasmnn ms | onnxruntime-web ms | ratio | wasmnn GFLOP/s | rounds | max abs diff (of max) | peak wasm memory MiB |${threads > 1 ? ` wasmnn 1 thread ms | ${threads} vs 1 |` : ""}`,
+  `|---|---|---:|---:|---:|---:|---:|---:|---|---:|${threads > 1 ? "---:|---:|" : ""}`,
 ];
 for (const name of cases) {
   const r = await benchCase(name);
-  const line = `| ${r.name} | ${r.size}² | ${(r.macs / 1e9).toFixed(2)} | ${r.wasmnn.toFixed(1)} | ${r.ort.toFixed(1)} | ${r.ratio.toFixed(2)}× | ${(2 * r.macs / 1e6 / r.wasmnn).toFixed(1)} | ${r.rounds} | ${r.diff.toExponential(1)} (${r.scale.toPrecision(3)}) | ${r.wasmMiB.toFixed(0)} |`;
+  const line = `| ${r.name} | ${r.size}² | ${(r.macs / 1e9).toFixed(2)} | ${r.wasmnn.toFixed(1)} | ${r.ort.toFixed(1)} | ${r.ratio.toFixed(2)}× | ${(2 * r.macs / 1e6 / r.wasmnn).toFixed(1)} | ${r.rounds} | ${r.diff.toExponential(1)} (${r.scale.toPrecision(3)}) | ${r.wasmMiB.toFixed(0)} |${r.one !== null ? ` ${r.one.toFixed(1)} | **${r.scaling!.toFixed(2)}×** |` : ""}`;
   console.log(line);
   lines.push(line);
 }
 const full = !filter && !quick;
-const out = full ? new URL("./RESULTS-vision.md", import.meta.url) : new URL("./build/RESULTS-vision.partial.md", import.meta.url);
+const out = full ? new URL(threads > 1 ? `./RESULTS-vision-threads-${threads}.md` : "./RESULTS-vision.md", import.meta.url) : new URL("./build/RESULTS-vision.partial.md", import.meta.url);
 await mkdir(new URL("./build/", import.meta.url), { recursive: true });
 await writeFile(out, lines.join("\n") + "\n");
 console.log(`wrote ${out.pathname}`);

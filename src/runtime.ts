@@ -1,13 +1,13 @@
 // Loads build/wasmnn.wasm once and hands out its exports and fresh views of its memory.
 // Views are re-made whenever memory.grow has replaced (detached) the buffer.
 
-import { Pool, MAX_THREADS, type SpawnWorker } from "./threads/pool.js";
-import { currentPool, setPool, setThreadsInUse, threadsInUse } from "./threads/parallel.js";
+import type { SpawnWorker } from "./threads/pool.js";
+import { currentPool, setPool, setThreadsInUse, threadsInUse, MAX_THREADS } from "./threads/parallel.js";
 
 type KernelFn = (...args: number[]) => number;
 /** Names of the Wasm module's functions (see assembly/index.ts); every one takes and returns numbers. */
 const KERNEL_NAMES = [
-  "alloc", "allocHigh", "free", "maxAlloc", "set_thread_scratch", "thread_scratch_bytes", "f32_add", "f32_pad2d", "f32_phase_split", "f32_phase_merge", "f32_clamp", "f32_linear", "f32_linear_gemm", "f32_linear_gemm_workspace",
+  "alloc", "allocHigh", "free", "maxAlloc", "set_thread_scratch", "thread_scratch_bytes", "f32_add", "f32_pad2d", "f32_phase_split", "f32_phase_merge", "f32_clamp", "f32_linear", "f32_linear_gemm", "f32_linear_gemm_workspace", "f32_linear_gemm_pack",
   "f32_conv2d_packed_size", "f32_conv2d_pack", "f32_conv2d_igemm", "f32_conv2d_igemm_workspace", "f32_conv2d_ref",
   "f32_dwconv2d", "f32_dwconv2d_workspace", "f32_dwconv2d_c4", "f32_dwconv2d_c4_workspace",
   "f32_maxpool2d", "f32_avgpool2d", "f32_adaptive_avgpool2d", "f32_adaptive_maxpool2d",
@@ -242,13 +242,17 @@ async function retarget(threads: number | "auto", platform: Platform): Promise<v
     return;
   }
   if (threadedModule === null) {
-    threadReason = "the single-thread build was loaded by an earlier init(); the thread count is fixed by the first init({ threads })";
+    const support = platform.threads === undefined ? NO_WORKER : await platform.threads();
+    threadReason = typeof support === "string" ? support
+      : "the single-thread build was loaded by an earlier init(); the thread count is fixed by the first init({ threads })";
     if (threads !== "auto") warnOnce(`init({ threads: ${threads} }): running ${size} thread: ${threadReason}`);
     return;
   }
   await startPool(want, platform);
   setThreadsInUse(want);
 }
+
+const NO_WORKER = "this runtime has no Worker (Cloudflare Workers run one thread)";
 
 function autoThreads(cores: number): number {
   return Math.max(1, Math.min(4, Math.ceil(cores / 2)));
@@ -267,7 +271,7 @@ export function initFrom(source: WasmSource | undefined, platform: Platform, rel
       let want = threads === "auto" ? 1 : threads;
       let support: ThreadSupport | string = "this runtime has no threads";
       if (threads !== 1) {
-        support = platform.threads === undefined ? "this runtime has no Worker (Cloudflare Workers and similar run one thread)" : await platform.threads();
+        support = platform.threads === undefined ? NO_WORKER : await platform.threads();
         if (typeof support === "string") threadReason = support;
         else {
           threadSupport = support;
@@ -338,6 +342,8 @@ async function startPool(threads: number, platform: Platform): Promise<void> {
     if (ptr === 0) throw new Error(`init: no memory for a pool thread's ${bytes}-byte scratch`);
     workerScratch.push(ptr);
   }
+  // the pool's code (and its workers' source) loads only when a pool starts
+  const { Pool } = await import("./threads/pool.js");
   const pool = await Pool.start({
     module: threadedModule, memory: k.memory, names: KERNEL_NAMES, scratch: workerScratch.slice(0, threads - 1),
     spawn: threadSupport.spawn, canBlock: threadSupport.canBlock,

@@ -72,7 +72,7 @@ function runChunk(layer: Layer, ptrs: { input: number; weight: number; bias: num
     k.f32_conv2d_pack(weight, bias, n, 1, channels * taps, packed);
     const ws = buffers.bytes(k.f32_conv2d_igemm_workspace(channels, height, width, kernel, kernel, 1, pad, pad, pad, pad));
     k.f32_conv2d_igemm(ptrs.input, 1, channels, height, width, packed, n, 1, kernel, kernel, stride, stride, 1, 1,
-      pad, pad, pad, pad, mode, output, outHeight, outWidth, ws, actMin, actMax, 0);
+      pad, pad, pad, pad, mode, output, outHeight, outWidth, ws, actMin, actMax, 0, 0, 1, 0, 0);
     return;
   }
   const scratch = buffers.floats(channels * (height + 2 * pad) * (width + 2 * pad));

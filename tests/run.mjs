@@ -12,6 +12,8 @@ import { runPage } from "./runtimes/page.mjs";
 
 const root = new URL("../", import.meta.url).pathname;
 const RUNTIMES = ["node", "chromium", "deno", "workerd"];
+// [threads] the same cases with a pool (and where threads cannot run: one thread, the same bits)
+const THREADED = ["node-threads", "chromium-threads", "chromium-worker-threads", "chromium-not-isolated", "deno-threads", "workerd-threads"];
 rmSync(join(root, ".test-output"), { recursive: true, force: true });
 
 function vitest() {
@@ -35,7 +37,7 @@ function vitest() {
 
 /** The same inputs must give the same bits everywhere: compare every runtime's output hashes with Node's. */
 function bitIdentity() {
-  const present = RUNTIMES.filter((r) => existsSync(join(root, `.test-output/hashes-${r}.json`)));
+  const present = [...RUNTIMES, ...THREADED].filter((r) => existsSync(join(root, `.test-output/hashes-${r}.json`)));
   const hashes = Object.fromEntries(present.map((r) => [r, JSON.parse(readFileSync(join(root, `.test-output/hashes-${r}.json`), "utf8"))]));
   const reference = hashes.node;
   let failed = 0;
@@ -62,7 +64,7 @@ function bitIdentity() {
       console.log(`✗ bit-identity: the worker's /seed bytes (${seedHash}) differ from node's seed block`);
     }
   }
-  const missing = RUNTIMES.filter((r) => !present.includes(r));
+  const missing = [...RUNTIMES, ...THREADED].filter((r) => !present.includes(r));
   if (failed === 0) {
     console.log(`✓ bit-identity: ${Object.keys(reference).length} conformance outputs are bit-identical in ${present.join(", ")}${missing.length ? ` (not run: ${missing.join(", ")})` : ""}`);
   }

@@ -16,8 +16,9 @@ import { expect, test } from "vitest";
 const root = new URL("../", import.meta.url);
 
 test("dist JS + .wasm within 288 KB raw and 96 KB gzip", () => {
-  // wasmnn/vision (dist/vision.js) is an opt-in entry with its own budget below
-  const files = readdirSync(new URL("dist/", root)).filter((f) => f.endsWith(".js") && f !== "vision.js").map((f) => `dist/${f}`);
+  // wasmnn/vision (dist/vision.js) is an opt-in entry with its own budget below; so is the thread
+  // pool's chunk, loaded only when a pool starts (issue #15, below)
+  const files = readdirSync(new URL("dist/", root)).filter((f) => f.endsWith(".js") && f !== "vision.js" && f !== poolChunk()).map((f) => `dist/${f}`);
   files.push("build/wasmnn.wasm");
   let raw = 0;
   let gzip = 0;
@@ -29,4 +30,19 @@ test("dist JS + .wasm within 288 KB raw and 96 KB gzip", () => {
   console.log(`size: ${files.length} files, ${(raw / 1024).toFixed(1)} KiB raw, ${(gzip / 1024).toFixed(1)} KiB gzip`);
   expect(raw).toBeLessThanOrEqual(288 * 1024);
   expect(gzip).toBeLessThanOrEqual(96 * 1024);
+});
+
+/** The chunk with the thread pool and its workers' source (esbuild names chunks by hash). */
+function poolChunk(): string {
+  const chunks = readdirSync(new URL("dist/", root)).filter((f) => f.endsWith(".js") && readFileSync(new URL(`dist/${f}`, root), "utf8").includes("wasmnn pool thread"));
+  expect(chunks).toHaveLength(1);
+  return chunks[0];
+}
+
+test("the thread pool: its chunk within 6 KB raw, each thread-enabled .wasm within 80 KB (loaded only with more than one thread)", () => {
+  const chunk = statSync(new URL(`dist/${poolChunk()}`, root)).size;
+  const wasm = ["build/wasmnn-threads.wasm", "build/wasmnn-threads-relaxed.wasm"].map((f) => statSync(new URL(f, root)).size);
+  console.log(`threads: pool chunk ${(chunk / 1024).toFixed(1)} KiB; thread builds ${wasm.map((b) => (b / 1024).toFixed(1)).join(" / ")} KiB`);
+  expect(chunk).toBeLessThanOrEqual(6 * 1024);
+  for (const bytes of wasm) expect(bytes).toBeLessThanOrEqual(80 * 1024);
 });

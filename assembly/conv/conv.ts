@@ -40,6 +40,17 @@ export function f32_conv2d_igemm_workspace(
   return (padded + panels + GEMM_NR) * 4 + 64;
 }
 
+/**
+ * The convolution over units [unitStart, unitEnd) of its grid (issue #15: a task's share): per image
+ * and group, tile units of `tilesPerUnit` tiles of 8 output pixels, each split into block units of
+ * `blocksPerUnit` blocks of 5 output channels (0: all tiles / all blocks, one unit per image and
+ * group: the whole call is [0, batch * groups)), unit u = ((n * groups + g) * tileUnits + tu) *
+ * blockUnits + bu. Every output's arithmetic (its K blocks in order, then the activation) is the
+ * same whichever units a call covers, so the bits do not depend on the split. A call's consecutive
+ * whole tile units are one run of tiles (the panels of a chunk serve all its blocks); panels are
+ * gathered once per (tile run, block run) a call covers. With padding, a call pads each image it
+ * touches in its workspace (threads: the host pads once first and passes zero pads).
+ */
 export function f32_conv2d_igemm(
   input: usize, batch: i32, channels: i32, height: i32, width: i32,
   packed: usize, outChannels: i32, groups: i32,
@@ -47,11 +58,11 @@ export function f32_conv2d_igemm(
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   output: usize, outHeight: i32, outWidth: i32,
   workspace: usize, actMin: f32, actMax: f32, actKind: i32,
+  unitStart: i32, unitEnd: i32, tilesPerUnit: i32, blocksPerUnit: i32,
 ): void {
   // the fused activation: f32_activation's kind (0, the default when a caller omits it: clamp to
   // [actMin, actMax]; others take actMin, actMax as their two parameters)
   if (batch == 0 || outChannels == 0 || outHeight == 0 || outWidth == 0) return;
-  const activated = actKind != 0 || actMin != -Infinity || actMax != Infinity;
   const groupIn = channels / groups;
   const groupOut = outChannels / groups;
   const blocks = (groupOut + GEMM_MR - 1) / GEMM_MR;
@@ -64,68 +75,111 @@ export function f32_conv2d_igemm(
   const planeFloats = <usize>paddedH * paddedW;
   const outPixels = outHeight * outWidth;
   const outPlaneBytes = <usize>outPixels * 4;
+  const tiles = (outPixels + GEMM_NR - 1) / GEMM_NR;
+  const tileStep = tilesPerUnit > 0 ? min(tilesPerUnit, tiles) : tiles;
+  const blockStep = blocksPerUnit > 0 ? min(blocksPerUnit, blocks) : blocks;
+  const tileUnits = (tiles + tileStep - 1) / tileStep;
+  const blockUnits = (blocks + blockStep - 1) / blockStep;
+  const groupUnits = tileUnits * blockUnits;
+  const imageUnits = groups * groupUnits;
+  const end = min<i64>(<i64>unitEnd, <i64>batch * imageUnits);
+  // workspace: [padded planes][chunk panels][8 pixel offsets]
+  const paddedInput = workspace;
+  const panels = workspace + (padded ? <usize>channels * planeFloats * 4 : 0);
+  let paddedImage = -1;
+  let u = <i64>max(unitStart, 0);
+  while (u < end) {
+    const n = <i32>(u / imageUnits);
+    let r = <i32>(u - <i64>n * imageUnits);
+    const g = r / groupUnits;
+    r -= g * groupUnits;
+    const tu = r / blockUnits;
+    const bu = r - tu * blockUnits;
+    // the run this call covers from u: whole tile units (all their blocks), or blocks of one tile unit
+    let tu1 = tu + 1, b0 = 0, b1 = blocks;
+    if (bu == 0 && end - u >= blockUnits) {
+      tu1 = min(tileUnits, tu + <i32>((end - u) / blockUnits));
+      u += <i64>(tu1 - tu) * blockUnits;
+    } else {
+      const bu1 = <i32>min<i64>(<i64>blockUnits, <i64>bu + (end - u));
+      b0 = bu * blockStep;
+      b1 = min(blocks, bu1 * blockStep);
+      u += <i64>(bu1 - bu);
+    }
+    let source = input + <usize>n * channels * height * width * 4;
+    if (padded) {
+      if (paddedImage != n) {
+        f32_pad2d(source, paddedInput, channels, height, width, padTop, padBottom, padLeft, padRight, padMode, 0);
+        paddedImage = n;
+      }
+      source = paddedInput;
+    }
+    igemmRun(
+      source + <usize>g * groupIn * planeFloats * 4, paddedW, planeFloats,
+      packed + <usize>g * blocks * blockFloats * 4, reduction, groupOut,
+      kernelH, kernelW, strideH, strideW, dilationH, dilationW, padded,
+      output + (<usize>n * outChannels + <usize>g * groupOut) * outPlaneBytes, outHeight, outWidth,
+      tu * tileStep, min(tiles, tu1 * tileStep), b0, b1, panels, actMin, actMax, actKind,
+    );
+  }
+}
+
+/** Tiles [t0, t1) x blocks [b0, b1) of one image and group (f32_conv2d_igemm's run). */
+function igemmRun(
+  groupSource: usize, paddedW: i32, planeFloats: usize, groupPacked: usize, reduction: i32, groupOut: i32,
+  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padded: bool,
+  groupOutput: usize, outHeight: i32, outWidth: i32,
+  t0: i32, t1: i32, b0: i32, b1: i32, panels: usize, actMin: f32, actMax: f32, actKind: i32,
+): void {
+  const activated = actKind != 0 || actMin != -Infinity || actMax != Infinity;
+  const taps = kernelH * kernelW;
+  const blockFloats = GEMM_MR * (reduction + 1);
+  const outPixels = outHeight * outWidth;
+  const outPlaneBytes = <usize>outPixels * 4;
   // reading the input planes in place beat copying panels up to one K block (bench: 32->16 @112 0.57 vs
   // 0.74 ms); deeper (960->320 @7: 1.28 vs 1.02 ms) the contiguous panels win
   const pointwise = taps == 1 && strideH == 1 && strideW == 1 && !padded && reduction <= KC_MAX &&
     planesFitCache(planeFloats * 4, reduction);
   const kc = blockK(reduction);
   const chunk = chunkTiles(reduction);
-  const tiles = (outPixels + GEMM_NR - 1) / GEMM_NR;
   const panelBytes = <usize>kc * GEMM_NR * 4;
-  // workspace: [padded planes][chunk panels, kc x 8 each][8 pixel offsets]
-  const paddedInput = workspace;
-  const panels = workspace + (padded ? <usize>channels * planeFloats * 4 : 0);
   const offsets = panels + <usize>chunk * panelBytes;
-
-  for (let n = 0; n < batch; n++) {
-    let source = input + <usize>n * channels * height * width * 4;
-    if (padded) {
-      f32_pad2d(source, paddedInput, channels, height, width, padTop, padBottom, padLeft, padRight, padMode, 0);
-      source = paddedInput;
-    }
-    const outImage = output + <usize>n * outChannels * outPlaneBytes;
-    for (let g = 0; g < groups; g++) {
-      const groupSource = source + <usize>g * groupIn * planeFloats * 4;
-      const groupPacked = packed + <usize>g * blocks * blockFloats * 4;
-      const groupOutput = outImage + <usize>g * groupOut * outPlaneBytes;
-      for (let t0 = 0; t0 < tiles; t0 += chunk) {
-        const count = min(chunk, tiles - t0);
-        // (one pass even when K = 0, e.g. zero input channels: the output is then the bias)
-        for (let k0 = 0; k0 < max(reduction, 1); k0 += kc) {
-          const kn = min(kc, reduction - k0);
-          const last = k0 + kn >= reduction;
-          for (let t = 0; t < count; t++) {
-            const p0 = (t0 + t) * GEMM_NR;
-            const nr = min(GEMM_NR, outPixels - p0);
-            if (pointwise && nr == GEMM_NR) continue;   // read straight from the input planes below
-            gatherPanel(groupSource, paddedW, planeFloats, kernelH, kernelW, strideH, strideW, dilationH, dilationW,
-              outWidth, p0, nr, k0, kn, panels + <usize>t * panelBytes, offsets);
-          }
-          for (let b = 0; b < blocks; b++) {
-            const mr = min(GEMM_MR, groupOut - b * GEMM_MR);
-            const block = groupPacked + <usize>b * blockFloats * 4;
-            const weights = block + <usize>(GEMM_MR + k0 * GEMM_MR) * 4;
-            const init = k0 == 0 ? block : 0;
-            const outBlock = groupOutput + <usize>b * GEMM_MR * outPlaneBytes;
-            for (let t = 0; t < count; t++) {
-              const p0 = (t0 + t) * GEMM_NR;
-              const nr = min(GEMM_NR, outPixels - p0);
-              // [C, H*W] is already the K x pixels matrix for 1x1 stride-1 convolutions
-              const direct = pointwise && nr == GEMM_NR;
-              const a = direct ? groupSource + (<usize>k0 * planeFloats + p0) * 4 : panels + <usize>t * panelBytes;
-              const aStride = direct ? planeFloats * 4 : GEMM_NR * 4;
-              f32_gemm_5x8__simd128(kn, init, weights, a, aStride, outBlock + <usize>p0 * 4, outPlaneBytes, mr, nr);
-            }
-            if (last && activated) {
-              // the fused activation over the block's rows of this chunk at once, while they are in
-              // cache (per tile it cost a call each)
-              const first = t0 * GEMM_NR;
-              const pixels = min(outPixels, (t0 + count) * GEMM_NR) - first;
-              for (let r = 0; r < mr; r++) {
-                const row = outBlock + <usize>r * outPlaneBytes + <usize>first * 4;
-                f32_activation(row, row, pixels, actKind, actMin, actMax);
-              }
-            }
+  for (let c0 = t0; c0 < t1; c0 += chunk) {
+    const count = min(chunk, t1 - c0);
+    // (one pass even when K = 0, e.g. zero input channels: the output is then the bias)
+    for (let k0 = 0; k0 < max(reduction, 1); k0 += kc) {
+      const kn = min(kc, reduction - k0);
+      const last = k0 + kn >= reduction;
+      for (let t = 0; t < count; t++) {
+        const p0 = (c0 + t) * GEMM_NR;
+        const nr = min(GEMM_NR, outPixels - p0);
+        if (pointwise && nr == GEMM_NR) continue;   // read straight from the input planes below
+        gatherPanel(groupSource, paddedW, planeFloats, kernelH, kernelW, strideH, strideW, dilationH, dilationW,
+          outWidth, p0, nr, k0, kn, panels + <usize>t * panelBytes, offsets);
+      }
+      for (let b = b0; b < b1; b++) {
+        const mr = min(GEMM_MR, groupOut - b * GEMM_MR);
+        const block = groupPacked + <usize>b * blockFloats * 4;
+        const weights = block + <usize>(GEMM_MR + k0 * GEMM_MR) * 4;
+        const init = k0 == 0 ? block : 0;
+        const outBlock = groupOutput + <usize>b * GEMM_MR * outPlaneBytes;
+        for (let t = 0; t < count; t++) {
+          const p0 = (c0 + t) * GEMM_NR;
+          const nr = min(GEMM_NR, outPixels - p0);
+          // [C, H*W] is already the K x pixels matrix for 1x1 stride-1 convolutions
+          const direct = pointwise && nr == GEMM_NR;
+          const a = direct ? groupSource + (<usize>k0 * planeFloats + p0) * 4 : panels + <usize>t * panelBytes;
+          const aStride = direct ? planeFloats * 4 : GEMM_NR * 4;
+          f32_gemm_5x8__simd128(kn, init, weights, a, aStride, outBlock + <usize>p0 * 4, outPlaneBytes, mr, nr);
+        }
+        if (last && activated) {
+          // the fused activation over the block's rows of this chunk at once, while they are in
+          // cache (per tile it cost a call each)
+          const first = c0 * GEMM_NR;
+          const pixels = min(outPixels, (c0 + count) * GEMM_NR) - first;
+          for (let r = 0; r < mr; r++) {
+            const row = outBlock + <usize>r * outPlaneBytes + <usize>first * 4;
+            f32_activation(row, row, pixels, actKind, actMin, actMax);
           }
         }
       }

@@ -1,5 +1,5 @@
 // onnxruntime-web side: ONNX graphs built in TypeScript from the wasmnn weights, run on the wasm
-// execution provider with one thread (SIMD is always on in ort-web >= 1.19's single wasm build).
+// execution provider with one thread, or --threads N (SIMD is always on in ort-web >= 1.19's single wasm build).
 import * as ort from "onnxruntime-web";
 import { OnnxGraph } from "../onnx.js";
 import type { ConvW, BnW, LayerW, ResNetW, Weights } from "./wasmnn.js";
@@ -7,11 +7,17 @@ import type { ConvW, BnW, LayerW, ResNetW, Weights } from "./wasmnn.js";
 let configured = false;
 export function configureOrt(): void {
   if (configured) return;
-  ort.env.wasm.numThreads = 1;
+  // bench --threads N sets BENCH_THREADS (ort-web runs Emscripten pthreads, in Node too)
+  ort.env.wasm.numThreads = benchThreads();
   ort.env.wasm.simd = true; // the default; ort-web >= 1.19 ships only the SIMD build
   ort.env.wasm.proxy = false;
   ort.env.logLevel = "error";
   configured = true;
+}
+
+/** The thread count `--threads N` asked every engine for (1 by default). */
+export function benchThreads(): number {
+  return Number(process.env.BENCH_THREADS ?? 1);
 }
 
 export const ortVersion = (): string => ort.env.versions?.web ?? "?";

@@ -6,10 +6,13 @@ import { setThreadsCount, getThreadsCount, version_wasm } from "@tensorflow/tfjs
 import type { ConvW, BnW, LayerW, ResNetW, Weights } from "./wasmnn.js";
 
 let ready: Promise<void> | null = null;
-/** One thread (setThreadsCount before setBackend); in Node the backend loads the non-threaded SIMD build anyway. */
+/**
+ * One thread, or --threads N (setThreadsCount before setBackend); in Node the backend loads its
+ * non-threaded SIMD build whatever is asked (tfjsInfo reports the count it runs).
+ */
 export function initTfjs(): Promise<void> {
   ready ??= (async () => {
-    setThreadsCount(1);
+    setThreadsCount(Number(process.env.BENCH_THREADS ?? 1));
     if (!(await tf.setBackend("wasm"))) throw new Error("tfjs: the wasm backend failed to initialise");
     await tf.ready();
   })();

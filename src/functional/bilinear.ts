@@ -5,6 +5,7 @@ import { wasm } from "../runtime.js";
 import { allocate, release } from "../allocator.js";
 import { parseArgs, required } from "../args.js";
 import { checkFloat, checkTensor } from "./shape.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 
 /**
  * torch.nn.functional.bilinear(input1, input2, weight, bias=None): input1 [*, in1], input2
@@ -37,12 +38,15 @@ export function bilinear(...args: unknown[]): Tensor {
   const rows = numel(x1.shape.slice(0, -1));
   const out = empty([...x1.shape.slice(0, -1), outFeatures]);
   if (out.numel() === 0) return out;
-  const bytes = Math.max(outFeatures * in1 * 4, 16);
-  const workspace = allocate(bytes, "bilinear workspace", "workspaces");
+  // split across threads by rows (issue #15), each thread its own t (out * in1 floats)
+  const bytes = Math.ceil(Math.max(outFeatures * in1 * 4, 16) / 64) * 64;
+  const threads = threadsFor(rows * outFeatures * in1 * (in2 + 1), rows);
+  const workspace = allocate(bytes * threads, "bilinear workspace", "workspaces");
   try {
-    wasm().f32_bilinear(x1.ptr, x2.ptr, weight.ptr, bias?.ptr ?? 0, out.ptr, rows, in1, in2, outFeatures, workspace);
+    parallel("f32_bilinear", rows, threads, (start, end) =>
+      [x1.ptr, x2.ptr, weight.ptr, bias?.ptr ?? 0, out.ptr, rows, in1, in2, outFeatures, workspace, start, end], { perThread: { arg: 9, bytes } });
   } finally {
-    release(workspace, bytes);
+    release(workspace, bytes * threads);
   }
   return out;
 }

@@ -5,13 +5,13 @@ import { Tensor, empty } from "../tensor.js";
 import { tidy } from "../scope.js";
 import { wasm, memoryMode, heapF64 } from "../runtime.js";
 import { Workspace } from "../allocator.js";
-import { PackedConvWeights, fitsPackedBudget, packedBytes, scaledRows, scaleRowsInto } from "./packed.js";
+import { PackedConvWeights, fitsPackedBudget, packGemm, packedBytes, scaledRows, scaleRowsInto } from "./packed.js";
 import { parseArgs, pair, pyRepr, type ArgSpec } from "../args.js";
 import { checkPadLimits } from "./pad.js";
 import { poolGeometry } from "./pool.js";
 import { checkImageInput, convOutputSize, fmtShape, nchw, checkConvOperands } from "./shape.js";
 import { activateRange, type Epilogue } from "./activation.js";
-import { parallel, threadsFor } from "../threads/parallel.js";
+import { parallel, threadsFor, MAX_TASK_ARGS } from "../threads/parallel.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 export const PADDING_MODES: readonly PaddingMode[] = ["zeros", "reflect", "replicate", "circular"];
@@ -374,10 +374,7 @@ function runPacked(call: PackedCall, packed: number, biasPtr = call.bias?.ptr ??
   const { layout, channels, height, width, outChannels, outHeight, outWidth, modeCode, actMin, actMax, epilogueKind } = call;
   const [padTop, padBottom, padLeft, padRight] = call.pads;
   if (layout === "gemm") {
-    const ws = workspace.get(k.f32_conv2d_igemm_workspace(channels, height, width, call.kernelH, call.kernelW, call.groups, padTop, padBottom, padLeft, padRight));
-    k.f32_conv2d_igemm(inputPtr, batch, channels, height, width, packed, outChannels, call.groups,
-      call.kernelH, call.kernelW, call.stride[0], call.stride[1], call.dilation[0], call.dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
-      outputPtr, outHeight, outWidth, ws, actMin, actMax, epilogueKind);
+    igemm(call, packed, outputPtr, inputPtr, batch);
     return;
   }
   // 3x3 stride 1: Winograd, F(4x4, 3x3) (36 multiplications per 4x4 tile instead of 144) or F(2x2, 3x3);
@@ -460,6 +457,81 @@ function winogradThreads(call: PackedCall, m: number, held: number, threads: num
   }
 }
 
+/** The padded input a threaded GEMM convolution's tasks read, made once per pass of images. */
+const paddedInput = new Workspace("convolution padded input");
+/** Padded images per pass of a threaded GEMM convolution: about this many bytes, at least one image. */
+const PADDED_PASS_BYTES = 4 * 1024 * 1024;
+
+/**
+ * f32_conv2d_igemm on `batch` images, split across threads (issue #15) along independent outputs:
+ * runs of 8-pixel tiles of each image and group when there are enough of them for every thread
+ * (each task gathers only its own tiles' panels), else tile units x blocks of 5 output channels
+ * (small images, deep layers: a task gathers its tile unit's panels once for its run of blocks).
+ * The padded input is made first, once, in a pass parallel over planes; the tasks then read it as
+ * an unpadded input (the same values: the same bits). One thread: one call, which pads per image.
+ */
+function igemm(call: PackedCall, packed: number, outputPtr: number, inputPtr: number, batch: number): void {
+  const k = wasm();
+  const { channels, height, width, outChannels, groups, kernelH, kernelW, outHeight, outWidth, modeCode, actMin, actMax, epilogueKind } = call;
+  const [padTop, padBottom, padLeft, padRight] = call.pads;
+  const [strideH, strideW] = call.stride;
+  const [dilationH, dilationW] = call.dilation;
+  const reduction = channels / groups * kernelH * kernelW;
+  const outPixels = outHeight * outWidth;
+  const tiles = Math.ceil(outPixels / 8);
+  const blocks = Math.ceil(outChannels / groups / 5);
+  const threads = threadsFor(batch * outChannels * outPixels * Math.max(reduction, 1), batch * groups * tiles * blocks);
+  if (threads === 1) {
+    const ws = workspace.get(k.f32_conv2d_igemm_workspace(channels, height, width, kernelH, kernelW, groups, padTop, padBottom, padLeft, padRight));
+    k.f32_conv2d_igemm(inputPtr, batch, channels, height, width, packed, outChannels, groups,
+      kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop, padBottom, padLeft, padRight, modeCode,
+      outputPtr, outHeight, outWidth, ws, actMin, actMax, epilogueKind, 0, batch * groups, 0, 0);
+    return;
+  }
+  const [tilesPerUnit, blocksPerUnit] = igemmGrid(batch * groups, tiles, blocks, threads);
+  const tileUnits = Math.ceil(tiles / tilesPerUnit);
+  const blockUnits = blocksPerUnit === 0 ? 1 : blocks;
+  const imageUnits = groups * tileUnits * blockUnits;
+  const paddedH = height + padTop + padBottom;
+  const paddedW = width + padLeft + padRight;
+  // each thread's panels and offsets (no padded planes: the tasks read the padded input made below)
+  const bytes = Math.ceil(k.f32_conv2d_igemm_workspace(channels, paddedH, paddedW, kernelH, kernelW, groups, 0, 0, 0, 0) / 64) * 64;
+  const ws = workspace.get(bytes * threads);
+  const run = (source: number, images: number, output: number, h: number, w: number): void => {
+    parallel("f32_conv2d_igemm", images * imageUnits, threads, (start, end) => [source, images, channels, h, w, packed, outChannels, groups,
+      kernelH, kernelW, strideH, strideW, dilationH, dilationW, 0, 0, 0, 0, 0, output, outHeight, outWidth, ws, actMin, actMax, epilogueKind,
+      start, end, tilesPerUnit, blocksPerUnit], { perThread: { arg: 22, bytes } });
+  };
+  if ((padTop | padBottom | padLeft | padRight) === 0) {
+    run(inputPtr, batch, outputPtr, height, width);
+    return;
+  }
+  const plane = height * width * 4;
+  const paddedPlane = paddedH * paddedW * 4;
+  const perPass = Math.max(1, Math.min(batch, Math.floor(PADDED_PASS_BYTES / (channels * paddedPlane))));
+  const source = paddedInput.get(perPass * channels * paddedPlane);
+  for (let n0 = 0; n0 < batch; n0 += perPass) {
+    const images = Math.min(perPass, batch - n0);
+    const planes = images * channels;
+    const first = inputPtr + n0 * channels * plane;
+    parallel("f32_pad2d", planes, threadsFor(planes * paddedPlane / 4, planes), (start, end) =>
+      [first + start * plane, source + start * paddedPlane, end - start, height, width, padTop, padBottom, padLeft, padRight, modeCode, 0]);
+    run(source, images, outputPtr + n0 * outChannels * outPixels * 4, paddedH, paddedW);
+  }
+}
+
+/**
+ * [tilesPerUnit, blocksPerUnit] of f32_conv2d_igemm's grid for `threads` (any grid gives the same
+ * bits): single tiles (0: all blocks) where the images and groups have >= 12 tiles a thread, else
+ * tile units (>= 4 tiles) of single blocks, with fewer tile units the more blocks there are (each
+ * task's run of blocks then reuses one gather of its tiles' panels).
+ */
+function igemmGrid(imagesGroups: number, tiles: number, blocks: number, threads: number): [number, number] {
+  if (imagesGroups * tiles >= 12 * threads || blocks === 1) return [1, 0];
+  const tileUnits = Math.min(Math.ceil(tiles / 4), Math.max(1, Math.floor(48 * threads / blocks)));
+  return [Math.ceil(tiles / tileUnits), 1];
+}
+
 /** Lean mode's packing buffer: one chunk of output channels at a time, about LEAN_CHUNK_BYTES. */
 const leanChunk = new Workspace("lean-mode packing chunk");
 /** A chunk's weights scaled by a folded BatchNorm, before packing (Winograd: after the factors). */
@@ -498,7 +570,7 @@ function convolveInChunks(weight: Tensor, fold: Float64Array | null, call: Packe
     if (fold !== null) scaleRowsInto(weight, fold, o0, n, foldPtr);
     const from = fold !== null ? foldPtr : weight.ptr + o0 * reduction * 4;
     const biasPtr = call.bias === null ? 0 : call.bias.ptr + o0 * 4;
-    k.f32_conv2d_pack(from, biasPtr, n, 1, reduction, chunkPtr);
+    packGemm(from, biasPtr, n, 1, reduction, chunkPtr);
     const part = { ...call, outChannels: n };
     if (n === outChannels) {
       runPacked(part, chunkPtr, biasPtr);   // one chunk: the whole batch in one call
@@ -593,7 +665,7 @@ function convolveAndPool(
           output.ptr + ((n * outChannels + oc) * g.outHeight + first) * g.outWidth * 4, last - first, g.outWidth, 0];
         // the band's pooled rows of each plane are not contiguous with the next plane's: one plane a task
         const poolThreads = threadsFor(outChannels * (last - first) * g.outWidth * poolKH * poolKW, outChannels);
-        if (poolThreads > 1 && outChannels <= 512) {   // (a job holds 8192 arguments: 512 tasks of 16)
+        if (poolThreads > 1 && outChannels * 16 <= MAX_TASK_ARGS) {   // (a job's tasks x 16 arguments)
           parallel("f32_maxpool2d", outChannels, poolThreads, (o0, o1) => {
             if (o1 !== o0 + 1) throw new Error("wasmnn: a banded max pool task must be one plane");
             return planeArgs(o0);

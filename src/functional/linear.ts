@@ -5,6 +5,7 @@ import { wasm } from "../runtime.js";
 import { parseArgs } from "../args.js";
 import { checkFloat, checkTensor, fmtShape } from "./shape.js";
 import { Workspace } from "../allocator.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 
 const workspace = new Workspace("linear workspace");
 
@@ -40,12 +41,39 @@ export function linear(...args: unknown[]): Tensor {
   }
   const output = empty(outShape);
   if (output.numel() === 0) return output;
-  const k = wasm();
-  if (rows >= GEMM_ROWS && inFeatures > 0) {
-    const ws = workspace.get(k.f32_linear_gemm_workspace(inFeatures, outFeatures));
-    k.f32_linear_gemm(input.ptr, weight.ptr, bias?.ptr ?? 0, output.ptr, rows, inFeatures, outFeatures, ws);
-  } else {
-    k.f32_linear(input.ptr, weight.ptr, bias?.ptr ?? 0, output.ptr, rows, inFeatures, outFeatures);
-  }
+  if (rows >= GEMM_ROWS && inFeatures > 0) linearGemm(input.ptr, weight.ptr, bias?.ptr ?? 0, output.ptr, rows, inFeatures, outFeatures);
+  else linearDots(input.ptr, weight.ptr, bias?.ptr ?? 0, output.ptr, rows, inFeatures, outFeatures);
   return output;
+}
+
+/**
+ * f32_linear (a dot product per output), split across threads (issue #15) by outputs: units of 16
+ * consecutive outputs of the rows x outFeatures.
+ */
+export function linearDots(input: number, weight: number, bias: number, output: number, rows: number, inFeatures: number, outFeatures: number): void {
+  const outputs = rows * outFeatures;
+  parallel("f32_linear", outputs, threadsFor(outputs * inFeatures, Math.ceil(outputs / 16)), (start, end) =>
+    [input, weight, bias, output, rows, inFeatures, outFeatures, start, end], { align: 16 });
+}
+
+/**
+ * f32_linear_gemm: the weights packed into panels of 8 output features (split by panels), then the
+ * GEMM split by blocks of 5 rows where there are enough of them for every thread, else by (row
+ * block, panel) units (each task packs its row block's inputs once for its run of panels).
+ */
+function linearGemm(input: number, weight: number, bias: number, output: number, rows: number, inFeatures: number, outFeatures: number): void {
+  const k = wasm();
+  const panels = Math.ceil(outFeatures / 8);
+  const rowBlocks = Math.ceil(rows / 5);
+  const panelBytes = k.f32_linear_gemm_workspace(inFeatures, outFeatures);
+  const threads = threadsFor(rows * inFeatures * outFeatures, rowBlocks * panels);
+  const rowBytes = Math.ceil(5 * inFeatures * 4 / 64) * 64;
+  const ws = workspace.get(panelBytes + rowBytes * threads);
+  parallel("f32_linear_gemm_pack", panels, threadsFor(inFeatures * outFeatures, panels), (start, end) =>
+    [weight, inFeatures, outFeatures, ws, start, end]);
+  const panelsPerUnit = threads === 1 || rowBlocks >= 12 * threads ? 0 : 1;
+  const units = panelsPerUnit === 0 ? rowBlocks : rowBlocks * panels;
+  parallel("f32_linear_gemm", units, threads, (start, end) =>
+    [input, ws, bias, output, rows, inFeatures, outFeatures, ws + panelBytes, start, end, panelsPerUnit],
+  { perThread: { arg: 7, bytes: rowBytes } });
 }

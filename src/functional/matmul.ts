@@ -6,6 +6,8 @@ import { heapF32, wasm } from "../runtime.js";
 import { allocate, release } from "../allocator.js";
 import { parseArgs, required } from "../args.js";
 import { checkTensor } from "./shape.js";
+import { linearDots } from "./linear.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 
 const DTYPE_NAME = { float32: "Float", int64: "Long" } as const;
 
@@ -73,7 +75,7 @@ export function matmul(...args: unknown[]): Tensor {
 /** out[rows] = A[rows, K] . v[K] (f32_linear: v as the single input row, A as the weight). */
 function matrixVector(A: Tensor, v: Tensor, rows: number, K: number, shape: number[]): Tensor {
   const out = empty(shape);
-  if (out.numel() > 0) wasm().f32_linear(v.ptr, A.ptr, 0, out.ptr, 1, K, rows);
+  if (out.numel() > 0) linearDots(v.ptr, A.ptr, 0, out.ptr, 1, K, rows);
   return out;
 }
 
@@ -92,15 +94,29 @@ function gemm(A: Tensor, B: Tensor, M: number, K: number, N: number, shape: numb
   return out;
 }
 
-/** f32_matmul over one workspace for each [a, b, out] pointer triple. */
+/**
+ * f32_matmul for each [a, b, out] pointer triple, split across threads (issue #15) by its units:
+ * batch matrices x slabs of 128 columns, and blocks of 5 rows of A when those are too few for every
+ * thread (each task packs the rows of A it needs, then B's slabs in its range).
+ */
 function gemmCalls(calls: [number, number, number][], M: number, K: number, N: number, batch: number, aBatch: number, bBatch: number): void {
   const k = wasm();
-  const bytes = k.f32_matmul_workspace(M, K);
-  const workspace = allocate(bytes, "matmul workspace", "workspaces");
+  const mBlocks = Math.ceil(M / 5);
+  const slabs = Math.ceil(N / 128);
+  const threads = threadsFor(calls.length * batch * M * K * N, batch * mBlocks * slabs);
+  // rows of A per unit: all, or about enough units for 3 tasks a thread (at least 2 blocks)
+  const mUnits = threads === 1 ? 1 : Math.min(Math.ceil(mBlocks / 2), Math.max(1, Math.ceil(3 * threads / (batch * slabs))));
+  const mBlocksPerUnit = mUnits === 1 ? 0 : Math.ceil(mBlocks / mUnits);
+  const units = batch * (mBlocksPerUnit === 0 ? 1 : Math.ceil(mBlocks / mBlocksPerUnit)) * slabs;
+  const bytes = Math.ceil(k.f32_matmul_workspace(mBlocksPerUnit === 0 ? M : Math.min(M, 5 * mBlocksPerUnit), K) / 64) * 64;
+  const workspace = allocate(bytes * threads, "matmul workspace", "workspaces");
   try {
-    for (const [a, b, out] of calls) k.f32_matmul(a, b, out, M, K, N, batch, aBatch * 4, bBatch * 4, workspace);
+    for (const [a, b, out] of calls) {
+      parallel("f32_matmul", units, threads, (start, end) => [a, b, out, M, K, N, batch, aBatch * 4, bBatch * 4, workspace, start, end, mBlocksPerUnit],
+        { perThread: { arg: 9, bytes } });
+    }
   } finally {
-    release(workspace, bytes);
+    release(workspace, bytes * threads);
   }
 }
 

@@ -6,6 +6,7 @@ import { tidy } from "../scope.js";
 import { heapF64, wasm } from "../runtime.js";
 import { allocate, allocatorStats, release, Workspace } from "../allocator.js";
 import type { WinogradKind } from "./conv.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 
 /**
  * Weights packed for one kernel: the 5x8 GEMM's [group][block of 5 oc][5 bias][K][5], or Winograd's
@@ -45,7 +46,7 @@ export class PackedConvWeights {
     tidy(() => {
       const source = fold === null ? weight : scaledRows(weight, fold);
       if (layout === "gemm") {
-        k.f32_conv2d_pack(source.ptr, bias?.ptr ?? 0, outChannels, groups, reduction, this.#ptr);
+        packGemm(source.ptr, bias?.ptr ?? 0, outChannels, groups, reduction, this.#ptr);
       } else {
         const dense = groups === 1 ? source : blockDiagonal(source, groups);
         const pack = layout === "winograd" ? k.f32_winograd_f2x3_pack : layout === "winograd4" ? k.f32_winograd_f4x3_pack : k.f32_winograd_s2k7_pack;
@@ -112,7 +113,28 @@ export function scaleRowsInto(weight: Tensor, scale: Float64Array, firstRow: num
   const perRow = weight.numel() / Math.max(weight.shape[0], 1);
   const scalePtr = foldScale.get(rows * 8);
   heapF64().set(scale.subarray(firstRow, firstRow + rows), scalePtr / 8);
-  wasm().f32_scale_rows(weight.ptr + firstRow * perRow * 4, scalePtr, rows, perRow, out);
+  const from = weight.ptr + firstRow * perRow * 4;
+  // split by rows (issue #15): each element's product is the same whichever call makes it
+  parallel("f32_scale_rows", rows, threadsFor(rows * perRow, rows), (start, end) =>
+    [from + start * perRow * 4, scalePtr + start * 8, end - start, perRow, out + start * perRow * 4]);
+}
+
+/**
+ * f32_conv2d_pack of weight rows at `from` (and `bias`, 0: none) into `packed`, split across threads
+ * by blocks of 5 output channels (one group), or by groups: a copy, the same bytes however split.
+ */
+export function packGemm(from: number, bias: number, outChannels: number, groups: number, reduction: number, packed: number): void {
+  const groupOut = outChannels / groups;
+  const blocks = Math.ceil(groupOut / 5);
+  const blockBytes = 5 * (reduction + 1) * 4;
+  const threads = threadsFor(outChannels * reduction, groups === 1 ? blocks : groups);
+  if (groups === 1) {
+    parallel("f32_conv2d_pack", blocks, threads, (start, end) => [from + start * 5 * reduction * 4, bias === 0 ? 0 : bias + start * 20,
+      Math.min(outChannels, end * 5) - start * 5, 1, reduction, packed + start * blockBytes]);
+    return;
+  }
+  parallel("f32_conv2d_pack", groups, threads, (start, end) => [from + start * groupOut * reduction * 4, bias === 0 ? 0 : bias + start * groupOut * 4,
+    (end - start) * groupOut, end - start, reduction, packed + start * blocks * blockBytes]);
 }
 /** The rows' scales, in linear memory for f32_scale_rows. */
 const foldScale = new Workspace("folded BatchNorm scales");

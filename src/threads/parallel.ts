@@ -11,6 +11,12 @@
 import { wasm, type KernelName } from "../runtime.js";
 import type { Pool } from "./pool.js";
 
+/** Arguments one job holds (f64 each, after the per-thread workspace stride): tasks x arguments. */
+export const MAX_TASK_ARGS = 8192;
+
+/** Most threads a pool may have. */
+export const MAX_THREADS = 128;
+
 let pool: Pool | null = null;
 let indexOf = new Map<string, number>();
 let inUse = 1;
@@ -85,7 +91,9 @@ export function parallel(name: KernelName, units: number, threads: number, argsO
   }
   const align = options.align ?? 1;
   const blocks = Math.ceil(units / align);
-  const tasks = Math.min(blocks, threads * (options.tasksPerThread ?? 3));
+  // a job holds MAX_TASK_ARGS arguments: many threads x a long argument list get fewer tasks each
+  const nargsOf = argsOf(0, Math.min(units, align)).length;
+  const tasks = Math.min(blocks, threads * (options.tasksPerThread ?? 3), Math.max(threads, Math.floor(MAX_TASK_ARGS / Math.max(1, nargsOf))));
   flat.length = 0;
   let nargs = 0;
   for (let t = 0; t < tasks; t++) {
@@ -106,6 +114,5 @@ export function parallel(name: KernelName, units: number, threads: number, argsO
     }
     return;
   }
-  if (tasks * nargs > 8192) throw new Error(`wasmnn: ${name} split into ${tasks} tasks of ${nargs} arguments, more than the pool's job holds`);
   pool.run(indexOf.get(name)!, kernel, tasks, nargs, flat, threads, wsArg, wsStride);
 }

@@ -12,20 +12,17 @@
 // Only thread 0 allocates, frees or grows memory: the kernels take their workspaces as arguments.
 
 import { WEB_WORKER_SOURCE, NODE_WORKER_SOURCE } from "./worker_source.js";
+import { MAX_THREADS, MAX_TASK_ARGS } from "./parallel.js";
 
 /** The control block's Int32 slots. */
 export const LAYOUT = {
   NEXT: 0, DONE: 1, NEED: 2, FN: 3, TASKS: 4, NARGS: 5, WSARG: 6, STOP: 7, ERROR: 8,
-  SLOT: 16, SLEEPING: 16 + 128,
+  SLOT: 16, SLEEPING: 16 + MAX_THREADS,
 } as const;
 const CTRL_INTS = 16 + 256;
-/** Most threads a pool may have. */
-export const MAX_THREADS = 128;
-/** Arguments of one job (f64): the per-thread workspace stride, then tasks x arguments. */
-export const MAX_TASK_ARGS = 8192;
 
-/** How many spins (an Atomics.load each, ~10-20 ns) a worker waits for the next job before sleeping (~0.1-0.2 ms). */
-const WORKER_SPIN = 10000;
+/** How long (ms) a worker spins for the next job before it sleeps in Atomics.wait. */
+const WORKER_SPIN_MS = 0.25;
 /** How long thread 0 spins for its workers before sleeping in Atomics.wait (where it may). */
 const CALLER_SPIN = 1 << 20;
 
@@ -90,7 +87,7 @@ export class Pool {
         }));
         worker.postMessage({
           module: options.module, memory: options.memory, ctrl: ctrlBuffer, args: argsBuffer, tid, names: options.names,
-          scratch: options.scratch[i], spin: WORKER_SPIN, layout: LAYOUT,
+          scratch: options.scratch[i], spin: WORKER_SPIN_MS, layout: LAYOUT,
         });
       }
       await Promise.all(ready);

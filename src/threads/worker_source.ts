@@ -22,12 +22,14 @@ const start = async ({ module, memory, ctrl, args, tid, names, scratch, spin, la
   let seen = Atomics.load(h, mine);
   post({ ready: tid });
   for (;;) {
-    for (let i = 0; Atomics.load(h, mine) === seen; i++) {
-      if (i >= spin) {
+    // spin for the next job for spin ms (the kernels of one forward come microseconds apart), then sleep
+    let until = performance.now() + spin;
+    for (let i = 1; Atomics.load(h, mine) === seen; i++) {
+      if ((i & 127) === 0 && performance.now() > until) {
         Atomics.store(h, asleep, 1);
         Atomics.wait(h, mine, seen);
         Atomics.store(h, asleep, 0);
-        i = 0;
+        until = performance.now() + spin;
       }
     }
     seen = Atomics.load(h, mine);
@@ -54,12 +56,15 @@ const start = async ({ module, memory, ctrl, args, tid, names, scratch, spin, la
 };
 `;
 
-/** Node: a CommonJS script for `new Worker(source, { eval: true })`. */
-export const NODE_WORKER_SOURCE = `"use strict";
-const { parentPort } = require("node:worker_threads");
+/**
+ * Node: a script for `new Worker(source, { eval: true })`, valid as CommonJS and as ESM (a worker
+ * inherits --input-type=module from a `node --input-type=module -e` parent): dynamic import only.
+ */
+export const NODE_WORKER_SOURCE = `import("node:worker_threads").then(({ parentPort }) => {
 const post = (message) => parentPort.postMessage(message);
 ${BODY}
 parentPort.once("message", (message) => { start(message).catch((error) => post({ failed: String(error && error.stack || error) })); });
+});
 `;
 
 /** Browsers and Deno: a module Worker's source. */

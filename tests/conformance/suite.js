@@ -181,14 +181,24 @@ export const CASES = {
   "interpolate antialias bicubic": (w) => w.F.interpolate(det(w, [1, 2, 17, 23], 38), { size: [6, 8], mode: "bicubic", antialias: true }),
   "pixel_shuffle / unshuffle": (w) => [w.F.pixel_shuffle(det(w, [1, 8, 3, 5], 34), 2), w.F.pixel_unshuffle(det(w, [1, 2, 6, 9], 35), 3)],
 
+  // [threads] layers big enough to be split across a pool (issue #15): every kernel family
+  "threads: F(4,3) 3x3 conv + ReLU": (w) => w.F.relu(fill(w, new w.nn.Conv2d(24, 32, 3, { padding: 1 }), 50).forward(det(w, [1, 24, 40, 36], 51))),
+  "threads: strided conv, reflect": (w) => fill(w, new w.nn.Conv2d(16, 40, 3, { stride: 2, padding: 1, padding_mode: "reflect" }), 52).forward(det(w, [2, 16, 45, 37], 53)),
+  "threads: pointwise + BN + depthwise + pools": (w) => {
+    const block = fill(w, new w.nn.Sequential(new w.nn.Conv2d(32, 96, 1), new w.nn.BatchNorm2d(96), new w.nn.ReLU6(),
+      new w.nn.Conv2d(96, 96, 3, { padding: 1, groups: 96 }), new w.nn.BatchNorm2d(96), new w.nn.SiLU()), 54).eval();
+    const y = block.forward(det(w, [1, 32, 33, 31], 55));
+    return [y, w.F.max_pool2d(y, 3, 2, 1), w.F.adaptive_avg_pool2d(y, 1)];
+  },
+  "threads: linear 512->300, softmax": (w) => w.F.softmax(fill(w, new w.nn.Linear(512, 300), 56).forward(det(w, [4, 512], 57)), -1),
 };
 
 /**
  * Runs every case; returns { hashes: {name: hash}, seedMaxError, failures: [messages] }.
  * `seedBlockBytes` is tests/fixtures/seed_block.safetensors (PyTorch's weights and output).
  */
-export async function runConformance(w, seedBlockBytes) {
-  await w.init();
+export async function runConformance(w, seedBlockBytes, initOptions) {
+  await w.init(initOptions);
   const hashes = {};
   const failures = [];
   for (const [name, run] of Object.entries(CASES)) {
@@ -221,5 +231,5 @@ export async function runConformance(w, seedBlockBytes) {
       block.dispose();
     });
   }
-  return { hashes, seedMaxError, failures };
+  return { hashes, seedMaxError, failures, backend: w.backend() };
 }

@@ -56,6 +56,27 @@ export function runChromium(root) {
     mkdirSync(`${root}.test-output`, { recursive: true });
     writeFileSync(`${root}.test-output/hashes-chromium.json`, JSON.stringify(result.hashes, null, 1));
 
+    // [threads] a pool of 3: forward on the page's main thread, inside a Worker, and on a page that is
+    // not cross-origin isolated (one thread, a warning saying why); every output bit as Node's single thread
+    for (const [label, query, file] of [["the page's main thread", "mode=main", "chromium-threads"], ["a module Worker", "mode=worker", "chromium-worker-threads"],
+      ["a page not cross-origin isolated", "mode=main&isolated=0", "chromium-not-isolated"]]) {
+      const threaded = await browser.newPage();
+      const errors = [];
+      threaded.on("pageerror", (error) => errors.push(error.message));
+      await threaded.goto(`${origin}/tests/browser/threads.html?${query}`);
+      await threaded.waitForFunction(() => window.__result !== undefined, null, { timeout: 120_000 });
+      const got = await threaded.evaluate(() => window.__result);
+      const isolated = !query.includes("isolated=0");
+      const backendOk = isolated
+        ? got.backend?.shared === true && got.backend?.threads === 3 && got.backend?.poolThreads === 3
+        : got.backend?.threads === 1 && /not cross-origin isolated|SharedArrayBuffer/.test(got.backend?.reason ?? "") &&
+          got.warnings?.length === 1 && /init\(\{ threads: 3 \}\): running 1 thread/.test(got.warnings[0]) && got.crossOriginIsolated === false;
+      check(`threads: conformance cases with init({ threads: 3 }) in ${label}`, got.failures.length === 0 && errors.length === 0 && backendOk,
+        [JSON.stringify(got.backend), ...got.failures, ...errors, ...(got.warnings ?? [])].join("; ").slice(0, 600));
+      writeFileSync(`${root}.test-output/hashes-${file}.json`, JSON.stringify(got.hashes, null, 1));
+      await threaded.close();
+    }
+
     // examples/browser/: the page a user would copy, through an import map to the browser entry
     const example = await browser.newPage();
     const exampleErrors = [];

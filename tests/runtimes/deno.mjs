@@ -31,6 +31,19 @@ export function runDeno(root) {
   }
   const top5 = checkTop5(root, classify.status === 0 ? classify.stdout : "");
   console.log(`  ${top5.ok ? "✓" : "✗"} deno: examples/deno-classify.ts prints torchvision's top-5 (${top5.ok ? top5.detail : (classify.stderr || top5.detail).trim().slice(0, 300)})`);
-  const examples = (exampleOk ? 1 : 0) + (top5.ok ? 1 : 0);
-  return { name: "deno", passed: Number(summary[2]) + examples, failed: Number(summary[3]) + 2 - examples, skipped: 0 };
+  // [threads] a pool of 3 module Workers (its own process: a process loads one build); the hashes go to the bit-identity check
+  const threads = spawnSync(deno, ["run", "--no-check", "--no-config", "--allow-read", "--allow-write", "tests/deno/threads.ts"], {
+    cwd: root, encoding: "utf8", env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" }, timeout: 120_000,
+  });
+  let threadsResult = null;
+  try {
+    threadsResult = JSON.parse(threads.stdout.trim().split("\n").pop());
+  } catch {
+    // reported below
+  }
+  const threadsOk = threads.status === 0 && threadsResult !== null && threadsResult.failures.length === 0 &&
+    threadsResult.backend.shared === true && threadsResult.backend.threads === 3 && threadsResult.backend.poolThreads === 3;
+  console.log(`  ${threadsOk ? "✓" : "✗"} deno: conformance cases with a pool of 3 Workers (${threadsOk ? `backend ${JSON.stringify(threadsResult.backend)}` : (threads.stderr || threads.stdout).trim().slice(0, 400)})`);
+  const examples = (exampleOk ? 1 : 0) + (top5.ok ? 1 : 0) + (threadsOk ? 1 : 0);
+  return { name: "deno", passed: Number(summary[2]) + examples, failed: Number(summary[3]) + 3 - examples, skipped: 0 };
 }

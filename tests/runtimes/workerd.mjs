@@ -34,6 +34,15 @@ export async function runWorkerd(root) {
     mkdirSync(`${root}.test-output`, { recursive: true });
     writeFileSync(`${root}.test-output/hashes-workerd.json`, JSON.stringify(result.hashes, null, 1));
 
+    // [threads] init({ threads: 4 }) in workerd: one thread, the reason, one warning, the same bits
+    const threaded = await mf.dispatchFetch("http://localhost/conformance-threads");
+    const got = threaded.ok ? await threaded.json() : { failures: [await threaded.text()], hashes: {} };
+    check("threads: init({ threads: 4 }) runs one thread, says why (no Worker), same cases",
+      got.failures.length === 0 && got.backend?.threads === 1 && /no Worker/.test(got.backend?.reason ?? "") &&
+      got.warnings?.length === 1 && /init\(\{ threads: 4 \}\): running 1 thread/.test(got.warnings[0]),
+      [JSON.stringify(got.backend), ...got.failures, ...(got.warnings ?? [])].join("; ").slice(0, 500));
+    writeFileSync(`${root}.test-output/hashes-workerd-threads.json`, JSON.stringify(got.hashes, null, 1));
+
     // the seed block per request: bytes identical on every request, and memory stays flat
     const first = await mf.dispatchFetch("http://localhost/seed");
     const firstBytes = new Uint8Array(await first.arrayBuffer());

@@ -1,6 +1,7 @@
 // A Cloudflare Worker that uses wasmnn through its "workerd" entry (the .wasm arrives as a
 // precompiled WebAssembly.Module). GET /conformance runs the shared cases; GET /seed runs the seed
-// block with PyTorch's weights per request and returns the output's bytes.
+// block with PyTorch's weights per request and returns the output's bytes. GET /conformance-threads
+// asks for 4 threads (workerd has none: one thread, a reason, the same bits).
 import * as wasmnn from "../../dist/workerd.js";
 import { runConformance } from "../conformance/suite.js";
 import seedBlockBytes from "../fixtures/seed_block.safetensors";
@@ -29,6 +30,18 @@ export default {
     try {
       if (pathname === "/conformance") {
         return Response.json(await runConformance(wasmnn, new Uint8Array(seedBlockBytes)));
+      }
+      if (pathname === "/conformance-threads") {
+        // [threads] workerd has no Worker: init({ threads: 4 }) runs one thread, says why, same bits
+        const warnings = [];
+        const warn = console.warn;
+        console.warn = (...args) => warnings.push(args.map(String).join(" "));
+        try {
+          const result = await runConformance(wasmnn, new Uint8Array(seedBlockBytes), { threads: 4 });
+          return Response.json({ ...result, warnings });
+        } finally {
+          console.warn = warn;
+        }
       }
       if (pathname === "/seed") {
         const model = await seedBlock();

@@ -63,6 +63,13 @@ function dilated(seed: number, shape: number[], outChannels: number, dilation: n
   return layer.forward(randn(shape)) as Tensor;
 }
 
+/** A grouped 3x3 Conv2d (pad 1), by Winograd on block-diagonal dense weights. */
+function grouped(seed: number, shape: number[], outChannels: number, groups: number): Tensor {
+  manual_seed(seed);
+  const layer = new nn.Conv2d(shape[1], outChannels, 3, { padding: 1, groups });
+  return layer.forward(randn(shape)) as Tensor;
+}
+
 async function lean(run: () => Tensor | Tensor[]): Promise<Tensor | Tensor[]> {
   await init({ memory: "lean" });
   try {
@@ -102,6 +109,9 @@ export const cases: Cases = {
   // ResNet's stem with its max pool, in bands (batch 1 and 3)
   "stem + BN + ReLU + MaxPool @224": () => stem(20, 1),
   "stem + BN + ReLU + MaxPool @224, batch 3": () => stem(21, 3),
+  // groups 2 and 3 run as dense convolutions with block-diagonal weights
+  "grouped (2) Conv 16->16 @30 F(4,3)": () => grouped(32, [1, 16, 30, 30], 16, 2),
+  "grouped (3) Conv 12->21 @9x11 F(2,3), batch 3": () => grouped(33, [3, 12, 9, 11], 21, 3),
   // conv + max pool unbanded (output under 2 band buffers; a padding mode other than zeros): the pool split by planes
   "Conv 16->24 @40x44 + ReLU + MaxPool(2), batch 3": () => pooled(28, [3, 16, 40, 44], 24, "zeros"),
   "Conv 10->12 @31x29 reflect + ReLU + MaxPool(3, 2, 1)": () => pooled(29, [1, 10, 31, 29], 12, "reflect"),

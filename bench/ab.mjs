@@ -57,7 +57,8 @@ async function setup(file) {
     run = () => e.f32_conv2d_igemm(x, 1, C, H, H, packed, OC, 1, K, K, S, S, 1, 1, P, P, P, P, 0, y, OH, OH, ws, actMin, actMax, 0, 0, 1, 0, 0);
   } else if (kind === "dw") {
     const ws = e.alloc(Number(e.f32_dwconv2d_c4_workspace(H, H, P, P, P, P, OH, OH)));
-    run = () => e.f32_dwconv2d_c4(x, 1, C, H, H, w, b, 1, 3, 3, S, S, 1, 1, P, P, P, P, 0, y, OH, OH, ws, actMin, actMax);
+    // (actKind 0, one band, units [0, groups): builds from before the unit range ignore the extra arguments)
+    run = () => e.f32_dwconv2d_c4(x, 1, C, H, H, w, b, 1, 3, 3, S, S, 1, 1, P, P, P, P, 0, y, OH, OH, ws, actMin, actMax, 0, 1, 0, Math.ceil(C / 4));
   } else {
     const packed = e.alloc(e[`f32_winograd_${kind}_packed_size`](OC, C) * 4);
     e[`f32_winograd_${kind}_pack`](w, OC, C, packed);

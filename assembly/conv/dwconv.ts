@@ -46,9 +46,11 @@ export function f32_dwconv2d(
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   output: usize, outHeight: i32, outWidth: i32,
   workspace: usize, actMinArg: f32, actMaxArg: f32, actKind: i32,
+  unitStart: i32, unitEnd: i32,
 ): void {
-  // actKind: f32_activation's kind, run over each output plane after it is written (0, the default
-  // when omitted: the clamp [actMin, actMax] in the kernel's stores)
+  // actKind: f32_activation's kind, run over each output plane after it is written (0: the clamp
+  // [actMin, actMax] in the kernel's stores). Units (issue #15): input planes n * channels + c
+  // (each with its `multiplier` output planes); [unitStart, unitEnd) run here.
   const actMin: f32 = actKind == 0 ? actMinArg : -Infinity;
   const actMax: f32 = actKind == 0 ? actMaxArg : Infinity;
   const paddedH = height + padTop + padBottom;
@@ -58,44 +60,44 @@ export function f32_dwconv2d(
   const planeBytes = <usize>paddedH * paddedW * 4;
   // the slack is read by the last partial vectors only; zeros keep those lanes finite
   memory.fill(workspace + planeBytes, 0, <usize>slackFloats(strideW) * 4);
-  for (let n = 0; n < batch; n++) {
-    for (let c = 0; c < channels; c++) {
-      const plane = workspace;
-      f32_pad2d(input + (<usize>n * channels + c) * height * width * 4, plane, 1, height, width,
-        padTop, padBottom, padLeft, padRight, padMode, 0);
-      for (let m = 0; m < multiplier; m++) {
-        const oc = c * multiplier + m;
-        const kernel = weight + <usize>oc * taps * 4;
-        const b: f32 = bias != 0 ? load<f32>(bias + <usize>oc * 4) : 0;
-        const outPlane = output + (<usize>n * channels * multiplier + oc) * outPlaneBytes;
-        if (kernelH == 3 && kernelW == 3) {
-          // one inlined copy per common stride, so the loads' stride is a constant in the hot loop
-          if (strideW == 1) dw3x3Plane(plane, paddedW, kernel, b, outPlane, outHeight, outWidth, strideH, 1, dilationH, dilationW, actMin, actMax);
-          else if (strideW == 2) dw3x3Plane(plane, paddedW, kernel, b, outPlane, outHeight, outWidth, strideH, 2, dilationH, dilationW, actMin, actMax);
-          else dw3x3Plane(plane, paddedW, kernel, b, outPlane, outHeight, outWidth, strideH, strideW, dilationH, dilationW, actMin, actMax);
-          if (actKind != 0) f32_activation(outPlane, outPlane, outHeight * outWidth, actKind, actMinArg, actMaxArg);
-          continue;
-        }
-        const vmin = f32x4.splat(actMin);
-        const vmax = f32x4.splat(actMax);
-        for (let oy = 0; oy < outHeight; oy++) {
-          const rowBase = plane + <usize>(oy * strideH * paddedW) * 4;
-          const outRow = outPlane + <usize>oy * outWidth * 4;
-          for (let ox = 0; ox < outWidth; ox += 4) {
-            let acc = f32x4.splat(0);
-            for (let kh = 0; kh < kernelH; kh++) {
-              const src = rowBase + <usize>(kh * dilationH * paddedW + ox * strideW) * 4;
-              const w = kernel + <usize>(kh * kernelW) * 4;
-              for (let kw = 0; kw < kernelW; kw++) {
-                acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(w + <usize>kw * 4), loadStrided(src + <usize>(kw * dilationW) * 4, strideW)));
-              }
-            }
-            acc = f32x4.add(acc, f32x4.splat(b));
-            storePartial(outRow + <usize>ox * 4, f32x4.pmin(f32x4.pmax(acc, vmin), vmax), outWidth - ox);
-          }
-        }
+  for (let unit = unitStart; unit < unitEnd; unit++) {
+    const n = unit / channels;
+    const c = unit - n * channels;
+    const plane = workspace;
+    f32_pad2d(input + (<usize>n * channels + c) * height * width * 4, plane, 1, height, width,
+      padTop, padBottom, padLeft, padRight, padMode, 0);
+    for (let m = 0; m < multiplier; m++) {
+      const oc = c * multiplier + m;
+      const kernel = weight + <usize>oc * taps * 4;
+      const b: f32 = bias != 0 ? load<f32>(bias + <usize>oc * 4) : 0;
+      const outPlane = output + (<usize>n * channels * multiplier + oc) * outPlaneBytes;
+      if (kernelH == 3 && kernelW == 3) {
+        // one inlined copy per common stride, so the loads' stride is a constant in the hot loop
+        if (strideW == 1) dw3x3Plane(plane, paddedW, kernel, b, outPlane, outHeight, outWidth, strideH, 1, dilationH, dilationW, actMin, actMax);
+        else if (strideW == 2) dw3x3Plane(plane, paddedW, kernel, b, outPlane, outHeight, outWidth, strideH, 2, dilationH, dilationW, actMin, actMax);
+        else dw3x3Plane(plane, paddedW, kernel, b, outPlane, outHeight, outWidth, strideH, strideW, dilationH, dilationW, actMin, actMax);
         if (actKind != 0) f32_activation(outPlane, outPlane, outHeight * outWidth, actKind, actMinArg, actMaxArg);
+        continue;
       }
+      const vmin = f32x4.splat(actMin);
+      const vmax = f32x4.splat(actMax);
+      for (let oy = 0; oy < outHeight; oy++) {
+        const rowBase = plane + <usize>(oy * strideH * paddedW) * 4;
+        const outRow = outPlane + <usize>oy * outWidth * 4;
+        for (let ox = 0; ox < outWidth; ox += 4) {
+          let acc = f32x4.splat(0);
+          for (let kh = 0; kh < kernelH; kh++) {
+            const src = rowBase + <usize>(kh * dilationH * paddedW + ox * strideW) * 4;
+            const w = kernel + <usize>(kh * kernelW) * 4;
+            for (let kw = 0; kw < kernelW; kw++) {
+              acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(w + <usize>kw * 4), loadStrided(src + <usize>(kw * dilationW) * 4, strideW)));
+            }
+          }
+          acc = f32x4.add(acc, f32x4.splat(b));
+          storePartial(outRow + <usize>ox * 4, f32x4.pmin(f32x4.pmax(acc, vmin), vmax), outWidth - ox);
+        }
+      }
+      if (actKind != 0) f32_activation(outPlane, outPlane, outHeight * outWidth, actKind, actMinArg, actMaxArg);
     }
   }
 }

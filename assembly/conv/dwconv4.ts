@@ -23,8 +23,14 @@ export function f32_dwconv2d_c4(
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
   output: usize, outHeight: i32, outWidth: i32,
   workspace: usize, actMin: f32, actMax: f32, actKind: i32,
+  bands: i32, unitStart: i32, unitEnd: i32,
 ): void {
-  // actKind: f32_activation's kind fused here (0, the default when omitted: the clamp [actMin, actMax])
+  // actKind: f32_activation's kind fused here (0: the clamp [actMin, actMax]).
+  // Units (issue #15): (image, group of 4 channels, band of output rows), band fastest; units
+  // [unitStart, unitEnd) run here. Band b of `bands` is output rows [b * OH / bands, (b + 1) * OH /
+  // bands): only the input rows it reads are staged. Every output pixel's arithmetic is the same
+  // whichever band or call computes it (rows and pixels are independent, the taps' order is fixed),
+  // so the bits depend neither on `bands` nor on the unit ranges.
   const paddedH = height + padTop + padBottom;
   const paddedW = width + padLeft + padRight;
   const taps = kernelH * kernelW;
@@ -36,63 +42,73 @@ export function f32_dwconv2d_c4(
   const vmin = f32x4.splat(actKind == 0 ? actMin : -Infinity);
   const vmax = f32x4.splat(actKind == 0 ? actMax : Infinity);
   const outChannels = channels * multiplier;
-  for (let n = 0; n < batch; n++) {
-    for (let c0 = 0; c0 < channels; c0 += 4) {
-      const lanes = min(4, channels - c0);
-      // planes of the group's channels (missing lanes repeat the last real channel; never stored)
-      const base = input + (<usize>n * channels + c0) * plane;
-      stage(base, lanes, plane, height, width, padTop, padLeft, paddedH, paddedW, padMode, staged);
-      for (let m = 0; m < multiplier; m++) {
-        // weights and bias of output channels (c0 + l) * multiplier + m, one lane each
-        const wStep = <usize>multiplier * taps * 4;
-        const wBase = weight + (<usize>c0 * multiplier + m) * taps * 4;
-        const b = bias != 0 ? laneVector(bias + (<usize>c0 * multiplier + m) * 4, <usize>multiplier * 4, lanes) : f32x4.splat(0);
-        if (kernelH == 3 && kernelW == 3) {
-          conv3x3(staged, paddedW, laneVector(wBase, wStep, lanes), laneVector(wBase + 4, wStep, lanes), laneVector(wBase + 8, wStep, lanes),
-            laneVector(wBase + 12, wStep, lanes), laneVector(wBase + 16, wStep, lanes), laneVector(wBase + 20, wStep, lanes),
-            laneVector(wBase + 24, wStep, lanes), laneVector(wBase + 28, wStep, lanes), laneVector(wBase + 32, wStep, lanes),
-            b, result, outHeight, outWidth, strideH, strideW, dilationH, dilationW);
-        } else if (taps <= MAX_GATHERED_TAPS) {
-          // any other kernel (EfficientNet's and MNASNet's 5x5): the group's weights gathered once
-          // into [taps][4] vectors, so each tap is two aligned loads and a multiply-add
-          for (let t = 0; t < taps; t++) v128.store(gatheredWeights + <usize>t * 16, laneVector(wBase + <usize>t * 4, wStep, lanes));
-          if (dilationW == 1 && strideW == 1) convRowPairs(staged, paddedW, b, result, outHeight, outWidth, kernelH, kernelW, strideH, dilationH);
-          else if (kernelW == 5 && dilationW == 1) convRows5(staged, paddedW, b, result, outHeight, outWidth, kernelH, strideH, strideW, dilationH);
-          else {
-            for (let oy = 0; oy < outHeight; oy++) {
-              for (let ox = 0; ox < outWidth; ox++) {
-                const origin = staged + (<usize>(oy * strideH) * paddedW + <usize>(ox * strideW)) * 16;
-                let acc = f32x4.splat(0);
-                for (let kh = 0; kh < kernelH; kh++) {
-                  const row = origin + <usize>(kh * dilationH) * paddedW * 16;
-                  for (let kw = 0; kw < kernelW; kw++) {
-                    acc = madd(acc, v128.load(gatheredWeights + <usize>(kh * kernelW + kw) * 16), v128.load(row + <usize>(kw * dilationW) * 16));
-                  }
-                }
-                v128.store(result + (<usize>oy * outWidth + ox) * 16, f32x4.add(acc, b));
-              }
-            }
-          }
-        } else {
-          for (let oy = 0; oy < outHeight; oy++) {
+  const groups = (channels + 3) >> 2;
+  for (let unit = unitStart; unit < unitEnd; unit++) {
+    const group = unit / bands;
+    const n = group / groups;
+    const c0 = (group - n * groups) << 2;
+    const band = unit - group * bands;
+    const oy0 = <i32>(<i64>band * outHeight / bands);
+    const oy1 = <i32>(<i64>(band + 1) * outHeight / bands);
+    const bandHeight = oy1 - oy0;
+    if (bandHeight <= 0) continue;
+    const lanes = min(4, channels - c0);
+    // planes of the group's channels (missing lanes repeat the last real channel; never stored);
+    // the band's padded input rows [oy0 * strideH, last row read + 1) staged from staged's row 0
+    const base = input + (<usize>n * channels + c0) * plane;
+    stage(base, lanes, plane, height, width, padTop, padLeft, paddedW, padMode, staged,
+      oy0 * strideH, (oy1 - 1) * strideH + (kernelH - 1) * dilationH + 1);
+    const bandOut = <usize>oy0 * outWidth * 4;
+    for (let m = 0; m < multiplier; m++) {
+      // weights and bias of output channels (c0 + l) * multiplier + m, one lane each
+      const wStep = <usize>multiplier * taps * 4;
+      const wBase = weight + (<usize>c0 * multiplier + m) * taps * 4;
+      const b = bias != 0 ? laneVector(bias + (<usize>c0 * multiplier + m) * 4, <usize>multiplier * 4, lanes) : f32x4.splat(0);
+      if (kernelH == 3 && kernelW == 3) {
+        conv3x3(staged, paddedW, laneVector(wBase, wStep, lanes), laneVector(wBase + 4, wStep, lanes), laneVector(wBase + 8, wStep, lanes),
+          laneVector(wBase + 12, wStep, lanes), laneVector(wBase + 16, wStep, lanes), laneVector(wBase + 20, wStep, lanes),
+          laneVector(wBase + 24, wStep, lanes), laneVector(wBase + 28, wStep, lanes), laneVector(wBase + 32, wStep, lanes),
+          b, result, bandHeight, outWidth, strideH, strideW, dilationH, dilationW);
+      } else if (taps <= MAX_GATHERED_TAPS) {
+        // any other kernel (EfficientNet's and MNASNet's 5x5): the group's weights gathered once
+        // into [taps][4] vectors, so each tap is two aligned loads and a multiply-add
+        for (let t = 0; t < taps; t++) v128.store(gatheredWeights + <usize>t * 16, laneVector(wBase + <usize>t * 4, wStep, lanes));
+        if (dilationW == 1 && strideW == 1) convRowPairs(staged, paddedW, b, result, bandHeight, outWidth, kernelH, kernelW, strideH, dilationH);
+        else if (kernelW == 5 && dilationW == 1) convRows5(staged, paddedW, b, result, bandHeight, outWidth, kernelH, strideH, strideW, dilationH);
+        else {
+          for (let oy = 0; oy < bandHeight; oy++) {
             for (let ox = 0; ox < outWidth; ox++) {
               const origin = staged + (<usize>(oy * strideH) * paddedW + <usize>(ox * strideW)) * 16;
               let acc = f32x4.splat(0);
               for (let kh = 0; kh < kernelH; kh++) {
+                const row = origin + <usize>(kh * dilationH) * paddedW * 16;
                 for (let kw = 0; kw < kernelW; kw++) {
-                  const w = laneVector(wBase + <usize>(kh * kernelW + kw) * 4, wStep, lanes);
-                  acc = madd(acc, w, v128.load(origin + (<usize>(kh * dilationH) * paddedW + <usize>(kw * dilationW)) * 16));
+                  acc = madd(acc, v128.load(gatheredWeights + <usize>(kh * kernelW + kw) * 16), v128.load(row + <usize>(kw * dilationW) * 16));
                 }
               }
               v128.store(result + (<usize>oy * outWidth + ox) * 16, f32x4.add(acc, b));
             }
           }
         }
-        // another activation than the clamp: over the group's result while it is in cache
-        if (actKind != 0) f32_activation(result, result, outHeight * outWidth * 4, actKind, actMin, actMax);
-        unstage(result, outHeight, outWidth, output + ((<usize>n * outChannels + <usize>c0 * multiplier + m) * outPlane),
-          <usize>multiplier * outPlane, lanes, vmin, vmax);
+      } else {
+        for (let oy = 0; oy < bandHeight; oy++) {
+          for (let ox = 0; ox < outWidth; ox++) {
+            const origin = staged + (<usize>(oy * strideH) * paddedW + <usize>(ox * strideW)) * 16;
+            let acc = f32x4.splat(0);
+            for (let kh = 0; kh < kernelH; kh++) {
+              for (let kw = 0; kw < kernelW; kw++) {
+                const w = laneVector(wBase + <usize>(kh * kernelW + kw) * 4, wStep, lanes);
+                acc = madd(acc, w, v128.load(origin + (<usize>(kh * dilationH) * paddedW + <usize>(kw * dilationW)) * 16));
+              }
+            }
+            v128.store(result + (<usize>oy * outWidth + ox) * 16, f32x4.add(acc, b));
+          }
+        }
       }
+      // another activation than the clamp: over the group's result while it is in cache
+      if (actKind != 0) f32_activation(result, result, bandHeight * outWidth * 4, actKind, actMin, actMax);
+      unstage(result, bandHeight, outWidth, output + ((<usize>n * outChannels + <usize>c0 * multiplier + m) * outPlane) + bandOut,
+        <usize>multiplier * outPlane, lanes, vmin, vmax);
     }
   }
 }
@@ -196,16 +212,17 @@ function gather4Partial(p: usize, step: usize, lanes: i32): v128 {
   return v;
 }
 
-// [4 planes of H x W] -> [PH][PW][4], padded by mode
+// [4 planes of H x W] -> [PH][PW][4], padded by mode;
+// padded rows [py0, py1) only, row py0 at staged
 function stage(
   base: usize, lanes: i32, plane: usize, height: i32, width: i32, padTop: i32, padLeft: i32,
-  paddedH: i32, paddedW: i32, padMode: i32, staged: usize,
+  paddedW: i32, padMode: i32, staged: usize, py0: i32, py1: i32,
 ): void {
   const p1 = base + (lanes > 1 ? plane : 0);
   const p2 = base + (lanes > 2 ? 2 * plane : lanes > 1 ? plane : 0);
   const p3 = base + (lanes > 3 ? 3 * plane : lanes > 2 ? 2 * plane : lanes > 1 ? plane : 0);
-  for (let py = 0; py < paddedH; py++) {
-    const row = staged + <usize>py * paddedW * 16;
+  for (let py = py0; py < py1; py++) {
+    const row = staged + <usize>(py - py0) * paddedW * 16;
     const iy = mapIndex(py - padTop, height, padMode);
     if (iy < 0) {
       memory.fill(row, 0, <usize>paddedW * 16);

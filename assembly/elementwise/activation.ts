@@ -173,13 +173,12 @@ export function f32_clamp(input: usize, output: usize, n: i32, lo: f32, hi: f32)
  * PReLU over [outer, channels, inner]: x > 0 ? x : w[c] * x, w[c] from `weight` (channels floats;
  * one weight for all: channels = 1, inner = all).
  */
-export function f32_prelu(input: usize, weight: usize, output: usize, outer: i32, channels: i32, inner: i32): void {
-  let offset: usize = 0;
-  for (let o = 0; o < outer; o++) {
-    for (let c = 0; c < channels; c++) {
-      f32_activation(input + offset, output + offset, inner, LEAKY_RELU, load<f32>(weight + (<usize>c << 2)), 0);
-      offset += <usize>inner << 2;
-    }
+export function f32_prelu(input: usize, weight: usize, output: usize, channels: i32, inner: i32, planeStart: i32, planeEnd: i32): void {
+  // planes o * channels + c in [planeStart, planeEnd) (threads); f32_activation's bits do not
+  // depend on where an element sits, so the host may also cut one plane into pointer slices
+  for (let p = planeStart; p < planeEnd; p++) {
+    const offset = <usize>p * inner << 2;
+    f32_activation(input + offset, output + offset, inner, LEAKY_RELU, load<f32>(weight + (<usize>(p % channels) << 2)), 0);
   }
 }
 
@@ -189,13 +188,15 @@ export function f32_prelu(input: usize, weight: usize, output: usize, outer: i32
  * log_softmax (x - m) - log(s). exp and log are f32_activation's. `workspace` holds
  * f32_softmax_workspace(inner) bytes.
  */
-export function f32_softmax(input: usize, output: usize, outer: i32, size: i32, inner: i32, log: i32, workspace: usize): void {
+export function f32_softmax(input: usize, output: usize, outer: i32, size: i32, inner: i32, log: i32, workspace: usize,
+  unitStart: i32, unitEnd: i32): void {
+  // units (threads): rows o (inner == 1), else (o, block of SOFTMAX_COLUMNS columns), blocks
+  // fastest; [unitStart, unitEnd) run here, each column's reductions whole inside its unit
   if (size == 0 || inner == 0) return;
   const rowBytes = <usize>inner << 2;
   const sliceBytes = <usize>size * rowBytes;
-  const slice = size * inner;
   if (inner == 1) {
-    for (let o = 0; o < outer; o++) {
+    for (let o = unitStart; o < unitEnd; o++) {
       const src = input + <usize>o * sliceBytes;
       const dst = output + <usize>o * sliceBytes;
       // max (f32.max and f32x4.max propagate NaN)
@@ -231,32 +232,33 @@ export function f32_softmax(input: usize, output: usize, outer: i32, size: i32, 
   // workspace: maxima, then sums, min(inner, SOFTMAX_COLUMNS) floats each
   const maxima = workspace;
   const sums = workspace + (<usize>min(inner, SOFTMAX_COLUMNS) << 2);
-  for (let o = 0; o < outer; o++) {
-    for (let c0 = 0; c0 < inner; c0 += SOFTMAX_COLUMNS) {
-      const width = min(SOFTMAX_COLUMNS, inner - c0);
-      const widthBytes = <usize>width << 2;
-      const src = input + <usize>o * sliceBytes + (<usize>c0 << 2);
-      const dst = output + <usize>o * sliceBytes + (<usize>c0 << 2);
-      memory.copy(maxima, src, widthBytes);
-      for (let d = 1; d < size; d++) combine(MAX, maxima, src + <usize>d * rowBytes, 1, maxima, width);
+  const blocks = (inner + SOFTMAX_COLUMNS - 1) / SOFTMAX_COLUMNS;
+  for (let unit = unitStart; unit < unitEnd; unit++) {
+    const o = unit / blocks;
+    const c0 = (unit - o * blocks) * SOFTMAX_COLUMNS;
+    const width = min(SOFTMAX_COLUMNS, inner - c0);
+    const widthBytes = <usize>width << 2;
+    const src = input + <usize>o * sliceBytes + (<usize>c0 << 2);
+    const dst = output + <usize>o * sliceBytes + (<usize>c0 << 2);
+    memory.copy(maxima, src, widthBytes);
+    for (let d = 1; d < size; d++) combine(MAX, maxima, src + <usize>d * rowBytes, 1, maxima, width);
+    for (let d = 0; d < size; d++) {
+      const row = dst + <usize>d * rowBytes;
+      combine(SUB, src + <usize>d * rowBytes, maxima, 1, row, width);
+      f32_activation(row, row, width, EXP, 0, 0);
+    }
+    memory.copy(sums, dst, widthBytes);
+    for (let d = 1; d < size; d++) combine(ADD, sums, dst + <usize>d * rowBytes, 1, sums, width);
+    if (log) {
+      f32_activation(sums, sums, width, LOG, 0, 0);
       for (let d = 0; d < size; d++) {
         const row = dst + <usize>d * rowBytes;
         combine(SUB, src + <usize>d * rowBytes, maxima, 1, row, width);
-        f32_activation(row, row, width, EXP, 0, 0);
+        combine(SUB, row, sums, 1, row, width);
       }
-      memory.copy(sums, dst, widthBytes);
-      for (let d = 1; d < size; d++) combine(ADD, sums, dst + <usize>d * rowBytes, 1, sums, width);
-      if (log) {
-        f32_activation(sums, sums, width, LOG, 0, 0);
-        for (let d = 0; d < size; d++) {
-          const row = dst + <usize>d * rowBytes;
-          combine(SUB, src + <usize>d * rowBytes, maxima, 1, row, width);
-          combine(SUB, row, sums, 1, row, width);
-        }
-      } else {
-        for (let i = 0; i < width; i++) store<f32>(sums + (<usize>i << 2), <f32>1.0 / load<f32>(sums + (<usize>i << 2)));
-        for (let d = 0; d < size; d++) combine(MUL, dst + <usize>d * rowBytes, sums, 1, dst + <usize>d * rowBytes, width);
-      }
+    } else {
+      for (let i = 0; i < width; i++) store<f32>(sums + (<usize>i << 2), <f32>1.0 / load<f32>(sums + (<usize>i << 2)));
+      for (let d = 0; d < size; d++) combine(MUL, dst + <usize>d * rowBytes, sums, 1, dst + <usize>d * rowBytes, width);
     }
   }
 }

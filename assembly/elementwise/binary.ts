@@ -157,21 +157,37 @@ function dispatch(op: i32, mode: i32, a: usize, b: usize, out: usize, n: i32, al
  * out[o][r][i] = a[o][r][i] op b[o][r][i] over a collapsed broadcast [outer][rows][n]. Strides are
  * in elements (0 where an operand is broadcast); `mode` says which operand, if any, is one value per
  * row. out is contiguous and may alias a or b when that operand is not broadcast (in-place ops).
+ * Units (threads): each run r of o (o * rows + r) cut into ceil(n / chunk) pieces of `chunk`
+ * elements (the last shorter), pieces fastest; units [unitStart, unitEnd) run here. With `chunk` a
+ * multiple of 16 (or n) every element takes the same path (16-wide block, vector, scalar tail) as
+ * in one call over the whole run.
  */
 export function f32_binary(
   op: i32, mode: i32, a: usize, b: usize, out: usize, alpha: f64,
   outer: i32, aOuter: i32, bOuter: i32, rows: i32, aRow: i32, bRow: i32, n: i32,
+  chunk: i32, unitStart: i32, unitEnd: i32,
 ): void {
+  if (n <= 0 || unitStart >= unitEnd) return;
   const aOuterBytes = <usize>aOuter * 4, bOuterBytes = <usize>bOuter * 4;
   const aRowBytes = <usize>aRow * 4, bRowBytes = <usize>bRow * 4;
-  const runBytes = <usize>n * 4;
-  for (let o = 0; o < outer; o++) {
-    let pa = a + <usize>o * aOuterBytes, pb = b + <usize>o * bOuterBytes;
-    for (let r = 0; r < rows; r++) {
-      dispatch(op, mode, pa, pb, out, n, alpha);
-      pa += aRowBytes;
-      pb += bRowBytes;
-      out += runBytes;
+  const pieces = (n + chunk - 1) / chunk;
+  const aStep: usize = mode == SV ? 0 : 4, bStep: usize = mode == VS ? 0 : 4;
+  let run = unitStart / pieces;
+  let piece = unitStart - run * pieces;
+  let o = run / rows;
+  let r = run - o * rows;
+  for (let unit = unitStart; unit < unitEnd; unit++) {
+    const start = piece * chunk;
+    const pa = a + <usize>o * aOuterBytes + <usize>r * aRowBytes + <usize>start * aStep;
+    const pb = b + <usize>o * bOuterBytes + <usize>r * bRowBytes + <usize>start * bStep;
+    dispatch(op, mode, pa, pb, out + (<usize>run * n + start) * 4, min(chunk, n - start), alpha);
+    if (++piece == pieces) {
+      piece = 0;
+      run++;
+      if (++r == rows) {
+        r = 0;
+        o++;
+      }
     }
   }
 }

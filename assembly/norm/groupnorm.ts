@@ -11,18 +11,18 @@ import { moments, momentsMean, momentsVariance, normalizeRun } from "./moments";
 /**
  * input/output [batch, groups, channelsPerGroup, spatial] (output may alias input).
  * gamma/beta: [groups * channelsPerGroup] floats, or 0 for 1/0. stats: 0, or f64 (mean, biased
- * variance) per (n, g) written at stats + 16 * (n * groups + g). Each group is read twice: once
+ * variance) per (n, g) written at stats + 16 * (n * groups + g). Runs the groups n * groups + g in
+ * [groupStart, groupEnd) (threads: each group's statistics stay whole in one call). Each group is read twice: once
  * for its statistics and once for the normalisation, the second time from L1 for groups up to
  * ~32 KB (GroupNorm(32, 256) at 28x28: 8 channels x 784 pixels = 25 KB).
  */
 export function f32_group_norm(
   input: usize, output: usize, batch: i32, groups: i32, channelsPerGroup: i32, spatial: i32,
-  gamma: usize, beta: usize, eps: f64, stats: usize,
+  gamma: usize, beta: usize, eps: f64, stats: usize, groupStart: i32, groupEnd: i32,
 ): void {
   const groupSize = <usize>channelsPerGroup * <usize>spatial;
   if (groupSize == 0) return;
-  const total = <usize>batch * <usize>groups;
-  for (let index: usize = 0; index < total; index++) {
+  for (let index = <usize>groupStart; index < <usize>groupEnd; index++) {
     const src = input + index * groupSize * 4;
     const dst = output + index * groupSize * 4;
     moments(src, groupSize);

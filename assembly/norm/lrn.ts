@@ -19,30 +19,33 @@
   return Mathf.pow(x, beta);
 }
 
-/** input/output [batch, channels, spatial]; window: channels c - size/2 .. c + (size-1)/2. */
+/**
+ * input/output [batch, channels, spatial]; window: channels c - size/2 .. c + (size-1)/2. Writes
+ * the output planes n * channels + c in [planeStart, planeEnd) (threads).
+ */
 export function f32_local_response_norm(
-  input: usize, output: usize, batch: i32, channels: i32, spatial: i32,
-  size: i32, alpha: f32, beta: f32, k: f32,
+  input: usize, output: usize, channels: i32, spatial: i32,
+  size: i32, alpha: f32, beta: f32, k: f32, planeStart: i32, planeEnd: i32,
 ): void {
   const before = size / 2;
   const after = (size - 1) / 2;
   const plane = <usize>spatial * 4;
   const divisor = <f32>size;
-  for (let n = 0; n < batch; n++) {
+  for (let p = planeStart; p < planeEnd; p++) {
+    const n = p / channels;
+    const c = p - n * channels;
     const image = input + <usize>n * <usize>channels * plane;
     const result = output + <usize>n * <usize>channels * plane;
-    for (let c = 0; c < channels; c++) {
-      const first = max(c - before, 0);
-      const last = min(c + after, channels - 1);
-      for (let i: usize = 0; i < <usize>spatial; i++) {
-        let sum: f32 = 0;
-        for (let j = first; j <= last; j++) {
-          const v = load<f32>(image + <usize>j * plane + i * 4);
-          sum += v * v;
-        }
-        const div = powScalar(sum / divisor * alpha + k, beta);
-        store<f32>(result + <usize>c * plane + i * 4, load<f32>(image + <usize>c * plane + i * 4) / div);
+    const first = max(c - before, 0);
+    const last = min(c + after, channels - 1);
+    for (let i: usize = 0; i < <usize>spatial; i++) {
+      let sum: f32 = 0;
+      for (let j = first; j <= last; j++) {
+        const v = load<f32>(image + <usize>j * plane + i * 4);
+        sum += v * v;
       }
+      const div = powScalar(sum / divisor * alpha + k, beta);
+      store<f32>(result + <usize>c * plane + i * 4, load<f32>(image + <usize>c * plane + i * 4) / div);
     }
   }
 }

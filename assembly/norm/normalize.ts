@@ -41,14 +41,24 @@ function root(kind: i32, acc: f32, p: f32): f32 {
   for (; i < count; i++) store<f32>(dst + i * 4, load<f32>(src + i * 4) / norm);
 }
 
+/** Columns per unit of the [reduce, inner] path: the norms workspace holds min(inner, this) floats. */
+const NORMALIZE_COLUMNS: usize = 1024;   // (src/functional/normalize.ts mirrors it)
+
 /**
  * output = input / clamp_min(norm_p(input along reduce), eps) for input [outer, reduce, inner].
- * kind: 0 (p=0), 1, 2, 3 (+inf), 4 (-inf), 5 (any other p); norms: workspace of max(inner, 1) floats.
+ * kind: 0 (p=0), 1, 2, 3 (+inf), 4 (-inf), 5 (any other p); norms: workspace of
+ * min(max(inner, 1), NORMALIZE_COLUMNS) floats. Units (threads): (o, block of NORMALIZE_COLUMNS
+ * columns), [unitStart, unitEnd) here; each column's norm is whole inside its unit, and a column's
+ * arithmetic does not depend on its place in the block (vector lanes and the scalar tail do the same).
  */
-export function f32_normalize(input: usize, output: usize, outer: i32, reduce: i32, inner: i32, kind: i32, p: f32, eps: f32, norms: usize): void {
+export function f32_normalize(input: usize, output: usize, outer: i32, reduce: i32, inner: i32, kind: i32, p: f32, eps: f32, norms: usize,
+  unitStart: i32, unitEnd: i32): void {
   const count = <usize>reduce, width = <usize>inner;
   const row = width * 4;
-  for (let o: usize = 0; o < <usize>outer; o++) {
+  const blocks = (width + NORMALIZE_COLUMNS - 1) / NORMALIZE_COLUMNS;
+  for (let u = <usize>unitStart; u < <usize>unitEnd; u++) {
+    const o = u / blocks;
+    const c0 = (u - o * blocks) * NORMALIZE_COLUMNS;
     const src = input + o * count * row;
     const dst = output + o * count * row;
     if (kind == KIND_TWO && width == 1) {
@@ -64,27 +74,28 @@ export function f32_normalize(input: usize, output: usize, outer: i32, reduce: i
       divideRow(src, dst, count, clampNorm(Mathf.sqrt(acc), eps));
       continue;
     }
-    // [reduce, inner]: `inner` norms side by side in the workspace
+    // [reduce, columns c0 ..]: the block's norms side by side in the workspace
+    const columns = min(NORMALIZE_COLUMNS, width - c0);
     const first = start(kind);
-    for (let i: usize = 0; i < width; i++) store<f32>(norms + i * 4, first);
+    for (let i: usize = 0; i < columns; i++) store<f32>(norms + i * 4, first);
     for (let r: usize = 0; r < count; r++) {
-      const line = src + r * row;
+      const line = src + r * row + c0 * 4;
       let i: usize = 0;
       if (kind == KIND_TWO) {
-        for (; i + 4 <= width; i += 4) {
+        for (; i + 4 <= columns; i += 4) {
           const v = v128.load(line + i * 4);
           v128.store(norms + i * 4, f32x4.add(v128.load(norms + i * 4), f32x4.mul(v, v)));
         }
       }
-      for (; i < width; i++) store<f32>(norms + i * 4, step(kind, load<f32>(norms + i * 4), load<f32>(line + i * 4), p));
+      for (; i < columns; i++) store<f32>(norms + i * 4, step(kind, load<f32>(norms + i * 4), load<f32>(line + i * 4), p));
     }
-    for (let i: usize = 0; i < width; i++) store<f32>(norms + i * 4, clampNorm(root(kind, load<f32>(norms + i * 4), p), eps));
+    for (let i: usize = 0; i < columns; i++) store<f32>(norms + i * 4, clampNorm(root(kind, load<f32>(norms + i * 4), p), eps));
     for (let r: usize = 0; r < count; r++) {
-      const line = src + r * row;
-      const out = dst + r * row;
+      const line = src + r * row + c0 * 4;
+      const out = dst + r * row + c0 * 4;
       let i: usize = 0;
-      for (; i + 4 <= width; i += 4) v128.store(out + i * 4, f32x4.div(v128.load(line + i * 4), v128.load(norms + i * 4)));
-      for (; i < width; i++) store<f32>(out + i * 4, load<f32>(line + i * 4) / load<f32>(norms + i * 4));
+      for (; i + 4 <= columns; i += 4) v128.store(out + i * 4, f32x4.div(v128.load(line + i * 4), v128.load(norms + i * 4)));
+      for (; i < columns; i++) store<f32>(out + i * 4, load<f32>(line + i * 4) / load<f32>(norms + i * 4));
     }
   }
 }

@@ -20,21 +20,32 @@ const MIN = 2;
 
 // scratch for the strip sums' tree: one 16-float row per level (2^32 rows need far fewer than 40)
 
+/** Columns per unit of a reduction down columns (a multiple of 16; src/functional/reduce.ts mirrors it). */
+const REDUCE_COLUMNS = 1024;
+
 /**
  * output[o, j] = op over r of input[o, r, j] (op: 0 sum, 1 max, 2 min); a sum is divided by
  * `divisor` (1 for sum, R for mean). R == 0 writes sum's 0 / divisor; max/min need R >= 1.
+ * Units (threads): (o, block of REDUCE_COLUMNS columns), [unitStart, unitEnd) here; every output's
+ * reduction is whole inside its unit, and blocks start on multiples of 16 columns, so each column
+ * takes the path (16-, 4- or 1-column strip) it takes in one call over the row.
  */
-export function f32_reduce(op: i32, input: usize, output: usize, outer: i32, reduced: i32, inner: i32, divisor: f32): void {
+export function f32_reduce(op: i32, input: usize, output: usize, outer: i32, reduced: i32, inner: i32, divisor: f32,
+  unitStart: i32, unitEnd: i32): void {
   const planeBytes = <usize>reduced * inner * 4;
-  for (let o = 0; o < outer; o++) {
-    const src = input + <usize>o * planeBytes;
-    const dst = output + <usize>o * inner * 4;
+  const blocks = (inner + REDUCE_COLUMNS - 1) / REDUCE_COLUMNS;
+  for (let unit = unitStart; unit < unitEnd; unit++) {
+    const o = unit / blocks;
+    const j0 = (unit - o * blocks) * REDUCE_COLUMNS;
+    const src = input + <usize>o * planeBytes + <usize>j0 * 4;
+    const dst = output + (<usize>o * inner + j0) * 4;
+    const width = min(REDUCE_COLUMNS, inner - j0);
     if (inner == 1) {
       store<f32>(dst, op == SUM ? sumRow(src, reduced) / divisor : extremeRow(src, reduced, op == MIN));
     } else if (op == SUM) {
-      sumColumns(src, dst, reduced, inner, divisor);
+      sumColumns(src, dst, reduced, inner, width, divisor);
     } else {
-      extremeColumns(src, dst, reduced, inner, op == MIN);
+      extremeColumns(src, dst, reduced, inner, width, op == MIN);
     }
   }
 }
@@ -70,12 +81,12 @@ function sumRowBlocks(p: usize, n: i32): v128 {
   return f32x4.add(f32x4.add(acc0, acc1), f32x4.add(acc2, acc3));
 }
 
-/** dst[j] = sum over r of src[r * inner + j] / divisor, strips of 16, then 4, then 1 column. */
-function sumColumns(src: usize, dst: usize, rows: i32, inner: i32, divisor: f32): void {
+/** dst[j] = sum over r of src[r * inner + j] / divisor, j < width: strips of 16, then 4, then 1 column. */
+function sumColumns(src: usize, dst: usize, rows: i32, inner: i32, width: i32, divisor: f32): void {
   const stride = <usize>inner * 4;
   const scale = f32x4.splat(divisor);
   let j = 0;
-  for (; j + 16 <= inner; j += 16) {
+  for (; j + 16 <= width; j += 16) {
     const out = dst + <usize>j * 4;
     sumStrip16(src + <usize>j * 4, rows, stride, out, 0);
     v128.store(out, f32x4.div(v128.load(out), scale));
@@ -83,10 +94,10 @@ function sumColumns(src: usize, dst: usize, rows: i32, inner: i32, divisor: f32)
     v128.store(out, f32x4.div(v128.load(out, 32), scale), 32);
     v128.store(out, f32x4.div(v128.load(out, 48), scale), 48);
   }
-  for (; j + 4 <= inner; j += 4) {
+  for (; j + 4 <= width; j += 4) {
     v128.store(dst + <usize>j * 4, f32x4.div(sumStrip4(src + <usize>j * 4, rows, stride), scale));
   }
-  for (; j < inner; j++) {
+  for (; j < width; j++) {
     store<f32>(dst + <usize>j * 4, sumStrip1(src + <usize>j * 4, rows, stride) / divisor);
   }
 }
@@ -180,12 +191,12 @@ function extremeRow(p: usize, n: i32, isMin: bool): f32 {
   return result;
 }
 
-/** dst[j] = max (min) over r of src[r * inner + j], rows >= 1. */
-function extremeColumns(src: usize, dst: usize, rows: i32, inner: i32, isMin: bool): void {
+/** dst[j] = max (min) over r of src[r * inner + j], j < width, rows >= 1. */
+function extremeColumns(src: usize, dst: usize, rows: i32, inner: i32, width: i32, isMin: bool): void {
   const stride = <usize>inner * 4;
   const sign = signMask(isMin);
   let j = 0;
-  for (; j + 16 <= inner; j += 16) {
+  for (; j + 16 <= width; j += 16) {
     let p = src + <usize>j * 4;
     let acc0 = v128.xor(v128.load(p, 0), sign), acc1 = v128.xor(v128.load(p, 16), sign);
     let acc2 = v128.xor(v128.load(p, 32), sign), acc3 = v128.xor(v128.load(p, 48), sign);
@@ -202,7 +213,7 @@ function extremeColumns(src: usize, dst: usize, rows: i32, inner: i32, isMin: bo
     v128.store(out, v128.xor(acc2, sign), 32);
     v128.store(out, v128.xor(acc3, sign), 48);
   }
-  for (; j + 4 <= inner; j += 4) {
+  for (; j + 4 <= width; j += 4) {
     let p = src + <usize>j * 4;
     let acc = v128.xor(v128.load(p), sign);
     for (let r = 1; r < rows; r++) {
@@ -211,7 +222,7 @@ function extremeColumns(src: usize, dst: usize, rows: i32, inner: i32, isMin: bo
     }
     v128.store(dst + <usize>j * 4, v128.xor(acc, sign));
   }
-  for (; j < inner; j++) {
+  for (; j < width; j++) {
     let p = src + <usize>j * 4;
     let acc = load<f32>(p);
     for (let r = 1; r < rows; r++) {
@@ -239,16 +250,20 @@ function extremeColumns(src: usize, dst: usize, rows: i32, inner: i32, isMin: bo
 
 /**
  * values[o, j] (if values != 0) and indices[o, j] (int64) = the extreme of input[o, :, j] and the
- * first r where it occurs (the first NaN, if any). R >= 1.
+ * first r where it occurs (the first NaN, if any). R >= 1. Units (threads) as f32_reduce's.
  */
-export function f32_arg_reduce(isMin: bool, input: usize, values: usize, indices: usize, outer: i32, reduced: i32, inner: i32): void {
+export function f32_arg_reduce(isMin: bool, input: usize, values: usize, indices: usize, outer: i32, reduced: i32, inner: i32,
+  unitStart: i32, unitEnd: i32): void {
   const planeBytes = <usize>reduced * inner * 4;
-  for (let o = 0; o < outer; o++) {
-    const src = input + <usize>o * planeBytes;
-    const valueOut: usize = values == 0 ? 0 : values + <usize>o * inner * 4;
-    const indexOut = indices + <usize>o * inner * 8;
+  const blocks = (inner + REDUCE_COLUMNS - 1) / REDUCE_COLUMNS;
+  for (let unit = unitStart; unit < unitEnd; unit++) {
+    const o = unit / blocks;
+    const j0 = (unit - o * blocks) * REDUCE_COLUMNS;
+    const src = input + <usize>o * planeBytes + <usize>j0 * 4;
+    const valueOut: usize = values == 0 ? 0 : values + (<usize>o * inner + j0) * 4;
+    const indexOut = indices + (<usize>o * inner + j0) * 8;
     if (inner == 1) argRow(src, reduced, isMin, valueOut, indexOut);
-    else argColumns(src, reduced, inner, isMin, valueOut, indexOut);
+    else argColumns(src, reduced, inner, min(REDUCE_COLUMNS, inner - j0), isMin, valueOut, indexOut);
   }
 }
 
@@ -300,11 +315,11 @@ function argRow(p: usize, n: i32, isMin: bool, valueOut: usize, indexOut: usize)
   return lane == 1 ? i32x4.extract_lane(v, 1) : lane == 2 ? i32x4.extract_lane(v, 2) : i32x4.extract_lane(v, 3);
 }
 
-function argColumns(src: usize, rows: i32, inner: i32, isMin: bool, valueOut: usize, indexOut: usize): void {
+function argColumns(src: usize, rows: i32, inner: i32, width: i32, isMin: bool, valueOut: usize, indexOut: usize): void {
   const stride = <usize>inner * 4;
   const sign = signMask(isMin);
   let j = 0;
-  for (; j + 4 <= inner; j += 4) {
+  for (; j + 4 <= width; j += 4) {
     let p = src + <usize>j * 4;
     let bestV = v128.xor(v128.load(p), sign);
     let indexV = i32x4.splat(0);
@@ -319,7 +334,7 @@ function argColumns(src: usize, rows: i32, inner: i32, isMin: bool, valueOut: us
     v128.store(indexOut + <usize>j * 8, i64x2.extend_low_i32x4_s(indexV));
     v128.store(indexOut + <usize>j * 8, i64x2.extend_high_i32x4_s(indexV), 16);
   }
-  for (; j < inner; j++) {
+  for (; j < width; j++) {
     let p = src + <usize>j * 4;
     let best = load<f32>(p);
     let bestIndex = 0;

@@ -118,18 +118,20 @@ function filter(src: usize, dst: usize, outWidth: i32, taps: i32, table: usize, 
  * weighted sum of `taps` buffers: ((r0 h0 + r1 h1) + r2 h2) + r3 h3, as PyTorch's
  * Interpolate<2, ...>. With yTable = 0 (1-D input) input rows are filtered straight to the output.
  * `rows` holds taps * xStride floats and `taps` i32 tags. `xGroups` (0 = none) is the shuffle
- * table of filterRowShuffled, for two taps.
+ * table of filterRowShuffled, for two taps. Units (threads): output rows plane * outHeight + oy
+ * (with yTable = 0: rows plane * inHeight + y), [unitStart, unitEnd) here; a range starts with an
+ * empty row cache, and a row's values do not depend on whether it was filtered here or before.
  */
 export function f32_resize_separable(
   input: usize, planes: i32, inHeight: i32, inWidth: i32,
   output: usize, outHeight: i32, outWidth: i32, taps: i32,
-  xTable: usize, yTable: usize, rows: usize, xGroups: usize,
+  xTable: usize, yTable: usize, rows: usize, xGroups: usize, unitStart: i32, unitEnd: i32,
 ): void {
   const xStride = <usize>((outWidth + 3) & ~3);
   const inPlaneBytes = <usize>inHeight * inWidth * 4;
   const outRowBytes = <usize>outWidth * 4;
   if (yTable == 0) {
-    for (let row = 0; row < planes * inHeight; row++) {
+    for (let row = unitStart; row < unitEnd; row++) {
       filter(input + <usize>row * inWidth * 4, output + <usize>row * outRowBytes, outWidth, taps, xTable, xStride, xGroups);
     }
     return;
@@ -142,12 +144,17 @@ export function f32_resize_separable(
   const rowBytes = xStride * 4;
   const tags = rows + <usize>taps * rowBytes;
   const last = <usize>(outWidth & ~3) * 4;
-  for (let plane = 0; plane < planes; plane++) {
+  for (let unit = unitStart; unit < unitEnd;) {
+    // the range's rows [oyStart, oyEnd) of this plane
+    const plane = unit / outHeight;
+    const oyStart = unit - plane * outHeight;
+    const oyEnd = min(outHeight, oyStart + (unitEnd - unit));
+    unit += oyEnd - oyStart;
     const inPlane = input + <usize>plane * inPlaneBytes;
     const outPlane = output + <usize>plane * outHeight * outRowBytes;
     for (let t = 0; t < taps; t++) store<i32>(tags + <usize>t * 4, -1);
-    let dst = outPlane;
-    for (let oy = 0; oy < outHeight; oy++) {
+    let dst = outPlane + <usize>oyStart * outRowBytes;
+    for (let oy = oyStart; oy < oyEnd; oy++) {
       // filter the rows this output row needs (rows are byte offsets of the input row within the plane)
       for (let t = 0; t < taps; t++) {
         const e = (<usize>t * yStride + oy) * 4;
@@ -165,7 +172,7 @@ export function f32_resize_separable(
         const r1 = rows + <usize>load<i32>(ySlots + yStride * 4 + y) * rowBytes;
         const h0 = load<f32>(yWeights + y), h1 = load<f32>(yWeights + yStride * 4 + y);
         const v0 = f32x4.splat(h0), v1 = f32x4.splat(h1);
-        if (oy + 1 < outHeight && load<i32>(yTable + y, 4) == load<i32>(yTable + y)
+        if (oy + 1 < oyEnd && load<i32>(yTable + y, 4) == load<i32>(yTable + y)
           && load<i32>(yTable + yStride * 4 + y, 4) == load<i32>(yTable + yStride * 4 + y)) {
           // the next output row reads the same two rows (upscales): both rows from one pass over them
           const g0 = load<f32>(yWeights + y, 4), g1 = load<f32>(yWeights + yStride * 4 + y, 4);
@@ -224,21 +231,28 @@ export function f32_resize_separable(
  * yOffsets[oy] the byte offset of the source row within a plane. An output row whose source row
  * equals the previous one's is a copy of that output row. `groups` (0 = none): per group of four
  * output columns a byte-shuffle mask (v128), then each group's first input column's byte offset.
+ * Units (threads): output rows plane * outHeight + oy, [unitStart, unitEnd) here (a range's first
+ * row is gathered, never copied from a row outside it: the same values).
  */
 export function f32_resize_nearest(
   input: usize, planes: i32, inHeight: i32, inWidth: i32,
   output: usize, outHeight: i32, outWidth: i32, xOffsets: usize, yOffsets: usize, groups: usize,
+  unitStart: i32, unitEnd: i32,
 ): void {
   const count = <usize>(outWidth >> 2);
   const bases = groups + count * 16;
   const inPlaneBytes = <usize>inHeight * inWidth * 4;
   const outRowBytes = <usize>outWidth * 4;
   const last = <usize>(outWidth & ~3) * 4;
-  for (let plane = 0; plane < planes; plane++) {
+  for (let unit = unitStart; unit < unitEnd;) {
+    const plane = unit / outHeight;
+    const oyStart = unit - plane * outHeight;
+    const oyEnd = min(outHeight, oyStart + (unitEnd - unit));
+    unit += oyEnd - oyStart;
     const inPlane = input + <usize>plane * inPlaneBytes;
     const outPlane = output + <usize>plane * outHeight * outRowBytes;
     let previous = -1;
-    for (let oy = 0; oy < outHeight; oy++) {
+    for (let oy = oyStart; oy < oyEnd; oy++) {
       const dst = outPlane + <usize>oy * outRowBytes;
       const offset = load<i32>(yOffsets + <usize>oy * 4);
       if (offset == previous) {
@@ -268,18 +282,23 @@ export function f32_resize_nearest(
  * One anti-aliased pass along an axis (PyTorch's _upsample_*_aa, separable): data viewed as
  * [outer, inSize, inner] -> [outer, outSize, inner]; output k sums taps j < sizes[k] of input
  * starts[k] + j with weights[k * maxTaps + j], in PyTorch's order (t0 w0, then += tj wj). The
- * horizontal pass has inner = 1; the vertical one runs four columns at a time.
+ * horizontal pass has inner = 1; the vertical one runs four columns at a time. Units (threads):
+ * outputs o * outSize + k, [unitStart, unitEnd) here.
  */
 export function f32_resize_aa_pass(
   input: usize, outer: i32, inSize: i32, inner: i32, output: usize, outSize: i32,
-  starts: usize, sizes: usize, weights: usize, maxTaps: i32,
+  starts: usize, sizes: usize, weights: usize, maxTaps: i32, unitStart: i32, unitEnd: i32,
 ): void {
   const innerBytes = <usize>inner * 4;
   const last = <usize>(inner & ~3) * 4;
-  for (let o = 0; o < outer; o++) {
+  for (let unit = unitStart; unit < unitEnd;) {
+    const o = unit / outSize;
+    const kStart = unit - o * outSize;
+    const kEnd = min(outSize, kStart + (unitEnd - unit));
+    unit += kEnd - kStart;
     const inBase = input + <usize>o * inSize * innerBytes;
     const outBase = output + <usize>o * outSize * innerBytes;
-    for (let k = 0; k < outSize; k++) {
+    for (let k = kStart; k < kEnd; k++) {
       const src = inBase + <usize>load<i32>(starts + <usize>k * 4) * innerBytes;
       const taps = load<i32>(sizes + <usize>k * 4);
       const w = weights + <usize>k * maxTaps * 4;
@@ -305,18 +324,24 @@ export function f32_resize_aa_pass(
  * also channels-last contiguous: C == 1, or H * W == 1): there the four taps are weighted by the
  * float products h_i * w_j and, in its scalar loop (inDouble), summed in double left to right;
  * in its 8-channel vector loop summed in float right to left, t00 w00 + (t01 w01 + (t10 w10 +
- * t11 w11)). Tables as f32_resize_separable's (two taps).
+ * t11 w11)). Tables as f32_resize_separable's (two taps). Units (threads): output rows
+ * plane * outHeight + oy, [unitStart, unitEnd) here.
  */
 export function f32_resize_bilinear_cl(
   input: usize, planes: i32, inHeight: i32, inWidth: i32,
   output: usize, outHeight: i32, outWidth: i32, xTable: usize, yTable: usize, inDouble: bool,
+  unitStart: i32, unitEnd: i32,
 ): void {
   const xStride = <usize>((outWidth + 3) & ~3) * 4;
   const yStride = <usize>((outHeight + 3) & ~3) * 4;
-  for (let plane = 0; plane < planes; plane++) {
+  for (let unit = unitStart; unit < unitEnd;) {
+    const plane = unit / outHeight;
+    const oyStart = unit - plane * outHeight;
+    const oyEnd = min(outHeight, oyStart + (unitEnd - unit));
+    unit += oyEnd - oyStart;
     const inPlane = input + <usize>plane * inHeight * inWidth * 4;
-    let dst = output + <usize>plane * outHeight * outWidth * 4;
-    for (let oy = 0; oy < outHeight; oy++) {
+    let dst = output + (<usize>plane * outHeight + oyStart) * outWidth * 4;
+    for (let oy = oyStart; oy < oyEnd; oy++) {
       const y = <usize>oy * 4;
       const r0 = inPlane + <usize>load<i32>(yTable + y), r1 = inPlane + <usize>load<i32>(yTable + yStride + y);
       const h0 = load<f32>(yTable + 2 * yStride + y), h1 = load<f32>(yTable + 3 * yStride + y);

@@ -32,7 +32,7 @@ export function activate(inputArg: unknown, epilogue: Epilogue, inplace: boolean
 
 /** f32_activation over `count` floats, split across threads in 16-float-aligned ranges. */
 export function activateRange(inputPtr: number, outputPtr: number, count: number, { kind, a, b }: Epilogue): void {
-  parallel("f32_activation", count, threadsFor(count * (kind === Kind.clamp ? 1 : 16), count / 1024), (start, end) =>
+  parallel("f32_activation", count, threadsFor(count * (kind === Kind.clamp ? 1 : 16), Math.ceil(count / 1024)), (start, end) =>
     [inputPtr + start * 4, outputPtr + start * 4, end - start, kind, a, b], { align: 1024 });
 }
 
@@ -183,9 +183,18 @@ export function prelu(...args: unknown[]): Tensor {
     throw new Error(`Mismatch of parameter numbers and input channel size. Found parameter numbers = ${count} and channel size = ${channels}.`);
   }
   const output = empty(input.shape);
-  const perChannel = count === 1 ? input.numel() : numel(input.shape.slice(2));
-  const outer = count === 1 ? 1 : input.shape[0];
-  wasm().f32_prelu(input.ptr, weight.ptr, output.ptr, outer, count === 1 ? 1 : channels, perChannel);
+  const total = input.numel();
+  if (count === 1) {
+    // one weight: flat 1024-float-aligned ranges as one plane each (threads)
+    parallel("f32_prelu", total, threadsFor(total * 2, Math.ceil(total / 1024)), (start, end) =>
+      [input.ptr + start * 4, weight.ptr, output.ptr + start * 4, 1, end - start, 0, 1], { align: 1024 });
+    return output;
+  }
+  // a weight per channel: planes (n, c)
+  const perChannel = numel(input.shape.slice(2));
+  const planes = input.shape[0] * channels;
+  parallel("f32_prelu", planes, threadsFor(total * 2, planes), (start, end) =>
+    [input.ptr, weight.ptr, output.ptr, channels, perChannel, start, end]);
   return output;
 }
 
@@ -199,6 +208,8 @@ function softmaxDim(dim: unknown, rank: number, op: string): number {
 }
 
 const softmaxWorkspace = new Workspace("softmax workspace");
+/** f32_softmax's columns per block over a non-last dimension (assembly/elementwise/activation.ts). */
+const SOFTMAX_COLUMNS = 1024;
 
 function softmaxWith(inputArg: unknown, dimArg: unknown, dtype: unknown, log: boolean, op: string): Tensor {
   const input = checkTensor(inputArg, op, "input");
@@ -213,9 +224,13 @@ function softmaxWith(inputArg: unknown, dimArg: unknown, dtype: unknown, log: bo
   const inner = numel(shape.slice(dim + 1));
   const output = empty(shape);
   if (output.numel() === 0) return output;
-  const bytes = wasm().f32_softmax_workspace(inner);
-  const workspace = bytes > 0 ? softmaxWorkspace.get(bytes) : 0;
-  wasm().f32_softmax(input.ptr, output.ptr, outer, size, inner, log ? 1 : 0, workspace);
+  // threads: rows (inner == 1) or (row, block of SOFTMAX_COLUMNS columns), each with its own workspace
+  const units = inner === 1 ? outer : outer * Math.ceil(inner / SOFTMAX_COLUMNS);
+  const threads = threadsFor(output.numel() * 8, units);
+  const bytes = Math.ceil(wasm().f32_softmax_workspace(inner) / 64) * 64;
+  const workspace = bytes > 0 ? softmaxWorkspace.get(bytes * threads) : 0;
+  parallel("f32_softmax", units, threads, (start, end) =>
+    [input.ptr, output.ptr, outer, size, inner, log ? 1 : 0, workspace, start, end], bytes > 0 ? { perThread: { arg: 6, bytes } } : {});
   return output;
 }
 

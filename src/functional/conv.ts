@@ -311,19 +311,34 @@ function convolveWith(
     return false;
   }
   if (depthwise) {
-    // depthwise: by default 4 channels across the lanes ("c4"); per plane when a negative pad crops
+    // depthwise: by default 4 channels across the lanes ("c4"); per plane when a negative pad crops.
+    // Threads (issue #15): each task stages into its own part of the workspace (perThread).
     const crops = padTop < 0 || padBottom < 0 || padLeft < 0 || padRight < 0;
+    const work = batch * outChannels * outHeight * outWidth * kernelH * kernelW;
+    const args = (ws: number): number[] => [input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels / channels,
+      kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
+      output.ptr, outHeight, outWidth, ws, actMin, actMax, epilogue?.kind ?? 0];
     if ((params.depthwise ?? "c4") === "c4" && !crops) {
-      const ws = workspace.get(k.f32_dwconv2d_c4_workspace(height, width, padTop, padBottom, padLeft, padRight, outHeight, outWidth));
-      k.f32_dwconv2d_c4(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels / channels,
-        kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
-        output.ptr, outHeight, outWidth, ws, actMin, actMax, epilogue?.kind ?? 0);
+      // units: (image, group of 4 channels, band of output rows); with few groups per thread (early
+      // MobileNet layers: 8 groups at 112x112) each group's rows split into bands so tasks even
+      // out. A pixel's bits do not depend on its band (see the kernel), so `bands` may follow the
+      // thread count.
+      const groups = batch * Math.ceil(channels / 4);
+      const most = threadsFor(work, groups * outHeight);
+      const bands = most === 1 ? 1 : Math.min(Math.ceil(12 * most / groups), Math.ceil(outHeight / 4));
+      const threads = Math.min(most, groups * bands);
+      const bytes = Math.ceil(k.f32_dwconv2d_c4_workspace(height, width, padTop, padBottom, padLeft, padRight, outHeight, outWidth) / 64) * 64;
+      const ws = workspace.get(bytes * threads);
+      parallel("f32_dwconv2d_c4", groups * bands, threads, (start, end) => [...args(ws), bands, start, end],
+        { perThread: { arg: 22, bytes } });
       return true;
     }
-    const ws = workspace.get(k.f32_dwconv2d_workspace(height, width, padTop, padBottom, padLeft, padRight, stride[1]));
-    k.f32_dwconv2d(input.ptr, batch, channels, height, width, weight.ptr, bias?.ptr ?? 0, outChannels / channels,
-      kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
-      output.ptr, outHeight, outWidth, ws, actMin, actMax, epilogue?.kind ?? 0);
+    // units: input planes (image, channel), each with its `multiplier` output planes
+    const planes = batch * channels;
+    const threads = threadsFor(work, planes);
+    const bytes = Math.ceil(k.f32_dwconv2d_workspace(height, width, padTop, padBottom, padLeft, padRight, stride[1]) / 64) * 64;
+    const ws = workspace.get(bytes * threads);
+    parallel("f32_dwconv2d", planes, threads, (start, end) => [...args(ws), start, end], { perThread: { arg: 22, bytes } });
     return true;
   }
   const winograd = params.winograd === false ? null

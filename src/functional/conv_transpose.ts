@@ -13,10 +13,11 @@
 
 import { Tensor, empty, tensor } from "../tensor.js";
 import { keep, tidy } from "../scope.js";
-import { wasm } from "../runtime.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 import { parseArgs, pair, pyRepr, pyType, type ArgSpec } from "../args.js";
 import { convolve, PackedConvWeights, type Conv2dParams } from "./conv.js";
 import { fmtShape, nchw, checkConvOperands } from "./shape.js";
+import { phaseMergePlanes } from "./pad.js";
 
 const CONV_TRANSPOSE2D_SPEC: ArgSpec = [
   ["input", undefined], ["weight", undefined], ["bias", null],
@@ -252,7 +253,6 @@ function runPhases(
   input: Tensor, weight: Tensor, bias: Tensor | null, params: ConvTranspose2dParams, plan: TransposedConvPlan,
   [batch, channels, height, width]: number[], output: Tensor, outChannels: number,
 ): void {
-  const k = wasm();
   const { stride, padding, dilation, groups } = params;
   const [, , kernelH, kernelW] = weight.shape;
   const outHeight = output.shape[output.dim() - 2];
@@ -307,7 +307,7 @@ function runPhases(
       for (let n = 0; n < batch; n++) {
         const image = phases.ptr + n * phaseCount * phaseBytes;
         const out = output.ptr + n * outChannels * outPlane * 4;
-        merge(k, stride, rows, cols, (a, b) => image + (a * stride[1] + b) * phaseBytes, outChannels, out, outHeight, outWidth);
+        merge(stride, rows, cols, (a, b) => image + (a * stride[1] + b) * phaseBytes, outChannels, out, outHeight, outWidth);
       }
       return;
     }
@@ -319,7 +319,10 @@ function runPhases(
         results.push(0);
         if (row.size === 0 || col.size === 0) continue;
         if (kernel === null) {
-          k.f32_phase_fill(bias?.ptr ?? 0, batch * outChannels, outChannels, stride[0], stride[1], a, b, output.ptr, outHeight, outWidth);
+          // threads: images by pointers (plane p takes bias[p % channels])
+          const planeBytes = outChannels * outHeight * outWidth * 4;
+          parallel("f32_phase_fill", batch, threadsFor(batch * outChannels * row.size * col.size, batch), (start, end) =>
+            [bias?.ptr ?? 0, (end - start) * outChannels, outChannels, stride[0], stride[1], a, b, output.ptr + start * planeBytes, outHeight, outWidth]);
           continue;
         }
         const y = empty([batch, outChannels, row.size, col.size]);
@@ -327,29 +330,35 @@ function runPhases(
         results[results.length - 1] = y.ptr;
       }
     }
-    merge(k, stride, rows, cols, (a, b) => results[a * stride[1] + b], batch * outChannels, output.ptr, outHeight, outWidth);
+    merge(stride, rows, cols, (a, b) => results[a * stride[1] + b], batch * outChannels, output.ptr, outHeight, outWidth);
   });
 }
 
 /**
  * Interleaves phase outputs into [planes, outHeight, outWidth]: pairs of stride-2 column phases with
  * SIMD (f32_phase_merge_w2), anything else one phase at a time. `source(a, b)` is phase (a, b)'s
- * [planes, rows[a].size, cols[b].size] buffer, or 0 where the phase was filled already.
+ * [planes, rows[a].size, cols[b].size] buffer, or 0 where the phase was filled already. Threads:
+ * planes by pointers.
  */
 function merge(
-  k: ReturnType<typeof wasm>, stride: [number, number], rows: PhaseAxis[], cols: PhaseAxis[],
+  stride: [number, number], rows: PhaseAxis[], cols: PhaseAxis[],
   source: (a: number, b: number) => number, planes: number, out: number, outHeight: number, outWidth: number,
 ): void {
   for (let a = 0; a < stride[0]; a++) {
     if (rows[a].size === 0) continue;
+    const phaseH = rows[a].size;
     if (stride[1] === 2 && source(a, 0) !== 0 && source(a, 1) !== 0 && cols[1].size > 0) {
-      k.f32_phase_merge_w2(source(a, 0), source(a, 1), planes, rows[a].size, cols[0].size, cols[1].size, stride[0], a, out, outHeight, outWidth);
+      const [src0, src1, w0, w1] = [source(a, 0), source(a, 1), cols[0].size, cols[1].size];
+      parallel("f32_phase_merge_w2", planes, threadsFor(planes * phaseH * outWidth, planes), (start, end) =>
+        [src0 + start * phaseH * w0 * 4, src1 + start * phaseH * w1 * 4, end - start, phaseH, w0, w1, stride[0], a,
+          out + start * outHeight * outWidth * 4, outHeight, outWidth]);
       continue;
     }
     for (let b = 0; b < stride[1]; b++) {
       const src = source(a, b);
-      if (src === 0 || cols[b].size === 0) continue;
-      k.f32_phase_merge(src, planes, rows[a].size, cols[b].size, stride[0], stride[1], a, b, out, outHeight, outWidth);
+      const phaseW = cols[b].size;
+      if (src === 0 || phaseW === 0) continue;
+      phaseMergePlanes(src, planes, phaseH, phaseW, stride[0], stride[1], a, b, out, outHeight, outWidth);
     }
   }
 }

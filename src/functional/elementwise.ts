@@ -7,9 +7,14 @@
 // scale [C,1,1] * [N,C,H,W] becomes [N][C rows][H*W run] and a bias row [C] + [M,C] becomes
 // [M rows][C run] — each one kernel call whose inner loop is contiguous ⊕ contiguous or
 // contiguous ⊕ one value.
+//
+// Threads (issue #15): a binary call splits along its runs (and runs into 16-aligned pieces when
+// there are few of them: a same-shape add is one run), unary and scalar calls into 1024-aligned
+// ranges; every element takes the same vector/scalar path as in one whole call.
 
 import { Tensor, empty, tensor } from "../tensor.js";
-import { heapF32, wasm } from "../runtime.js";
+import { heapF32 } from "../runtime.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 import { isOptionsObject, pyRepr, pyType } from "../args.js";
 import { fmtShape } from "./shape.js";
 
@@ -156,13 +161,27 @@ function runBinary(op: number, a: Tensor, b: Tensor, out: Tensor, alpha: number)
   const rest = dims.slice(0, -3);   // dims beyond three: an odometer here, one kernel call per slab
   const slab = n * rows * outer;
   const index = rest.map(() => 0);
-  const kernel = wasm().f32_binary;
+  // units: runs of n, cut into pieces of `chunk` (a multiple of 16, >= 1024) when there are fewer
+  // runs than ~12 per thread
+  const runs = outer * rows;
+  const threads = threadsFor(slab * (op <= DIV ? 1 : 4), runs * Math.ceil(n / 1024));
+  const chunk = threads === 1 || runs >= 12 * threads ? n
+    : Math.min(n, Math.max(1024, Math.ceil(n * runs / (12 * threads) / 16) * 16));
+  const units = runs * Math.ceil(n / chunk);
   for (let done = 0, slabs = rest.reduce((p, [size]) => p * size, 1); done < slabs; done++) {
     let aOffset = 0, bOffset = 0;
     rest.forEach(([, as, bs], d) => { aOffset += index[d] * as; bOffset += index[d] * bs; });
-    kernel(op, mode, aPtr + 4 * aOffset, bPtr + 4 * bOffset, out.ptr + 4 * done * slab, alpha, outer, aOuter, bOuter, rows, aRow, bRow, n);
+    const [a0, b0, out0] = [aPtr + 4 * aOffset, bPtr + 4 * bOffset, out.ptr + 4 * done * slab];
+    parallel("f32_binary", units, Math.min(threads, units), (start, end) =>
+      [op, mode, a0, b0, out0, alpha, outer, aOuter, bOuter, rows, aRow, bRow, n, chunk, start, end]);
     for (let d = rest.length - 1; d >= 0 && ++index[d] === rest[d][0]; d--) index[d] = 0;
   }
+}
+
+/** A kernel over `count` contiguous floats in 1024-float-aligned ranges: argsOf(offset in bytes, length). */
+function flatRange(name: "f32_binary_scalar" | "f32_unary", count: number, perElement: number,
+  argsOf: (offset: number, length: number) => number[]): void {
+  parallel(name, count, threadsFor(count * perElement, Math.ceil(count / 1024)), (start, end) => argsOf(start * 4, end - start), { align: 1024 });
 }
 
 /** An int64 operand as a float32 copy (PyTorch's promotion when the other operand is float32). */
@@ -190,7 +209,10 @@ function arithmetic(fn: string, op: number, input: Operand, other: Operand, alph
     const reversed = typeof input === "number" && !COMMUTATIVE.has(op);
     // x - s is x + (-s) bit for bit (IEEE subtraction is addition of the negation): the unrolled add
     if (op === SUB && !reversed) [op, s] = [ADD, -s];
-    if (out.numel() > 0) wasm().f32_binary_scalar(op, t.ptr, s, out.ptr, t.numel(), alpha, reversed ? 1 : 0);
+    if (out.numel() > 0) {
+      flatRange("f32_binary_scalar", t.numel(), op <= DIV ? 1 : 4, (offset, length) =>
+        [op, t.ptr + offset, s, out.ptr + offset, length, alpha, reversed ? 1 : 0]);
+    }
     if (inplace) out._bump();
     return out;
   }
@@ -282,7 +304,10 @@ export function unary(fn: UnaryName, args: readonly unknown[], self: boolean, in
 }
 
 function unaryInto(op: number, input: Tensor, out: Tensor, lo: number, hi: number): Tensor {
-  if (input.numel() > 0) wasm().f32_unary(op, input.ptr, out.ptr, input.numel(), lo, hi);
+  if (input.numel() > 0) {
+    flatRange("f32_unary", input.numel(), op === SQRT || op === RSQRT ? 4 : 1, (offset, length) =>
+      [op, input.ptr + offset, out.ptr + offset, length, lo, hi]);
+  }
   if (out === input) out._bump();
   return out;
 }

@@ -1,14 +1,15 @@
 // cat (concat, concatenate), stack, split and chunk. Each input or piece is an [outer, inner] block
 // of contiguous rows (outer = the product of the dims before `dim`), moved by one
-// xx_copy_rows call: a memory.copy or v128 run per row, no per-element index arithmetic.
+// xx_copy_rows call: a memory.copy or v128 run per row, no per-element index arithmetic (split
+// across threads by rows or byte ranges: views.ts copyRows).
 // split and chunk return contiguous copies (PyTorch returns views: writing into a piece does not
 // write into the input here), in an array where PyTorch returns a tuple.
 
 import { Tensor, normalizeDim, numel, empty } from "../tensor.js";
-import { heapF32, heapI64, wasm } from "../runtime.js";
+import { heapF32, heapI64 } from "../runtime.js";
 import { parseArgs, pyType, required } from "../args.js";
 import { checkTensor, fmtShape } from "./shape.js";
-import { intArg, shareView } from "./views.js";
+import { copyRows, intArg, shareView } from "./views.js";
 import { narrowCopy } from "./strided.js";
 
 /** The tensors of a `tensors` argument (a list or tuple), as the Python argument parser checks them. */
@@ -68,7 +69,7 @@ function catWith(tensors: readonly Tensor[], dimArg: number, op: string): Tensor
     if (skipped(t) || t.numel() === 0) continue;
     const source = t.dtype === dtype ? t : toFloat(t);
     const row = numel(t.shape.slice(dim)) * elem;
-    wasm().xx_copy_rows(source.ptr, row, out.ptr + column, outRow, outer, row);
+    copyRows(source.ptr, row, out.ptr + column, outRow, outer, row);
     if (source !== t) source.dispose();
     column += row;
   }

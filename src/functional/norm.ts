@@ -1,8 +1,11 @@
 // F.batch_norm: eval mode is a per-channel affine map; train mode first measures each channel's
 // mean and biased variance (f64, as PyTorch's CPU kernel) and updates the running statistics.
+// Threads (issue #15): the statistics split by channels (each channel's reduction over the batch
+// stays whole in one task), the affine map by planes (n, c).
 
 import { Tensor, empty } from "../tensor.js";
-import { heapF32, heapF64, wasm } from "../runtime.js";
+import { heapF32, heapF64 } from "../runtime.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 import { Workspace } from "../allocator.js";
 import { parseArgs, pyRepr, type ArgSpec } from "../args.js";
 import { bool } from "./pool.js";
@@ -59,7 +62,6 @@ export function batchNormWith(
   const output = inPlace ? input : empty(input.shape);
   if (input.numel() === 0) return output;
 
-  const k = wasm();
   // scratch: scale[C] f32, shift[C] f32, then mean[C] and variance[C] f64
   const base = scratch.get(channels * 24 + 16);
   const scalePtr = base;
@@ -68,7 +70,8 @@ export function batchNormWith(
   let mean: ArrayLike<number>;
   let variance: ArrayLike<number>;
   if (training) {
-    k.f32_channel_stats(input.ptr, batch, channels, spatial, statsPtr, statsPtr + channels * 8);
+    parallel("f32_channel_stats", channels, threadsFor(2 * batch * channels * spatial, channels), (start, end) =>
+      [input.ptr, batch, channels, spatial, statsPtr, statsPtr + channels * 8, start, end]);
     const stats = heapF64().slice(statsPtr / 8, statsPtr / 8 + 2 * channels);
     mean = stats.subarray(0, channels);
     variance = stats.subarray(channels);
@@ -99,7 +102,9 @@ export function batchNormWith(
     heap[shiftPtr / 4 + c] = (b ? b[c] : 0) - mean[c] * scale;
   }
   const [lo, hi] = ACT[activation];
-  k.f32_channel_affine(input.ptr, output.ptr, batch, channels, spatial, scalePtr, shiftPtr, lo, hi);
+  const planes = batch * channels;
+  parallel("f32_channel_affine", planes, threadsFor(planes * spatial, planes), (start, end) =>
+    [input.ptr, output.ptr, channels, spatial, scalePtr, shiftPtr, lo, hi, start, end]);
   if (inPlace) output._bump();
   return output;
 }

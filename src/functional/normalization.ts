@@ -1,11 +1,13 @@
 // F.layer_norm, F.group_norm, F.instance_norm and their torch.* forms, as PyTorch 1.13 computes
 // them: statistics per row/group/instance in assembly/norm/moments.ts (corrected two-pass), the
-// normalisation fused behind them (assembly/norm/layernorm.ts, groupnorm.ts).
+// normalisation fused behind them (assembly/norm/layernorm.ts, groupnorm.ts). Threads (issue #15)
+// split rows / groups / instances, each one's statistics whole inside one task.
 // Argument checks and messages follow aten/src/ATen/native/layer_norm.cpp, group_norm.cpp,
 // Normalization.cpp (instance_norm) and torch/nn/functional.py.
 
 import { Tensor, empty, numel } from "../tensor.js";
-import { heapF32, heapF64, wasm } from "../runtime.js";
+import { heapF32, heapF64 } from "../runtime.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 import { Workspace } from "../allocator.js";
 import { parseArgs, pyType, type ArgSpec } from "../args.js";
 import { bool } from "./pool.js";
@@ -79,7 +81,9 @@ export function layerNormWith(inputArg: unknown, shapeArg: unknown, weightArg: u
     if (weight === null) gammaPtr = base;
     else betaPtr = base;
   }
-  wasm().f32_layer_norm(input.ptr, output.ptr, rows, cols, gammaPtr, betaPtr, eps);
+  // threads: rows by pointers (each row's statistics stay whole in one task)
+  parallel("f32_layer_norm", rows, threadsFor(3 * rows * cols, rows), (start, end) =>
+    [input.ptr + start * cols * 4, output.ptr + start * cols * 4, end - start, cols, gammaPtr, betaPtr, eps]);
   return output;
 }
 
@@ -104,6 +108,14 @@ export function torchLayerNorm(...args: unknown[]): Tensor {
 
 // ---------------------------------------------------------------------------------------------
 // group_norm
+
+/** f32_group_norm over the batch * groups groups, split across threads by groups. */
+function groupNormRange(input: number, output: number, batch: number, groups: number, channelsPerGroup: number, spatial: number,
+  gamma: number, beta: number, eps: number, stats: number): void {
+  const count = batch * groups;
+  parallel("f32_group_norm", count, threadsFor(3 * count * channelsPerGroup * spatial, count), (start, end) =>
+    [input, output, batch, groups, channelsPerGroup, spatial, gamma, beta, eps, stats, start, end]);
+}
 
 /** torch.group_norm's checks and computation (aten/src/ATen/native/group_norm.cpp). */
 export function groupNormWith(inputArg: unknown, groupsArg: unknown, weightArg: unknown, biasArg: unknown, epsArg: unknown): Tensor {
@@ -133,7 +145,7 @@ export function groupNormWith(inputArg: unknown, groupsArg: unknown, weightArg: 
   const output = empty(input.shape);
   if (input.numel() === 0) return output;
   const spatial = input.numel() / (batch * channels);
-  wasm().f32_group_norm(input.ptr, output.ptr, batch, groups, channels / groups, spatial, weight?.ptr ?? 0, bias?.ptr ?? 0, eps, 0);
+  groupNormRange(input.ptr, output.ptr, batch, groups, channels / groups, spatial, weight?.ptr ?? 0, bias?.ptr ?? 0, eps, 0);
   return output;
 }
 
@@ -214,9 +226,8 @@ export function instanceNormWith(
   // empty instances leave the running statistics untouched, as PyTorch's batch_norm
   if (input.numel() === 0) return output;
   const track = runningMean !== null || runningVar !== null;
-  const k = wasm();
   const statsPtr = track ? scratch.get(instances * 16) : 0;
-  k.f32_group_norm(input.ptr, output.ptr, batch, channels, 1, spatial, weight?.ptr ?? 0, bias?.ptr ?? 0, eps, statsPtr);
+  groupNormRange(input.ptr, output.ptr, batch, channels, 1, spatial, weight?.ptr ?? 0, bias?.ptr ?? 0, eps, statsPtr);
   if (track) {
     const stats = heapF64().slice(statsPtr / 8, statsPtr / 8 + 2 * instances);
     // batch_norm's update of each repeated copy, unbiased variance, then the mean over N (float)

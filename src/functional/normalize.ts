@@ -2,12 +2,14 @@
 // (kernels: assembly/norm/normalize.ts, assembly/norm/lrn.ts).
 
 import { Tensor, empty, normalizeDim, numel } from "../tensor.js";
-import { wasm } from "../runtime.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 import { Workspace } from "../allocator.js";
 import { parseArgs, pyType, type ArgSpec } from "../args.js";
 import { checkFloat, checkTensor } from "./shape.js";
 
 const scratch = new Workspace("normalize scratch");
+/** f32_normalize's columns per unit (assembly/norm/normalize.ts). */
+const NORMALIZE_COLUMNS = 1024;
 
 const NORMALIZE_SPEC: ArgSpec = [["input", undefined], ["p", 2.0], ["dim", 1], ["eps", 1e-12], ["out", null]];
 
@@ -36,8 +38,13 @@ export function normalize(...args: unknown[]): Tensor {
   const reduce = shape[dim];
   const inner = numel(shape.slice(dim + 1));
   const kind = p === 0 ? 0 : p === 1 ? 1 : p === 2 ? 2 : p === Infinity ? 3 : p === -Infinity ? 4 : 5;
-  const norms = scratch.get(Math.max(inner, 1) * 4);
-  wasm().f32_normalize(input.ptr, output.ptr, outer, reduce, inner, kind, p, a.eps as number, norms);
+  // threads: units (o, block of NORMALIZE_COLUMNS columns), each with its own norms workspace
+  const blocks = Math.ceil(inner / NORMALIZE_COLUMNS);
+  const bytes = Math.ceil(Math.min(inner, NORMALIZE_COLUMNS) * 4 / 64) * 64;
+  const threads = threadsFor(2 * input.numel(), outer * blocks);
+  const norms = scratch.get(bytes * threads);
+  parallel("f32_normalize", outer * blocks, threads, (start, end) =>
+    [input.ptr, output.ptr, outer, reduce, inner, kind, p, a.eps as number, norms, start, end], { perThread: { arg: 8, bytes } });
   return output;
 }
 
@@ -75,6 +82,9 @@ export function local_response_norm(...args: unknown[]): Tensor {
   const [batch, channels] = input.shape;
   const spatial = numel(input.shape.slice(2));
   const output = empty(input.shape);
-  wasm().f32_local_response_norm(input.ptr, output.ptr, batch, channels, spatial, size, a.alpha as number, a.beta as number, a.k as number);
+  // threads: output planes (n, c); each reads its window of neighbouring input planes
+  const planes = batch * channels;
+  parallel("f32_local_response_norm", planes, threadsFor(planes * spatial * Math.min(size, channels), planes), (start, end) =>
+    [input.ptr, output.ptr, channels, spatial, size, a.alpha as number, a.beta as number, a.k as number, start, end]);
   return output;
 }

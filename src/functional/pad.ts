@@ -1,7 +1,8 @@
 // F.pad for the last one or two dimensions: constant (negative pads crop), reflect, replicate, circular.
 
 import { Tensor, empty } from "../tensor.js";
-import { heapF32, wasm } from "../runtime.js";
+import { heapF32 } from "../runtime.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 import { parseArgs, pyRepr } from "../args.js";
 import { tidy } from "../scope.js";
 import { checkFloat, checkTensor, fmtShape } from "./shape.js";
@@ -54,9 +55,36 @@ function padPlanes(input: Tensor, pads: number[], mode: string, value: number): 
   if (pads.length === 4) outShape[rank - 2] = outHeight;
   const output = empty(outShape);
   if (output.numel() === 0) return output;
-  const planes = input.numel() / (height * width);
-  wasm().f32_pad2d(input.ptr, output.ptr, planes, height, width, top, bottom, left, right, MODES[mode], value);
+  // (the leading dims' product: an empty padded dim still gives its planes, filled with `value`)
+  const planes = input.shape.slice(0, rank - pads.length / 2).reduce((p, d) => p * d, 1);
+  pad2dPlanes(input.ptr, output.ptr, planes, height, width, top, bottom, left, right, MODES[mode], value);
   return output;
+}
+
+// The plane kernels of assembly/conv/pad.ts, split across threads by planes (pointer slices).
+
+/** f32_pad2d: [planes, height, width] -> [planes, height + top + bottom, width + left + right] (modeCode: 0 constant .. 3 circular). */
+export function pad2dPlanes(input: number, output: number, planes: number, height: number, width: number,
+  top: number, bottom: number, left: number, right: number, modeCode: number, value: number): void {
+  const [inPlane, outPlane] = [height * width, (height + top + bottom) * (width + left + right)];
+  parallel("f32_pad2d", planes, threadsFor(planes * outPlane, planes), (start, end) =>
+    [input + start * inPlane * 4, output + start * outPlane * 4, end - start, height, width, top, bottom, left, right, modeCode, value]);
+}
+
+/** f32_phase_split: phase (a, b) with steps (stepH, stepW) of [planes, height, width] into [planes, outHeight, outWidth]. */
+export function phaseSplitPlanes(input: number, planes: number, height: number, width: number, stepH: number, stepW: number,
+  a: number, b: number, output: number, outHeight: number, outWidth: number): void {
+  const [inPlane, outPlane] = [height * width, outHeight * outWidth];
+  parallel("f32_phase_split", planes, threadsFor(planes * outPlane, planes), (start, end) =>
+    [input + start * inPlane * 4, end - start, height, width, stepH, stepW, a, b, output + start * outPlane * 4, outHeight, outWidth]);
+}
+
+/** f32_phase_merge: [planes, phaseH, phaseW] into rows a + i stepH, columns b + j stepW of [planes, height, width]. */
+export function phaseMergePlanes(input: number, planes: number, phaseH: number, phaseW: number, stepH: number, stepW: number,
+  a: number, b: number, output: number, height: number, width: number): void {
+  const [inPlane, outPlane] = [phaseH * phaseW, height * width];
+  parallel("f32_phase_merge", planes, threadsFor(planes * inPlane, planes), (start, end) =>
+    [input + start * inPlane * 4, end - start, phaseH, phaseW, stepH, stepW, a, b, output + start * outPlane * 4, height, width]);
 }
 
 /** Pads dim -3 of a padded [.., D, H, W] by copying mapped planes (reflect, replicate, circular). */

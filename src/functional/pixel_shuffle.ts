@@ -1,9 +1,9 @@
 // F.pixel_shuffle / F.pixel_unshuffle (torch.pixel_shuffle, torch.pixel_unshuffle): PyTorch 1.13's
 // checks (aten/src/ATen/native/PixelShuffle.cpp), then one strided-copy kernel
-// (assembly/resample/pixel_shuffle.ts) over all planes, for float32 and int64.
+// (assembly/resample/pixel_shuffle.ts) over all planes, for float32 and int64 (threads: by planes).
 
 import { Tensor, empty } from "../tensor.js";
-import { wasm } from "../runtime.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 import { parseArgs, pyType, required } from "../args.js";
 import { checkTensor } from "./shape.js";
 
@@ -42,7 +42,12 @@ function shuffle(op: string, name: string, inverse: boolean, args: unknown[]): T
   const [small, height, width] = inverse ? [c * r * r, h / r, w / r] : [c, h, w];
   const output = empty([...s.slice(0, -3), ...(inverse ? [small, height, width] : [c / (r * r), h * r, w * r])], input.dtype);
   if (output.numel() > 0) {
-    wasm().x32_pixel_shuffle(input.ptr, output.ptr, input.numel() / (small * height * width) * (small / (r * r)), r, height, width, inverse ? 1 : 0, input.dtype === "int64" ? 8 : 4);
+    // threads: planes (r * r small planes each) by pointers
+    const planes = input.numel() / (small * height * width) * (small / (r * r));
+    const bytes = input.dtype === "int64" ? 8 : 4;
+    const planeBytes = r * r * height * width * bytes;
+    parallel("x32_pixel_shuffle", planes, threadsFor(output.numel(), planes), (start, end) =>
+      [input.ptr + start * planeBytes, output.ptr + start * planeBytes, end - start, r, height, width, inverse ? 1 : 0, bytes]);
   }
   return output;
 }

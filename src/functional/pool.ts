@@ -1,8 +1,10 @@
 // F.max_pool2d, F.avg_pool2d, F.adaptive_avg_pool2d, F.adaptive_max_pool2d: PyTorch 1.13's checks
-// and output sizes (aten/src/ATen/native/Pool.h), then one kernel call over all N*C planes.
+// and output sizes (aten/src/ATen/native/Pool.h), then one kernel call over all N*C planes, split
+// across threads by planes (issue #15: each plane's windows are independent; a task gets a slice of
+// the planes by pointers, and runs exactly the arithmetic the whole call would).
 
 import { Tensor, empty } from "../tensor.js";
-import { wasm } from "../runtime.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 import { parseArgs, pair, pyRepr, pyType, type ArgSpec } from "../args.js";
 import { checkFloat, checkTensor, fmtShape } from "./shape.js";
 import type { MaxPoolSpec } from "./conv.js";
@@ -101,8 +103,7 @@ export function maxPool2dWith(
   const output = empty(g.outShape);
   const indices = bool(returnIndices, "return_indices") ? empty(g.outShape, "int64") : null;
   if (output.numel() > 0) {
-    wasm().f32_maxpool2d(input.ptr, g.planes, g.height, g.width, kernel[0], kernel[1], stride[0], stride[1],
-      padding[0], padding[1], dilation[0], dilation[1], output.ptr, g.outHeight, g.outWidth, indices?.ptr ?? 0);
+    maxPoolPlanes(input.ptr, g.planes, g.height, g.width, kernel, stride, padding, dilation, output.ptr, g.outHeight, g.outWidth, indices?.ptr ?? 0);
   }
   return indices ? [output, indices] : output;
 }
@@ -138,8 +139,11 @@ export function avgPool2dWith(
   const g = poolGeometry("avg_pool2d", input.shape, kernel, stride, padding, [1, 1], bool(ceilMode, "ceil_mode"));
   const output = empty(g.outShape);
   if (output.numel() > 0) {
-    wasm().f32_avgpool2d(input.ptr, g.planes, g.height, g.width, kernel[0], kernel[1], stride[0], stride[1],
-      padding[0], padding[1], bool(countIncludePad, "count_include_pad") ? 1 : 0, divisor, output.ptr, g.outHeight, g.outWidth);
+    const includePad = bool(countIncludePad, "count_include_pad") ? 1 : 0;
+    const [inPlane, outPlane] = [g.height * g.width, g.outHeight * g.outWidth];
+    parallel("f32_avgpool2d", g.planes, threadsFor(g.planes * outPlane * kernel[0] * kernel[1], g.planes), (start, end) =>
+      [input.ptr + start * inPlane * 4, end - start, g.height, g.width, kernel[0], kernel[1], stride[0], stride[1],
+        padding[0], padding[1], includePad, divisor, output.ptr + start * outPlane * 4, g.outHeight, g.outWidth]);
   }
   return output;
 }
@@ -175,7 +179,7 @@ export function adaptive_avg_pool2d(...args: unknown[]): Tensor {
   checkFloat(input, "adaptive_avg_pool2d", "input");
   const g = adaptiveGeometry("adaptive_avg_pool2d", input, a.output_size);
   const output = empty(g.outShape);
-  if (output.numel() > 0) wasm().f32_adaptive_avgpool2d(input.ptr, g.planes, g.height, g.width, output.ptr, g.outHeight, g.outWidth);
+  adaptiveAvgPoolPlanes(input.ptr, g.planes, g.height, g.width, output.ptr, g.outHeight, g.outWidth);
   return output;
 }
 
@@ -188,9 +192,40 @@ export function adaptive_max_pool2d(...args: unknown[]): Tensor | [Tensor, Tenso
   const output = empty(g.outShape);
   const indices = bool(a.return_indices, "return_indices") ? empty(g.outShape, "int64") : null;
   if (output.numel() > 0) {
-    wasm().f32_adaptive_maxpool2d(input.ptr, g.planes, g.height, g.width, output.ptr, g.outHeight, g.outWidth, indices?.ptr ?? 0);
+    const [inPlane, outPlane] = [g.height * g.width, g.outHeight * g.outWidth];
+    const indicesPtr = indices?.ptr ?? 0;
+    parallel("f32_adaptive_maxpool2d", g.planes, threadsFor(g.planes * Math.max(inPlane, outPlane), g.planes), (start, end) =>
+      [input.ptr + start * inPlane * 4, end - start, g.height, g.width, output.ptr + start * outPlane * 4, g.outHeight, g.outWidth,
+        indicesPtr === 0 ? 0 : indicesPtr + start * outPlane * 8]);
   }
   return indices ? [output, indices] : output;
+}
+
+/**
+ * f32_maxpool2d over `planes` planes [height, width] -> [outHeight, outWidth] (indices: 0 or int64
+ * output), split across threads by planes.
+ */
+export function maxPoolPlanes(input: number, planes: number, height: number, width: number, kernel: readonly number[],
+  stride: readonly number[], padding: readonly number[], dilation: readonly number[], output: number, outHeight: number, outWidth: number,
+  indices: number): void {
+  const [inPlane, outPlane] = [height * width, outHeight * outWidth];
+  parallel("f32_maxpool2d", planes, threadsFor(planes * outPlane * kernel[0] * kernel[1], planes), (start, end) =>
+    [input + start * inPlane * 4, end - start, height, width, kernel[0], kernel[1], stride[0], stride[1],
+      padding[0], padding[1], dilation[0], dilation[1], output + start * outPlane * 4, outHeight, outWidth,
+      indices === 0 ? 0 : indices + start * outPlane * 8]);
+}
+
+/**
+ * f32_adaptive_avgpool2d over `planes` planes (also interpolate's mode='area'), split across threads
+ * by planes. Work: each input value is read about once (windows overlap by at most one row/column
+ * per output), each output a division.
+ */
+export function adaptiveAvgPoolPlanes(input: number, planes: number, height: number, width: number, output: number,
+  outHeight: number, outWidth: number): void {
+  const [inPlane, outPlane] = [height * width, outHeight * outWidth];
+  if (planes * outPlane === 0) return;
+  parallel("f32_adaptive_avgpool2d", planes, threadsFor(planes * Math.max(inPlane, outPlane), planes), (start, end) =>
+    [input + start * inPlane * 4, end - start, height, width, output + start * outPlane * 4, outHeight, outWidth]);
 }
 
 export function bool(value: unknown, name: string): boolean {

@@ -1,11 +1,16 @@
 // Reductions, as torch.sum/mean/amax/amin/max/min/argmax/argmin/topk: argument checks, output
 // shapes and the kernel plan. The kernels (assembly/reduce/reduce.ts) reduce the middle axis of
-// [outer, R, inner]; here the reduced dims are merged into such axes.
+// [outer, R, inner]; here the reduced dims are merged into such axes. Threads (issue #15) split a
+// pass by outputs: rows of outer, and blocks of REDUCE_COLUMNS columns; a reduction is never split.
 
 import { Tensor, empty, normalizeDim, numel } from "../tensor.js";
-import { heapF32, heapI64, heapU8, wasm } from "../runtime.js";
+import { heapF32, heapI64, heapU8 } from "../runtime.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 import { parseArgs, pyType, required, type ArgSpec } from "../args.js";
 import { checkTensor } from "./shape.js";
+
+/** f32_reduce / f32_arg_reduce's columns per unit (assembly/reduce/reduce.ts). */
+const REDUCE_COLUMNS = 1024;
 
 const OP_SUM = 0;
 const OP_MAX = 1;
@@ -99,7 +104,10 @@ function reduceInto(input: Tensor, dims: readonly number[] | null, op: number, m
   passes.forEach(([outer, reduced, inner], i) => {
     const last = i === passes.length - 1;
     const target = last ? output : empty([outer * inner]);
-    wasm().f32_reduce(op, source.ptr, target.ptr, outer, reduced, inner, mean && last ? count : 1);
+    const units = outer * Math.ceil(inner / REDUCE_COLUMNS);
+    const [src, dst] = [source.ptr, target.ptr];
+    parallel("f32_reduce", units, threadsFor(outer * reduced * inner, units), (start, end) =>
+      [op, src, dst, outer, reduced, inner, mean && last ? count : 1, start, end]);
     if (source !== input) source.dispose();
     source = target;
   });
@@ -189,7 +197,9 @@ function argReduce(input: Tensor, dim: number, keepdim: boolean, isMin: boolean,
   // a 0-d input is [1, 1, 1]
   const [outer, reduced, inner] = axes(input.shape, dim);
   if (input.dtype === "float32") {
-    wasm().f32_arg_reduce(isMin ? 1 : 0, input.ptr, values?.ptr ?? 0, indices.ptr, outer, reduced, inner);
+    const units = outer * Math.ceil(inner / REDUCE_COLUMNS);
+    parallel("f32_arg_reduce", units, threadsFor(2 * outer * reduced * inner, units), (start, end) =>
+      [isMin ? 1 : 0, input.ptr, values?.ptr ?? 0, indices.ptr, outer, reduced, inner, start, end]);
     return [values, indices];
   }
   // int64: a host loop, the first extreme's index

@@ -4,17 +4,19 @@
 // (assembly/resample/resize.ts) only read them.
 
 import { Tensor, empty } from "../tensor.js";
-import { wasm, heapF32, heapI32 } from "../runtime.js";
+import { heapF32, heapI32 } from "../runtime.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 import { Workspace } from "../allocator.js";
 import { parseArgs, pyRepr, pyType, required, type ArgSpec } from "../args.js";
 import {
   aaTable, cubicTable, linearTable, nearestTable, shuffleGroups, writeGroups, writeTable, type AaTable,
 } from "./resample_tables.js";
-import { bool } from "./pool.js";
+import { adaptiveAvgPoolPlanes, bool } from "./pool.js";
 import { checkFloat, checkTensor, fmtShape } from "./shape.js";
 
 const MODES = ["nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact"];
 const tables = new Workspace("interpolate tables");
+const rowCache = new Workspace("interpolate row cache");
 
 const INTERPOLATE_SPEC: ArgSpec = [
   ["input", required], ["size", null], ["scale_factor", null], ["mode", "nearest"], ["align_corners", null],
@@ -173,8 +175,10 @@ export function interpolateWith(
     nearestTable(inHeight, outHeight, heightScale, exact).forEach((v, i) => { i32[base / 4 + outWidth + i] = v * inWidth * 4; });
     const groupsAt = base + (outWidth + outHeight) * 4;
     if (groups !== null) writeGroups(groupsAt, groups, [columns], null);
-    wasm().f32_resize_nearest(input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, base, base + outWidth * 4,
-      groups === null ? 0 : groupsAt);
+    // threads: output rows of every plane
+    const rows = planes * outHeight;
+    parallel("f32_resize_nearest", rows, threadsFor(output.numel(), rows), (start, end) =>
+      [input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, base, base + outWidth * 4, groups === null ? 0 : groupsAt, start, end]);
     return output;
   }
 
@@ -185,12 +189,13 @@ export function interpolateWith(
   const yStride = (outHeight + 3) & ~3;
   const xBytes = 2 * taps * xStride * 4;
   const yBytes = rank === 3 ? 0 : 3 * taps * yStride * 4;   // offsets, weights, row-cache slots
-  const rowBytes = rank === 3 ? 0 : taps * xStride * 4 + 16;
+  // the vertical pass's row cache: one per thread (rowCache), each 64-byte aligned
+  const rowBytes = rank === 3 ? 0 : Math.ceil((taps * xStride * 4 + 16) / 64) * 64;
   const make = taps === 4 ? cubicTable : linearTable;
   const xTable = make(inWidth, outWidth, alignCorners, widthScale);
   const groups = taps === 2 ? shuffleGroups(xTable.index, inWidth, outWidth) : null;
   const groupBytes = groups === null ? 0 : (outWidth >> 2) * 68 + 8;
-  const base = tables.get(xBytes + yBytes + rowBytes + groupBytes);
+  const base = tables.get(xBytes + yBytes + groupBytes);
   writeTable(base, xTable, taps, xStride, 4);
   if (rank === 4) {
     const yTable = make(inHeight, outHeight, alignCorners, heightScale);
@@ -203,7 +208,7 @@ export function interpolateWith(
       yTable.index[t].forEach((v, i) => { i32[slots + i] = v & (taps - 1); });
     }
   }
-  const groupsAt = base + xBytes + yBytes + rowBytes;
+  const groupsAt = base + xBytes + yBytes;
   if (groups !== null) {
     writeGroups(groupsAt, groups, xTable.index, xTable.weight);
     // the longest run of groups whose taps read lanes [0, 1, 1, 2] and [1, 2, 2, 3] (x2 upscales):
@@ -229,8 +234,13 @@ export function interpolateWith(
   const channels = input.shape[1];
   const channelsLast = mode === "bilinear" && rank === 4 && (channels === 1 || inHeight * inWidth === 1);
   if (!channelsLast) {
-    wasm().f32_resize_separable(input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, taps,
-      base, rank === 3 ? 0 : base + xBytes, base + xBytes + yBytes, groups === null ? 0 : groupsAt);
+    // threads: output rows (input rows for 1-D), each task with its own row cache
+    const rows = planes * (rank === 3 ? inHeight : outHeight);
+    const threads = threadsFor(output.numel() * taps * (rank === 3 ? 1 : 2), rows);
+    const cache = rank === 3 ? 0 : rowCache.get(rowBytes * threads);
+    parallel("f32_resize_separable", rows, threads, (start, end) =>
+      [input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, taps,
+        base, rank === 3 ? 0 : base + xBytes, cache, groups === null ? 0 : groupsAt, start, end], { perThread: { arg: 10, bytes: rowBytes } });
     return output;
   }
   const vectorChannels = channels - (channels % 8);
@@ -240,8 +250,10 @@ export function interpolateWith(
     for (const [first, count, inDouble] of [[0, vectorChannels, 0], [vectorChannels, channels - vectorChannels, 1]]) {
       if (count === 0) continue;
       const plane = n * channels + first;
-      wasm().f32_resize_bilinear_cl(input.ptr + plane * planeIn, count, inHeight, inWidth, output.ptr + plane * planeOut,
-        outHeight, outWidth, base, base + xBytes, inDouble);
+      const rows = count * outHeight;
+      parallel("f32_resize_bilinear_cl", rows, threadsFor(rows * outWidth * 8, rows), (start, end) =>
+        [input.ptr + plane * planeIn, count, inHeight, inWidth, output.ptr + plane * planeOut, outHeight, outWidth, base, base + xBytes, inDouble,
+          start, end]);
     }
   }
   return output;
@@ -292,9 +304,7 @@ function adaptiveAvgPool(input: Tensor, outputSize: number[]): Tensor {
   const output = empty([...input.shape.slice(0, 2), ...outputSize]);
   const [height, width] = rank === 3 ? [1, spatial[0]] : spatial;
   const [outHeight, outWidth] = rank === 3 ? [1, outputSize[0]] : outputSize;
-  if (output.numel() > 0) {
-    wasm().f32_adaptive_avgpool2d(input.ptr, input.shape[0] * input.shape[1], height, width, output.ptr, outHeight, outWidth);
-  }
+  if (output.numel() > 0) adaptiveAvgPoolPlanes(input.ptr, input.shape[0] * input.shape[1], height, width, output.ptr, outHeight, outWidth);
   return output;
 }
 
@@ -309,7 +319,10 @@ function antialiased(input: Tensor, cubic: boolean, alignCorners: boolean, inSiz
     heapI32().set(table.starts, base / 4);
     heapI32().set(table.sizes, base / 4 + outSize);
     heapF32().set(table.weights, base / 4 + 2 * outSize);
-    wasm().f32_resize_aa_pass(src.ptr, outer, inSize, inner, out.ptr, outSize, base, base + 4 * outSize, base + 8 * outSize, table.maxTaps);
+    // threads: outputs (o, k), each a row of `inner` values
+    const units = outer * outSize;
+    parallel("f32_resize_aa_pass", units, threadsFor(units * inner * table.maxTaps * 2, units), (start, end) =>
+      [src.ptr, outer, inSize, inner, out.ptr, outSize, base, base + 4 * outSize, base + 8 * outSize, table.maxTaps, start, end]);
     return out;
   };
   let current = input;

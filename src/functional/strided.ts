@@ -10,7 +10,7 @@ import { Tensor, normalizeDim, numel, empty } from "../tensor.js";
 import { heapI32, wasm } from "../runtime.js";
 import { parseArgs, required } from "../args.js";
 import { checkTensor, fmtShape } from "./shape.js";
-import { intArg, intList, shareView, sizeArgs } from "./views.js";
+import { copyRows, intArg, intList, shareView, sizeArgs } from "./views.js";
 
 /** Row-major element strides of a contiguous shape. */
 export function contiguousStrides(shape: readonly number[]): number[] {
@@ -52,7 +52,13 @@ export function gatherView(input: Tensor, shape: readonly number[], strides: rea
   if (total === 0) return out;
   const src = input.ptr + offset * elem;
   if (identity) {
-    wasm().xx_copy_rows(src, total * elem, out.ptr, total * elem, 1, total * elem);
+    copyRows(src, total * elem, out.ptr, total * elem, 1, total * elem);
+    return out;
+  }
+  if (sizes.length === 2 && byteStrides[1] === elem) {
+    // rows of contiguous runs (narrow, split, chunk along an inner dim): xx_gather's RUN mode, as
+    // xx_copy_rows, which threads split (xx_gather's descriptor is thread 0's)
+    copyRows(src, byteStrides[0], out.ptr, sizes[1] * elem, sizes[0], sizes[1] * elem);
     return out;
   }
   const kernels = wasm();

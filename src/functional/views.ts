@@ -4,7 +4,7 @@
 // Shape inference and messages follow ATen (aten/src/ATen/InferSize.h, TensorShape.cpp, 1.13).
 
 import { Tensor, normalizeDim, numel, empty } from "../tensor.js";
-import { wasm } from "../runtime.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 import { parseArgs, pyType, required } from "../args.js";
 import { checkHandle, checkTensor, fmtShape } from "./shape.js";
 
@@ -200,6 +200,28 @@ export function clone(...args: unknown[]): Tensor {
   const input = checkTensor(a.input, "clone", "input");
   const out = empty(input.shape, input.dtype);
   const bytes = input.numel() * (input.dtype === "int64" ? 8 : 4);
-  wasm().xx_copy_rows(input.ptr, bytes, out.ptr, bytes, 1, bytes);
+  copyRows(input.ptr, bytes, out.ptr, bytes, 1, bytes);
   return out;
+}
+
+/** Bytes per unit when a copy is one contiguous run (threads split it into byte ranges). */
+const COPY_BLOCK = 16384;
+
+/**
+ * xx_copy_rows (row r of `rows` from src + r * srcStride to dst + r * dstStride, rowBytes each),
+ * split across threads: by rows, or by 16 KB byte ranges when the rows make one contiguous run.
+ */
+export function copyRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, rowBytes: number): void {
+  if (rows <= 0 || rowBytes === 0) return;
+  if (rows === 1 || (srcStride === rowBytes && dstStride === rowBytes)) {
+    const total = rows * rowBytes;
+    const blocks = Math.ceil(total / COPY_BLOCK);
+    parallel("xx_copy_rows", blocks, threadsFor(total / 4, blocks), (start, end) => {
+      const [from, to] = [start * COPY_BLOCK, Math.min(total, end * COPY_BLOCK)];
+      return [src + from, to - from, dst + from, to - from, 1, to - from];
+    });
+    return;
+  }
+  parallel("xx_copy_rows", rows, threadsFor(rows * rowBytes / 4, rows), (start, end) =>
+    [src + start * srcStride, srcStride, dst + start * dstStride, dstStride, end - start, rowBytes]);
 }

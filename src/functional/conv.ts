@@ -406,7 +406,8 @@ function runPacked(call: PackedCall, packed: number, biasPtr = call.bias?.ptr ??
   const held = leanChunk > 0 && leanChunk < outChannels ? leanChunk : outChannels;
   const tileBlocks = k.f32_winograd_plan(m, channels, held, outHeight, outWidth, 0);
   const multiplies = (m === 2 ? 16 : 36) * (m === 3 ? 4 * channels : channels) * outChannels * tileBlocks * 8;
-  const threads = threadsFor(batch * multiplies, Math.max(tileBlocks, Math.ceil(outChannels / GEMM_MR)));
+  // (the threads' jobs go image by image: an image's multiply-adds decide)
+  const threads = threadsFor(multiplies, Math.max(tileBlocks, Math.ceil(outChannels / GEMM_MR)));
   if (threads > 1) {
     winogradThreads(call, m, held, threads, packed, biasPtr, outputPtr, inputPtr, batch, scratch);
     return;

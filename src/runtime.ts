@@ -15,6 +15,7 @@ const KERNEL_NAMES = [
   "f32_winograd_f2x3_packed_size", "f32_winograd_f2x3_pack", "f32_winograd_f2x3_workspace", "f32_conv2d_winograd_f2x3",
   "f32_winograd_f4x3_packed_size", "f32_winograd_f4x3_pack", "f32_winograd_f4x3_workspace", "f32_conv2d_winograd_f4x3",
   "f32_winograd_s2k7_packed_size", "f32_winograd_s2k7_pack", "f32_winograd_s2k7_workspace", "f32_conv2d_winograd_s2k7",
+  "f32_winograd_plan", "f32_winograd_stage", "f32_winograd_tiles", "f32_winograd_outblocks", "f32_winograd_pack_blocks",
   "f32_scale_rows",
   // issue #11's op families: each adds its names directly under its own marker
   // [elementwise]

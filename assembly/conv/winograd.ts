@@ -105,20 +105,21 @@ export function f32_winograd_f2x3_workspace(channels: i32, outChannels: i32, out
 }
 
 /**
- * M[xi] = U[xi] . V[xi] for every tile position: each weight block once per pass, against every
- * block's 8 tiles. Per position, V is [tile block][C][8] and M [tile block][OCpad][8]: a call's
+ * M[xi] = U[xi] . V[xi] for every tile position: each weight block (output-channel blocks [b0, b1)
+ * of `blocks`) once per pass, against every block's 8 tiles. Per position, V is [tile block][C][8] and M [tile block][OCpad][8]: a call's
  * rows are contiguous 32-byte runs (an [C][passTiles] V at C = 512 was a 64-byte stride that
  * filled L1 with half-used lines: F(2,3) 512ch@7 -6 %).
  */
 // @ts-ignore: decorator
 @inline export function positionGemms(
   positions: i32, channels: i32, blocks: i32, packed: usize, vPass: usize, mPass: usize, count: i32, passTiles: i32,
+  b0: i32, b1: i32,
 ): void {
   const blockFloats = GEMM_MR * (channels + 1);
   const vPositionStride = <usize>channels * passTiles * 4;
   const mPositionStride = <usize>blocks * GEMM_MR * passTiles * 4;
   for (let xi = 0; xi < positions; xi++) {
-    for (let b = 0; b < blocks; b++) {
+    for (let b = b0; b < b1; b++) {
       const weights = packed + (<usize>(xi * blocks + b) * blockFloats) * 4;
       for (let t = 0; t < count; t++) {
         // the block's 4-float header is zeros: the bias is added after the output transform

@@ -28,7 +28,7 @@ import {
 } from "./winograd";
 import { F4X3_PASS_LIMIT, stageWidth4, inputTransform, transformA, storeRow4, storeValid } from "./winograd4";
 import { stageHeight3, stageWidth3, stagePhases, inputTransform3, transformA3, storeRow3 } from "./winograd_s2";
-import { f32_winograd_f2x3_pack, f32_winograd_f4x3_pack, f32_winograd_s2k7_pack } from "./winograd_pack";
+import { packF2x3, packF4x3, packS2k7 } from "./winograd_pack";
 import { f32_scale_rows } from "./fold";
 import { scratch, SCRATCH_WINO_ROW } from "../scratch";
 
@@ -110,6 +110,227 @@ export function f32_conv2d_winograd_s2k7(
   }
 }
 
+// ---- Threads (issue #15): one image's call in three kinds of task ----
+//
+// f32_winograd_stage stages input channels [c0, c1) (the stem: padded into `scratch`, then its 4
+// phases); in channel mode it also computes those channels' V for every tile block. Then either
+// f32_winograd_tiles (tile mode: U small, many tile blocks) takes tile blocks [b0, b1): V, M and Y
+// of each block, all output channels, its V/M/rows its own (`local`); or f32_winograd_outblocks
+// (channel mode: U large, or few tile blocks) takes output-channel blocks [b0, b1) of a chunk: packs
+// their U (lean), M for every tile block, Y. A non-clamp activation runs over exactly the outputs a
+// task stored. Every output is the whole call's sum in the same order: the bits do not depend on
+// the split. Workspace layouts: f32_winograd_plan.
+
+/**
+ * The threaded calls' geometry, `part`: 0 tile blocks, 1 blocks a pass of the whole call takes
+ * (1: U small), 2 tile mode's shared bytes (the staged input), 3 its bytes per thread (V, M, rows of
+ * one block), 4 channel mode's shared bytes (staged input, V and M of every block), 5 its bytes per
+ * thread (rows). m: 2 F(2,3), 4 F(4,3), 3 the stem; `outChannels`: the channels whose M is held
+ * (lean: a chunk's).
+ */
+export function f32_winograd_plan(m: i32, channels: i32, outChannels: i32, outHeight: i32, outWidth: i32, part: i32): f64 {
+  const positions = m == 2 ? 16 : 36;
+  const phaseChannels = m == 3 ? 4 * channels : channels;
+  const blocks = blockCount(outHeight, outWidth, m);
+  if (part == 0) return <f64>blocks;
+  if (part == 1) return <f64>blocksPerPass(positions, phaseChannels, outChannels, outHeight, outWidth, m, m == 2 ? F2X3_PASS_LIMIT : F4X3_PASS_LIMIT);
+  const paddedOut = <f64>(((outChannels + GEMM_MR - 1) / GEMM_MR) * GEMM_MR);
+  const staged = roundUp64(<f64>phaseChannels * <f64>stageHeightOf(m, outHeight) * <f64>stageWidthOf(m, outWidth) * 4);
+  const rowBytes: f64 = 64 * 16;
+  if (part == 2) return staged;
+  if (part == 3) return roundUp64(<f64>positions * (<f64>phaseChannels + paddedOut) * TILE_BLOCK * 4 + rowBytes);
+  if (part == 4) return staged + <f64>positions * (<f64>phaseChannels + paddedOut) * <f64>blocks * TILE_BLOCK * 4;
+  return rowBytes;
+}
+
+// @ts-ignore: decorator
+@inline function roundUp64(bytes: f64): f64 {
+  return Math.ceil(bytes / 64) * 64;
+}
+
+// @ts-ignore: decorator
+@inline function stageHeightOf(m: i32, outHeight: i32): i32 {
+  return m == 3 ? stageHeight3(outHeight) : m * tilesOf(outHeight, m) + 2;
+}
+
+// @ts-ignore: decorator
+@inline function stageWidthOf(m: i32, outWidth: i32): i32 {
+  return m == 2 ? 2 * GROUP * groupsPerRow(outWidth, 2) + 2 : m == 4 ? stageWidth4(outWidth) : stageWidth3(outWidth);
+}
+
+/**
+ * Threads: stages input channels [c0, c1) of one image into `workspace` (as the whole call; the stem
+ * pads them into `scratch` first); `withV` (channel mode): and their V for every tile block, with
+ * `rows` (f32_winograd_plan part 5 bytes) for the transforms' scratch.
+ */
+export function f32_winograd_stage(
+  m: i32, input: usize, channels: i32, height: i32, width: i32,
+  padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
+  outHeight: i32, outWidth: i32, workspace: usize, scratch: usize, withV: i32, rows: usize, c0: i32, c1: i32,
+): void {
+  if (c1 <= c0) return;
+  const stageH = stageHeightOf(m, outHeight);
+  const stageW = stageWidthOf(m, outWidth);
+  const stagePlane = <usize>stageH * stageW;
+  const paddedH = height + padTop + padBottom;
+  const paddedW = width + padLeft + padRight;
+  const source = input + <usize>c0 * height * width * 4;
+  const padded = scratch + <usize>c0 * paddedH * paddedW * 4;
+  // (phase) channels [p0, p1)
+  let p0 = c0, p1 = c1;
+  if (m == 3) {
+    p0 = 4 * c0;
+    p1 = 4 * c1;
+    if ((padTop | padBottom | padLeft | padRight) != 0) {
+      f32_pad2d(source, padded, c1 - c0, height, width, padTop, padBottom, padLeft, padRight, padMode, 0);
+      stagePhases(padded, c1 - c0, paddedH, paddedW, workspace + <usize>p0 * stagePlane * 4, stageH, stageW);
+    } else {
+      stagePhases(source, c1 - c0, height, width, workspace + <usize>p0 * stagePlane * 4, stageH, stageW);
+    }
+  } else {
+    stageInput(source, c1 - c0, height, width, padTop, padBottom, padLeft, padRight, padMode, padded,
+      workspace + <usize>p0 * stagePlane * 4, stageH, stageW);
+  }
+  if (withV == 0) return;
+  const phaseChannels = m == 3 ? 4 * channels : channels;
+  const rowGroups = groupsPerRow(outWidth, m);
+  const totalGroups = tilesOf(outHeight, m) * rowGroups;
+  const totalBlocks = blockCount(outHeight, outWidth, m);
+  const vPass = workspace + <usize>f32_winograd_plan(m, channels, 0, outHeight, outWidth, 2);
+  transformInput(m, phaseChannels, workspace, stageH, stageW, rowGroups, totalGroups, 0, totalBlocks, p0, p1, vPass,
+    totalBlocks * TILE_BLOCK, rows);
+}
+
+/**
+ * Threads, tile mode: tile blocks [b0, b1) of one image (input staged by f32_winograd_stage in
+ * `workspace`, whole-layer U in `packed`), block by block: V, M = U . V, Y + bias clamped into
+ * `output` (the image's [OC, outHeight, outWidth]); `local`: this thread's f32_winograd_plan part 3
+ * bytes. A non-clamp activation (actKind) runs over this task's outputs as its tile rows complete.
+ */
+export function f32_winograd_tiles(
+  m: i32, channels: i32, packed: usize, bias: usize, outChannels: i32,
+  output: usize, outHeight: i32, outWidth: i32, workspace: usize, local: usize,
+  actMin: f32, actMax: f32, actKind: i32, b0: i32, b1: i32,
+): void {
+  const positions = m == 2 ? 16 : 36;
+  if (m == 3) channels *= 4;
+  const staged = workspace;
+  const stageH = stageHeightOf(m, outHeight);
+  const stageW = stageWidthOf(m, outWidth);
+  const rowGroups = groupsPerRow(outWidth, m);
+  const totalGroups = tilesOf(outHeight, m) * rowGroups;
+  const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
+  const vPass = local;
+  const mPass = vPass + <usize>positions * channels * TILE_BLOCK * 4;
+  const rows = mPass + <usize>positions * blocks * GEMM_MR * TILE_BLOCK * 4;
+  const vmin = f32x4.splat(actKind == 0 ? actMin : -Infinity);
+  const vmax = f32x4.splat(actKind == 0 ? actMax : Infinity);
+  let doneGroups = 2 * b0;
+  for (let b = b0; b < b1; b++) {
+    transformInput(m, channels, staged, stageH, stageW, rowGroups, totalGroups, b, 1, 0, channels, vPass, TILE_BLOCK, rows);
+    positionGemms(positions, channels, blocks, packed, vPass, mPass, 1, TILE_BLOCK, 0, blocks);
+    transformOutput(m, mPass, blocks, TILE_BLOCK, b, 1, rowGroups, totalGroups, output, outHeight, outWidth,
+      bias, 0, 0, outChannels, rows, vmin, vmax);
+    if (actKind != 0) {
+      const groups = min(totalGroups, 2 * (b + 1));
+      if (b == b1 - 1 || groups % rowGroups == 0 || groups == totalGroups) {
+        activateGroups(m, output, 0, outChannels, outHeight, outWidth, rowGroups, doneGroups, groups, actKind, actMin, actMax);
+        doneGroups = groups;
+      }
+    }
+  }
+}
+
+/**
+ * f32_activation over the outputs of tile groups [g0, g1) (row-major, rowGroups a tile row) of
+ * output channels [oc0, oc1): whole tile rows as one span a channel, a partial tile row row by row.
+ */
+function activateGroups(
+  m: i32, output: usize, oc0: i32, oc1: i32, outHeight: i32, outWidth: i32, rowGroups: i32, g0: i32, g1: i32,
+  actKind: i32, actMin: f32, actMax: f32,
+): void {
+  const outPlane = <usize>outHeight * outWidth;
+  let g = g0;
+  while (g < g1) {
+    const th = g / rowGroups;
+    const rowStart = th * rowGroups;
+    const r0 = m * th;
+    if (g == rowStart && g1 >= rowStart + rowGroups) {
+      // whole tile rows th .. (g1 / rowGroups) - 1: contiguous in each plane
+      const thEnd = g1 / rowGroups;
+      const r1 = min(outHeight, m * thEnd);
+      for (let oc = oc0; oc < oc1; oc++) {
+        const span = output + (<usize>oc * outPlane + <usize>r0 * outWidth) * 4;
+        f32_activation(span, span, (r1 - r0) * outWidth, actKind, actMin, actMax);
+      }
+      g = thEnd * rowGroups;
+    } else {
+      // part of tile row th: columns [col0, col1) of its rows
+      const gEnd = min(g1, rowStart + rowGroups);
+      const col0 = m * GROUP * (g - rowStart);
+      const col1 = min(outWidth, m * GROUP * (gEnd - rowStart));
+      const r1 = min(outHeight, r0 + m);
+      for (let oc = oc0; oc < oc1; oc++) {
+        for (let r = r0; r < r1; r++) {
+          const span = output + (<usize>oc * outPlane + <usize>r * outWidth + col0) * 4;
+          f32_activation(span, span, col1 - col0, actKind, actMin, actMax);
+        }
+      }
+      g = gEnd;
+    }
+  }
+}
+
+/**
+ * Threads, channel mode: output-channel blocks [b0, b1) of the chunk oc0 + [0, n) of one image, over
+ * every tile block (V of all blocks made by f32_winograd_stage in `workspace`, M after it): lean
+ * (`weight` != 0, `fold` as the whole call's) packs those blocks' U into `packed` (the chunk's U)
+ * first; then M = U . V, Y + bias clamped into `output` (the image's), and a non-clamp activation
+ * over those channels. `rows`: this thread's f32_winograd_plan part 5 bytes.
+ */
+export function f32_winograd_outblocks(
+  m: i32, channels: i32, packed: usize, bias: usize, outChannels: i32, oc0: i32, n: i32,
+  output: usize, outHeight: i32, outWidth: i32, workspace: usize, rows: usize,
+  actMin: f32, actMax: f32, actKind: i32, weight: usize, fold: usize, b0: i32, b1: i32,
+): void {
+  const positions = m == 2 ? 16 : 36;
+  const inChannels = channels;
+  if (m == 3) channels *= 4;
+  const rowGroups = groupsPerRow(outWidth, m);
+  const totalGroups = tilesOf(outHeight, m) * rowGroups;
+  const totalBlocks = blockCount(outHeight, outWidth, m);
+  const passTiles = totalBlocks * TILE_BLOCK;
+  const vPass = workspace + <usize>f32_winograd_plan(m, inChannels, 0, outHeight, outWidth, 2);
+  const mPass = vPass + <usize>positions * channels * passTiles * 4;
+  const blocks = (n + GEMM_MR - 1) / GEMM_MR;
+  const ocStart = b0 * GEMM_MR;
+  const ocEnd = min(n, b1 * GEMM_MR);
+  if (ocEnd <= ocStart) return;
+  if (weight != 0) packChunk(m, weight, fold, outChannels, oc0, n, channels, packed, b0, b1);
+  positionGemms(positions, channels, blocks, packed, vPass, mPass, totalBlocks, passTiles, b0, b1);
+  const vmin = f32x4.splat(actKind == 0 ? actMin : -Infinity);
+  const vmax = f32x4.splat(actKind == 0 ? actMax : Infinity);
+  transformOutput(m, mPass, blocks, passTiles, 0, totalBlocks, rowGroups, totalGroups, output, outHeight, outWidth,
+    bias, oc0, ocStart, ocEnd, rows, vmin, vmax);
+  if (actKind != 0) {
+    const outPlane = <usize>outHeight * outWidth;
+    for (let oc = oc0 + ocStart; oc < oc0 + ocEnd; oc++) {
+      const span = output + <usize>oc * outPlane * 4;
+      f32_activation(span, span, outHeight * outWidth, actKind, actMin, actMax);
+    }
+  }
+}
+
+/**
+ * Threads, lean tile mode: blocks [b0, b1) of output channels [oc0, oc0 + n) of the unpacked weights
+ * (`channels` input channels) packed into `packed` (U of those n channels), `fold` as the whole call's.
+ */
+export function f32_winograd_pack_blocks(
+  m: i32, weight: usize, fold: usize, outChannels: i32, oc0: i32, n: i32, channels: i32, packed: usize, b0: i32, b1: i32,
+): void {
+  packChunk(m, weight, fold, outChannels, oc0, n, m == 3 ? 4 * channels : channels, packed, b0, b1);
+}
+
 /**
  * One image, its input staged at `staged` ([channels][stageH][stageW]); V, M and the transforms'
  * scratch follow it in the workspace. Tiles go 4 neighbours of a tile row to a v128 ("group") and
@@ -133,7 +354,6 @@ export function f32_conv2d_winograd_s2k7(
   const vPass = staged + <usize>channels * stagePlane * 4;
   const mPass = vPass + <usize>positions * channels * passTiles * 4;
   const rows = mPass + <usize>positions * ((chunk + GEMM_MR - 1) / GEMM_MR) * GEMM_MR * passTiles * 4;   // the transforms' scratch
-  const vPositionStride = <usize>channels * passTiles * 4;
   const outPlane = <usize>outHeight * outWidth;
   // actKind 0 (also when a caller omits it): the clamp [actMin, actMax] as the rows are stored; another
   // f32_activation kind runs over the output rows each pass completes, for every channel, in cache
@@ -142,47 +362,14 @@ export function f32_conv2d_winograd_s2k7(
   let doneRows = 0;
   for (let first = 0; first < totalBlocks; first += pass) {
     const count = min(pass, totalBlocks - first);
-    // V = B^T d B for each block's 8 tiles x all channels
-    for (let t = 0; t < count; t++) {
-      for (let half = 0; half < 2; half++) {
-        // a missing second group (odd group count) leaves stale lanes: their outputs are never stored
-        const group = (first + t) * 2 + half;
-        if (group >= totalGroups) break;
-        const th = group / rowGroups;
-        const tw0 = (group - th * rowGroups) * GROUP;
-        for (let c = 0; c < channels; c++) {
-          const base = staged + (<usize>c * stagePlane + <usize>(m * th) * stageW + <usize>(m * tw0)) * 4;
-          const dst = vPass + ((<usize>t * channels + c) * TILE_BLOCK + half * GROUP) * 4;
-          if (m == 2) inputTransform4(base, <usize>stageW * 4, dst, vPositionStride);
-          else if (m == 4) inputTransform(base, <usize>stageW * 4, rows, dst, vPositionStride);
-          else inputTransform3(base, <usize>stageW * 4, rows, dst, vPositionStride);
-        }
-      }
-    }
+    transformInput(m, channels, staged, stageH, stageW, rowGroups, totalGroups, first, count, 0, channels, vPass, passTiles, rows);
     for (let oc0 = 0; oc0 < outChannels; oc0 += chunk) {
       const n = min(chunk, outChannels - oc0);
       const blocks = (n + GEMM_MR - 1) / GEMM_MR;
-      if (weight != 0 && (chunk < outChannels || first == 0)) packChunk(m, weight, fold, outChannels, oc0, n, channels, packed);
-      positionGemms(positions, channels, blocks, packed, vPass, mPass, count, passTiles);
-      // Y = A^T M A + bias -> output rows m th .. m th + m - 1
-      const mPositionStride = <usize>blocks * GEMM_MR * passTiles * 4;
-      for (let t = 0; t < count; t++) {
-        for (let half = 0; half < 2; half++) {
-          const group = (first + t) * 2 + half;
-          if (group >= totalGroups) break;
-          const th = group / rowGroups;
-          const firstCol = m * (group - th * rowGroups) * GROUP;
-          const rowsLeft = outHeight - m * th;
-          const cols = min(m * GROUP, outWidth - firstCol);
-          for (let oc = 0; oc < n; oc++) {
-            const vbias = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>(oc0 + oc) * 4) : 0);
-            const src = mPass + ((<usize>t * blocks * GEMM_MR + oc) * TILE_BLOCK + half * GROUP) * 4;
-            const out = outImage + (<usize>(oc0 + oc) * outPlane + <usize>(m * th) * outWidth + firstCol) * 4;
-            if (m == 2) outputTransform4(src, mPositionStride, out, <usize>outWidth * 4, cols, rowsLeft, vbias, vmin, vmax);
-            else outputTransform6(m, src, mPositionStride, rows, out, <usize>outWidth * 4, cols, rowsLeft, vbias, vmin, vmax);
-          }
-        }
-      }
+      if (weight != 0 && (chunk < outChannels || first == 0)) packChunk(m, weight, fold, outChannels, oc0, n, channels, packed, 0, blocks);
+      positionGemms(positions, channels, blocks, packed, vPass, mPass, count, passTiles, 0, blocks);
+      transformOutput(m, mPass, blocks, passTiles, first, count, rowGroups, totalGroups, outImage, outHeight, outWidth,
+        bias, oc0, 0, n, rows, vmin, vmax);
     }
     if (actKind != 0) {
       // groups go row-major: every tile row below the pass's last group is now complete
@@ -198,25 +385,111 @@ export function f32_conv2d_winograd_s2k7(
   }
 }
 
+// inputTransforms and outputTransforms by the tile m (one copy of each for every caller: the
+// whole-call kernels and the threads' tasks), the tile a constant in each copy's loops
+function transformInput(
+  m: i32, channels: i32, staged: usize, stageH: i32, stageW: i32, rowGroups: i32, totalGroups: i32,
+  first: i32, count: i32, c0: i32, c1: i32, vPass: usize, passTiles: i32, rows: usize,
+): void {
+  if (m == 2) inputTransforms(2, channels, staged, stageH, stageW, rowGroups, totalGroups, first, count, c0, c1, vPass, passTiles, rows);
+  else if (m == 4) inputTransforms(4, channels, staged, stageH, stageW, rowGroups, totalGroups, first, count, c0, c1, vPass, passTiles, rows);
+  else inputTransforms(3, channels, staged, stageH, stageW, rowGroups, totalGroups, first, count, c0, c1, vPass, passTiles, rows);
+}
+
+function transformOutput(
+  m: i32, mPass: usize, blocks: i32, passTiles: i32, first: i32, count: i32, rowGroups: i32, totalGroups: i32,
+  outImage: usize, outHeight: i32, outWidth: i32, bias: usize, oc0: i32, ocStart: i32, ocEnd: i32, rows: usize,
+  vmin: v128, vmax: v128,
+): void {
+  if (m == 2) outputTransforms(2, mPass, blocks, passTiles, first, count, rowGroups, totalGroups, outImage, outHeight, outWidth, bias, oc0, ocStart, ocEnd, rows, vmin, vmax);
+  else if (m == 4) outputTransforms(4, mPass, blocks, passTiles, first, count, rowGroups, totalGroups, outImage, outHeight, outWidth, bias, oc0, ocStart, ocEnd, rows, vmin, vmax);
+  else outputTransforms(3, mPass, blocks, passTiles, first, count, rowGroups, totalGroups, outImage, outHeight, outWidth, bias, oc0, ocStart, ocEnd, rows, vmin, vmax);
+}
+
 /**
- * Lean mode: output channels [oc0, oc0 + n) of the [OC][C][taps] weights -> U at `packed` (tile m;
- * `channels`: the pass loop's, 4 phase channels a channel for the stem); with a `fold`, each row
- * times its f64 factor first, into the rows after the factors.
+ * V = B^T d B for tile blocks [first, first + count) (at block t - first of a pass of `passTiles`
+ * tiles) and (phase) channels [c0, c1) of `channels`, from the input staged at `staged`.
  */
-function packChunk(m: i32, weight: usize, fold: usize, outChannels: i32, oc0: i32, n: i32, channels: i32, packed: usize): void {
+// @ts-ignore: decorator
+@inline function inputTransforms(
+  m: i32, channels: i32, staged: usize, stageH: i32, stageW: i32, rowGroups: i32, totalGroups: i32,
+  first: i32, count: i32, c0: i32, c1: i32, vPass: usize, passTiles: i32, rows: usize,
+): void {
+  const stagePlane = <usize>stageH * stageW;
+  const vPositionStride = <usize>channels * passTiles * 4;
+  for (let t = 0; t < count; t++) {
+    for (let half = 0; half < 2; half++) {
+      // a missing second group (odd group count) leaves stale lanes: their outputs are never stored
+      const group = (first + t) * 2 + half;
+      if (group >= totalGroups) break;
+      const th = group / rowGroups;
+      const tw0 = (group - th * rowGroups) * GROUP;
+      for (let c = c0; c < c1; c++) {
+        const base = staged + (<usize>c * stagePlane + <usize>(m * th) * stageW + <usize>(m * tw0)) * 4;
+        const dst = vPass + ((<usize>t * channels + c) * TILE_BLOCK + half * GROUP) * 4;
+        if (m == 2) inputTransform4(base, <usize>stageW * 4, dst, vPositionStride);
+        else if (m == 4) inputTransform(base, <usize>stageW * 4, rows, dst, vPositionStride);
+        else inputTransform3(base, <usize>stageW * 4, rows, dst, vPositionStride);
+      }
+    }
+  }
+}
+
+/**
+ * Y = A^T M A + bias for tile blocks [first, first + count) (M of `blocks` output-channel blocks, a
+ * pass of `passTiles` tiles) and the chunk's output channels oc0 + [ocStart, ocEnd), clamped, into
+ * the output rows m th .. m th + m - 1 of each block's groups.
+ */
+// @ts-ignore: decorator
+@inline function outputTransforms(
+  m: i32, mPass: usize, blocks: i32, passTiles: i32, first: i32, count: i32, rowGroups: i32, totalGroups: i32,
+  outImage: usize, outHeight: i32, outWidth: i32, bias: usize, oc0: i32, ocStart: i32, ocEnd: i32, rows: usize,
+  vmin: v128, vmax: v128,
+): void {
+  const outPlane = <usize>outHeight * outWidth;
+  const mPositionStride = <usize>blocks * GEMM_MR * passTiles * 4;
+  for (let t = 0; t < count; t++) {
+    for (let half = 0; half < 2; half++) {
+      const group = (first + t) * 2 + half;
+      if (group >= totalGroups) break;
+      const th = group / rowGroups;
+      const firstCol = m * (group - th * rowGroups) * GROUP;
+      const rowsLeft = outHeight - m * th;
+      const cols = min(m * GROUP, outWidth - firstCol);
+      for (let oc = ocStart; oc < ocEnd; oc++) {
+        const vbias = f32x4.splat(bias != 0 ? load<f32>(bias + <usize>(oc0 + oc) * 4) : 0);
+        const src = mPass + ((<usize>t * blocks * GEMM_MR + oc) * TILE_BLOCK + half * GROUP) * 4;
+        const out = outImage + (<usize>(oc0 + oc) * outPlane + <usize>(m * th) * outWidth + firstCol) * 4;
+        if (m == 2) outputTransform4(src, mPositionStride, out, <usize>outWidth * 4, cols, rowsLeft, vbias, vmin, vmax);
+        else outputTransform6(m, src, mPositionStride, rows, out, <usize>outWidth * 4, cols, rowsLeft, vbias, vmin, vmax);
+      }
+    }
+  }
+}
+
+/**
+ * Lean mode: blocks [b0, b1) of output channels [oc0, oc0 + n) of the [OC][C][taps] weights -> U at
+ * `packed` (U of the n channels; tile m; `channels`: the pass loop's, 4 phase channels a channel
+ * for the stem); with a `fold`, each row times its f64 factor first, into the rows after the
+ * factors (row oc0 + i at row i). Each block's U and rows are its own: threads take disjoint blocks.
+ */
+function packChunk(m: i32, weight: usize, fold: usize, outChannels: i32, oc0: i32, n: i32, channels: i32, packed: usize, b0: i32, b1: i32): void {
   const inChannels = m == 3 ? channels >> 2 : channels;
   const rowFloats = inChannels * (m == 3 ? 49 : 9);
   let source = weight + <usize>oc0 * rowFloats * 4;
   if (fold != 0) {
     const rows = fold + <usize>outChannels * 8;
-    f32_scale_rows(source, fold + <usize>oc0 * 8, n, rowFloats, rows);
+    const r0 = b0 * GEMM_MR;
+    const r1 = min(n, b1 * GEMM_MR);
+    if (r1 > r0) {
+      f32_scale_rows(source + <usize>r0 * rowFloats * 4, fold + <usize>(oc0 + r0) * 8, r1 - r0, rowFloats, rows + <usize>r0 * rowFloats * 4);
+    }
     source = rows;
   }
-  if (m == 2) f32_winograd_f2x3_pack(source, n, inChannels, packed);
-  else if (m == 4) f32_winograd_f4x3_pack(source, n, inChannels, packed);
-  else f32_winograd_s2k7_pack(source, n, inChannels, packed);
+  if (m == 2) packF2x3(source, n, inChannels, packed, b0, b1);
+  else if (m == 4) packF4x3(source, n, inChannels, packed, b0, b1);
+  else packS2k7(source, n, inChannels, packed, b0, b1);
 }
-
 
 /**
  * Y = A^T M A for 4 neighbouring 6x6 tiles of one output channel (F(4,3): m = 4; the stem's F(3,4):

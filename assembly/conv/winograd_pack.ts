@@ -49,15 +49,17 @@ const C_BYTES: usize = GEMM_MR * 4;   // from one input channel's floats to the 
 // (Staging a tile of input channels in a small buffer and copying each position's run out, so the
 // positions' stores do not go a whole position stride apart, measured slower at every ResNet-18
 // shape: F(2,3) 8.7-13 vs 6.3-12 ns a kernel.)
+// Blocks [b0, b1) of 5 output channels only (each block's packed floats are its own: threads pack
+// disjoint block ranges of one buffer).
 // @ts-ignore: decorator
-@inline function pack3x3(m: i32, weight: usize, outChannels: i32, inChannels: i32, packed: usize): void {
+@inline function pack3x3(m: i32, weight: usize, outChannels: i32, inChannels: i32, packed: usize, b0: i32, b1: i32): void {
   const positions = (m + 2) * (m + 2);
   const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
   const blockBytes = <usize>GEMM_MR * (inChannels + 1) * 4;
   const positionStride = <usize>blocks * blockBytes;
   const kernelBytes: usize = 9 * 4;
   const ocBytes = <usize>inChannels * kernelBytes;
-  for (let b = 0; b < blocks; b++) {
+  for (let b = b0; b < b1; b++) {
     const valid = min(GEMM_MR, outChannels - b * GEMM_MR);
     const block = packed + <usize>b * blockBytes;
     zeroHeaders(block, positions, positionStride, valid, inChannels);
@@ -147,7 +149,12 @@ const C_BYTES: usize = GEMM_MR * 4;   // from one input channel's floats to the 
 
 /** weight [OC, C, 3, 3] -> U = G g G^T (4x4, f64, rounded once) per tile position (winograd.ts). */
 export function f32_winograd_f2x3_pack(weight: usize, outChannels: i32, inChannels: i32, packed: usize): void {
-  pack3x3(2, weight, outChannels, inChannels, packed);
+  packF2x3(weight, outChannels, inChannels, packed, 0, (outChannels + GEMM_MR - 1) / GEMM_MR);
+}
+
+/** f32_winograd_f2x3_pack's blocks [b0, b1) of 5 output channels only. */
+export function packF2x3(weight: usize, outChannels: i32, inChannels: i32, packed: usize, b0: i32, b1: i32): void {
+  pack3x3(2, weight, outChannels, inChannels, packed, b0, b1);
 }
 
 // ---- F(4x4, 3x3): G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1] ----
@@ -230,7 +237,12 @@ export function f32_winograd_f2x3_pack(weight: usize, outChannels: i32, inChanne
 
 /** weight [OC, C, 3, 3] -> U = G g G^T (6x6, f64, rounded once) per tile position (winograd4.ts). */
 export function f32_winograd_f4x3_pack(weight: usize, outChannels: i32, inChannels: i32, packed: usize): void {
-  pack3x3(4, weight, outChannels, inChannels, packed);
+  packF4x3(weight, outChannels, inChannels, packed, 0, (outChannels + GEMM_MR - 1) / GEMM_MR);
+}
+
+/** f32_winograd_f4x3_pack's blocks [b0, b1) of 5 output channels only. */
+export function packF4x3(weight: usize, outChannels: i32, inChannels: i32, packed: usize, b0: i32, b1: i32): void {
+  pack3x3(4, weight, outChannels, inChannels, packed, b0, b1);
 }
 
 // ---- the stem's F(3x3, 4x4) over the 4 polyphase sub-kernels of a 7x7 kernel (winograd_s2.ts) ----
@@ -290,13 +302,18 @@ function columnS2(g: usize, p: i32, b: i32, rows: usize): void {
 
 /** weight [OC, C, 7, 7] -> per phase channel (c, p, q): U = G w_pq G^T (6x6, f64, rounded once). */
 export function f32_winograd_s2k7_pack(weight: usize, outChannels: i32, inChannels: i32, packed: usize): void {
+  packS2k7(weight, outChannels, inChannels, packed, 0, (outChannels + GEMM_MR - 1) / GEMM_MR);
+}
+
+/** f32_winograd_s2k7_pack's blocks [b0, b1) of 5 output channels only. */
+export function packS2k7(weight: usize, outChannels: i32, inChannels: i32, packed: usize, b0: i32, b1: i32): void {
   const blocks = (outChannels + GEMM_MR - 1) / GEMM_MR;
   const phaseChannels = 4 * inChannels;
   const blockBytes = <usize>GEMM_MR * (phaseChannels + 1) * 4;
   const positionStride = <usize>blocks * blockBytes;
   const kernelBytes: usize = 49 * 4;
   const rows = scratch(SCRATCH_S2_ROWS);
-  for (let b = 0; b < blocks; b++) {
+  for (let b = b0; b < b1; b++) {
     const valid = min(GEMM_MR, outChannels - b * GEMM_MR);
     const block = packed + <usize>b * blockBytes;
     zeroHeaders(block, 36, positionStride, valid, phaseChannels);

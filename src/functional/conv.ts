@@ -11,7 +11,7 @@ import { checkPadLimits } from "./pad.js";
 import { poolGeometry } from "./pool.js";
 import { checkImageInput, convOutputSize, fmtShape, nchw, checkConvOperands } from "./shape.js";
 import { activateRange, type Epilogue } from "./activation.js";
-import { parallel, threadsFor } from "../threads/parallel.js";
+import { parallel, threadsFor, MAX_TASK_ARGS } from "../threads/parallel.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 export const PADDING_MODES: readonly PaddingMode[] = ["zeros", "reflect", "replicate", "circular"];
@@ -140,7 +140,6 @@ function convolveByPhases(
   input: Buffer4d, weight: Tensor, bias: Tensor | null, params: Conv2dParams,
   [batch, channels, height, width]: number[], [padTop, padBottom, padLeft, padRight]: number[], output: Buffer4d,
 ): void {
-  const k = wasm();
   const [stepH, stepW] = params.dilation;
   const paddedH = height + padTop + padBottom;
   const paddedW = width + padLeft + padRight;
@@ -149,8 +148,11 @@ function convolveByPhases(
   const outWidth = output.shape[output.shape.length - 1];
   tidy(() => {
     const padded = empty([batch, channels, paddedH, paddedW]);
-    k.f32_pad2d(input.ptr, padded.ptr, batch * channels, height, width, padTop, padBottom, padLeft, padRight,
-      PAD_MODE_CODE[params.paddingMode], 0);
+    const planes = batch * channels;
+    // the copies split by planes (contiguous in every buffer): elementwise, the same bits
+    const copyThreads = (floats: number): number => threadsFor(floats, planes);
+    parallel("f32_pad2d", planes, copyThreads(planes * paddedH * paddedW), (p0, p1) => [input.ptr + p0 * height * width * 4,
+      padded.ptr + p0 * paddedH * paddedW * 4, p1 - p0, height, width, padTop, padBottom, padLeft, padRight, PAD_MODE_CODE[params.paddingMode], 0]);
     for (let a = 0; a < stepH; a++) {
       for (let b = 0; b < stepW; b++) {
         const phaseH = Math.ceil((paddedH - a) / stepH);
@@ -159,13 +161,16 @@ function convolveByPhases(
         const phaseOutW = Math.ceil((outWidth - b) / stepW);
         if (phaseOutH <= 0 || phaseOutW <= 0) continue;
         const phase = empty([batch, channels, phaseH, phaseW]);
-        k.f32_phase_split(padded.ptr, batch * channels, paddedH, paddedW, stepH, stepW, a, b, phase.ptr, phaseH, phaseW);
+        parallel("f32_phase_split", planes, copyThreads(planes * phaseH * phaseW), (p0, p1) => [padded.ptr + p0 * paddedH * paddedW * 4,
+          p1 - p0, paddedH, paddedW, stepH, stepW, a, b, phase.ptr + p0 * phaseH * phaseW * 4, phaseH, phaseW]);
         const y = conv2dWith(phase, weight, bias, {
           stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: params.groups, paddingMode: "zeros",
           activation: params.activation, packed: params.packed, winograd: params.winograd, fold: params.fold,
         });
         // the phase's valid output has exactly the phase's share of the output rows and columns
-        k.f32_phase_merge(y.ptr, batch * outChannels, y.shape[2], y.shape[3], stepH, stepW, a, b, output.ptr, outHeight, outWidth);
+        const [yH, yW] = [y.shape[2], y.shape[3]];
+        parallel("f32_phase_merge", batch * outChannels, threadsFor(batch * outChannels * yH * yW, batch * outChannels), (p0, p1) =>
+          [y.ptr + p0 * yH * yW * 4, p1 - p0, yH, yW, stepH, stepW, a, b, output.ptr + p0 * outHeight * outWidth * 4, outHeight, outWidth]);
         phase.dispose();
         y.dispose();
       }
@@ -395,10 +400,77 @@ function runPacked(call: PackedCall, packed: number, biasPtr = call.bias?.ptr ??
   const [size, run] = layout === "winograd_s2k7" ? [k.f32_winograd_s2k7_workspace, k.f32_conv2d_winograd_s2k7]
     : layout === "winograd4" ? [k.f32_winograd_f4x3_workspace, k.f32_conv2d_winograd_f4x3]
     : [k.f32_winograd_f2x3_workspace, k.f32_conv2d_winograd_f2x3];
+  const m = layout === "winograd_s2k7" ? 3 : layout === "winograd4" ? 4 : 2;
+  // the output channels whose U `packed` holds (lean: a chunk's; the kernels' chunk <= 0 or >= OC is all)
+  const leanChunk = call.lean?.[2] ?? 0;
+  const held = leanChunk > 0 && leanChunk < outChannels ? leanChunk : outChannels;
+  const tileBlocks = k.f32_winograd_plan(m, channels, held, outHeight, outWidth, 0);
+  const multiplies = (m === 2 ? 16 : 36) * (m === 3 ? 4 * channels : channels) * outChannels * tileBlocks * 8;
+  // (the threads' jobs go image by image: an image's multiply-adds decide)
+  const threads = threadsFor(multiplies, Math.max(tileBlocks, Math.ceil(outChannels / GEMM_MR)));
+  if (threads > 1) {
+    winogradThreads(call, m, held, threads, packed, biasPtr, outputPtr, inputPtr, batch, scratch);
+    return;
+  }
   // a lean call's passes are sized as a call on one chunk's channels
-  const ws = workspace.get(size(channels, call.lean?.[2] ?? outChannels, outHeight, outWidth));
+  const ws = workspace.get(size(channels, held, outHeight, outWidth));
   run(inputPtr, batch, channels, height, width, packed, biasPtr, outChannels,
     padTop, padBottom, padLeft, padRight, modeCode, outputPtr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogueKind, ...call.lean ?? []);
+}
+
+/** The micro-kernel's output channels a block (GEMM_MR in assembly/conv/pack.ts). */
+const GEMM_MR = 5;
+
+/**
+ * A Winograd call (tile m: 2 F(2,3), 4 F(4,3), 3 the stem) on `threads` threads, image by image
+ * (assembly/conv/winograd_conv.ts, "Threads"): the input staged by channels, then tile mode (tile
+ * blocks split; each thread its own V and M against the whole U, packed first by output-channel
+ * blocks in lean mode) where U is small and the image has tile blocks to share, else channel mode
+ * (V of every block made with the staging; output-channel blocks split, each task reading only its
+ * U, which in lean mode it packs itself, chunk by chunk). Both split independent outputs only.
+ */
+function winogradThreads(call: PackedCall, m: number, held: number, threads: number, packed: number, biasPtr: number,
+  outputPtr: number, inputPtr: number, batch: number, scratch: number): void {
+  const k = wasm();
+  const { channels, height, width, outChannels, outHeight, outWidth, modeCode, actMin, actMax, epilogueKind } = call;
+  const [padTop, padBottom, padLeft, padRight] = call.pads;
+  const plan = (part: number): number => k.f32_winograd_plan(m, channels, held, outHeight, outWidth, part);
+  const tileBlocks = plan(0);
+  const [weight, fold] = call.lean ?? [0, 0];
+  // tile mode needs the whole U at once, and gains where one pass takes one block (U in cache)
+  const channelMode = held < outChannels || plan(1) > 1 || tileBlocks < 4 * threads;
+  const shared = Math.ceil(plan(channelMode ? 4 : 2) / 64) * 64;
+  const local = plan(channelMode ? 5 : 3);
+  const ws = workspace.get(shared + threads * local);
+  const phaseChannels = m === 3 ? 4 * channels : channels;
+  const positions = m === 2 ? 16 : 36;
+  const stageWork = channels * height * width + (channelMode ? positions * phaseChannels * tileBlocks * 8 * 4 : 0);
+  const ocBlocks = Math.ceil(outChannels / GEMM_MR);
+  for (let n = 0; n < batch; n++) {
+    const image = inputPtr + n * channels * height * width * 4;
+    const out = outputPtr + n * outChannels * outHeight * outWidth * 4;
+    parallel("f32_winograd_stage", channels, Math.min(threads, threadsFor(stageWork, channels)), (c0, c1) => [m, image, channels, height, width,
+      padTop, padBottom, padLeft, padRight, modeCode, outHeight, outWidth, ws, scratch, channelMode ? 1 : 0, ws + shared, c0, c1],
+    { perThread: { arg: 15, bytes: local } });
+    if (!channelMode) {
+      if (weight !== 0 && n === 0) {
+        parallel("f32_winograd_pack_blocks", ocBlocks, Math.min(threads, threadsFor(outChannels * channels * (m === 3 ? 49 : 9) * 8, ocBlocks)),
+          (b0, b1) => [m, weight, fold, outChannels, 0, outChannels, channels, packed, b0, b1]);
+      }
+      parallel("f32_winograd_tiles", tileBlocks, Math.min(threads, tileBlocks), (b0, b1) => [m, channels, packed, biasPtr, outChannels,
+        out, outHeight, outWidth, ws, ws + shared, actMin, actMax, epilogueKind, b0, b1], { perThread: { arg: 9, bytes: local } });
+      continue;
+    }
+    for (let oc0 = 0; oc0 < outChannels; oc0 += held) {
+      const count = Math.min(held, outChannels - oc0);
+      const blocks = Math.ceil(count / GEMM_MR);
+      // lean: each task packs its blocks of the chunk (a layer in one chunk: at the first image only)
+      const packFrom = held < outChannels || n === 0 ? weight : 0;
+      parallel("f32_winograd_outblocks", blocks, Math.min(threads, blocks), (b0, b1) => [m, channels, packed, biasPtr, outChannels,
+        oc0, count, out, outHeight, outWidth, ws, ws + shared, actMin, actMax, epilogueKind, packFrom, fold, b0, b1],
+      { perThread: { arg: 11, bytes: local } });
+    }
+  }
 }
 
 /** The padded input a threaded GEMM convolution's tasks read, made once per pass of images. */
@@ -564,8 +636,10 @@ function convolveAndPool(
     tidy(() => {
       const y = empty(convShape);
       convolve(input, weight, bias, params, [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], y);
-      k.f32_maxpool2d(y.ptr, g.planes, convH, convW, poolKH, poolKW, poolSH, poolSW, poolPH, poolPW, poolDH, poolDW,
-        output.ptr, g.outHeight, g.outWidth, 0);
+      // split by planes (contiguous in both)
+      parallel("f32_maxpool2d", g.planes, threadsFor(g.planes * g.outHeight * g.outWidth * poolKH * poolKW, g.planes), (p0, p1) =>
+        [y.ptr + p0 * convH * convW * 4, p1 - p0, convH, convW, poolKH, poolKW, poolSH, poolSW, poolPH, poolPW, poolDH, poolDW,
+          output.ptr + p0 * g.outHeight * g.outWidth * 4, g.outHeight, g.outWidth, 0]);
     });
     return output;
   }
@@ -602,10 +676,18 @@ function convolveAndPool(
         const rows = r1 - r0;
         const band = { ptr: bandPtr, shape: [1, outChannels, rows, convW] };
         convolve(source, weight, bias, params, [1, channels, i1 - i0, width], [i0 - top, bottom - i1, padLeft, padRight], band);
-        for (let oc = 0; oc < outChannels; oc++) {
-          k.f32_maxpool2d(band.ptr + oc * rows * convW * 4, 1, rows, convW, poolKH, poolKW, poolSH, poolSW,
-            r0 - (first * poolSH - poolPH), poolPW, poolDH, poolDW,
-            output.ptr + ((n * outChannels + oc) * g.outHeight + first) * g.outWidth * 4, last - first, g.outWidth, 0);
+        const planeArgs = (oc: number): number[] => [band.ptr + oc * rows * convW * 4, 1, rows, convW, poolKH, poolKW, poolSH, poolSW,
+          r0 - (first * poolSH - poolPH), poolPW, poolDH, poolDW,
+          output.ptr + ((n * outChannels + oc) * g.outHeight + first) * g.outWidth * 4, last - first, g.outWidth, 0];
+        // the band's pooled rows of each plane are not contiguous with the next plane's: one plane a task
+        const poolThreads = threadsFor(outChannels * (last - first) * g.outWidth * poolKH * poolKW, outChannels);
+        if (poolThreads > 1 && outChannels * 16 <= MAX_TASK_ARGS) {   // (a job's tasks x 16 arguments)
+          parallel("f32_maxpool2d", outChannels, poolThreads, (o0, o1) => {
+            if (o1 !== o0 + 1) throw new Error("wasmnn: a banded max pool task must be one plane");
+            return planeArgs(o0);
+          }, { tasksPerThread: Math.ceil(outChannels / poolThreads) });
+        } else {
+          for (let oc = 0; oc < outChannels; oc++) k.f32_maxpool2d(...planeArgs(oc));
         }
       }
     }

@@ -31,7 +31,6 @@ export class PackedConvWeights {
    */
   get(weight: Tensor, bias: Tensor | null, groups: number, layout: "gemm" | WinogradKind = "gemm", fold: Float64Array | null = null): number {
     if (this.holds(weight, bias, groups, layout, fold)) return this.#ptr;
-    const k = wasm();
     const [outChannels, groupIn, kernelH, kernelW] = weight.shape;
     const reduction = groupIn * kernelH * kernelW;
     // Winograd runs grouped convolutions as dense ones with block-diagonal weights
@@ -49,8 +48,7 @@ export class PackedConvWeights {
         packGemm(source.ptr, bias?.ptr ?? 0, outChannels, groups, reduction, this.#ptr);
       } else {
         const dense = groups === 1 ? source : blockDiagonal(source, groups);
-        const pack = layout === "winograd" ? k.f32_winograd_f2x3_pack : layout === "winograd4" ? k.f32_winograd_f4x3_pack : k.f32_winograd_s2k7_pack;
-        pack(dense.ptr, outChannels, inChannels, this.#ptr);
+        packWinograd(layout, dense.ptr, outChannels, inChannels, this.#ptr);
       }
     });
     this.#weight = weight;
@@ -136,6 +134,17 @@ export function packGemm(from: number, bias: number, outChannels: number, groups
   parallel("f32_conv2d_pack", groups, threads, (start, end) => [from + start * groupOut * reduction * 4, bias === 0 ? 0 : bias + start * groupOut * 4,
     (end - start) * groupOut, end - start, reduction, packed + start * blocks * blockBytes]);
 }
+/**
+ * U of a Winograd layout (f32_winograd_*_pack's bytes) from [OC, C, taps] weights at `from`, split
+ * across threads by blocks of 5 output channels (each block's U is its own: the same bytes however split).
+ */
+export function packWinograd(layout: WinogradKind, from: number, outChannels: number, inChannels: number, packed: number): void {
+  const m = layout === "winograd" ? 2 : layout === "winograd4" ? 4 : 3;
+  const blocks = Math.ceil(outChannels / 5);
+  parallel("f32_winograd_pack_blocks", blocks, threadsFor(outChannels * inChannels * (m === 3 ? 49 : 9) * 8, blocks), (start, end) =>
+    [m, from, 0, outChannels, 0, outChannels, inChannels, packed, start, end]);
+}
+
 /** The rows' scales, in linear memory for f32_scale_rows. */
 const foldScale = new Workspace("folded BatchNorm scales");
 

@@ -1,4 +1,4 @@
-// The size budget: what a user ships (dist JS + build/wasmnn.wasm) stays ≤ 288 KB raw and ≤ 96 KB gzip.
+// The size budget: what a user ships (dist JS + build/wasmnn.wasm) stays ≤ 304 KB raw and ≤ 104 KB gzip.
 // It was 150 / 50 KB for the seed's dozen modules (84 KiB shipped); issue #11 added ~150 PyTorch
 // names (seven op families, 237 KiB / 77 KiB after it), most of the growth being argument checks and
 // PyTorch's error messages in the JS. Issue #13 (memory modes: deferred tensors and initialisation,
@@ -7,7 +7,10 @@
 // budget (what is downloaded) stayed. Issue #14's loaders — torch.load (zip and legacy readers, a
 // restricted unpickler, tensor rebuilding and their error messages: +19.8 / +7.9 KiB, its own chunk)
 // and safetensors' every dtype with half-precision save (+3.3 / +1.4 KiB) — took it to 281.1 /
-// 93.4 KiB: the budget is 288 / 96 KB. Still ~2.7x smaller gzipped than tfjs-core +
+// 93.4 KiB: the budget was 288 / 96 KB. Issue #15's threads (every op family's host code split into
+// unit ranges, the kernels' range parameters, the Winograd and GEMM tasks' entry points, the pool
+// API; the pool itself is a separate chunk, budgeted below) took it from 282.2 / 93.9 KiB to
+// 300.5 / 102.3 KiB (+18.3 / +8.4 KiB, of which the wasm +4 KiB): the budget is 304 / 104 KB. Still ~2.7x smaller gzipped than tfjs-core +
 // tfjs-backend-wasm (254 KB) and ~40x smaller than onnxruntime-web (3.7 MB).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -15,7 +18,7 @@ import { expect, test } from "vitest";
 
 const root = new URL("../", import.meta.url);
 
-test("dist JS + .wasm within 288 KB raw and 96 KB gzip", () => {
+test("dist JS + .wasm within 304 KB raw and 104 KB gzip", () => {
   // wasmnn/vision (dist/vision.js) is an opt-in entry with its own budget below; so is the thread
   // pool's chunk, loaded only when a pool starts (issue #15, below)
   const files = readdirSync(new URL("dist/", root)).filter((f) => f.endsWith(".js") && f !== "vision.js" && f !== poolChunk()).map((f) => `dist/${f}`);
@@ -28,8 +31,8 @@ test("dist JS + .wasm within 288 KB raw and 96 KB gzip", () => {
     gzip += gzipSync(bytes, { level: 9 }).length;
   }
   console.log(`size: ${files.length} files, ${(raw / 1024).toFixed(1)} KiB raw, ${(gzip / 1024).toFixed(1)} KiB gzip`);
-  expect(raw).toBeLessThanOrEqual(288 * 1024);
-  expect(gzip).toBeLessThanOrEqual(96 * 1024);
+  expect(raw).toBeLessThanOrEqual(304 * 1024);
+  expect(gzip).toBeLessThanOrEqual(104 * 1024);
 });
 
 /** The chunk with the thread pool and its workers' source (esbuild names chunks by hash). */

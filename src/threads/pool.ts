@@ -58,8 +58,10 @@ export class Pool {
   readonly #canBlock: boolean;
   #epoch = 0;
   #stopped = false;
-  /** Jobs run with more than one thread (tests check that work was split). */
+  /** Jobs run with more than one thread (tests check that work was split), their tasks, and the tasks thread 0 ran. */
   jobs = 0;
+  tasks = 0;
+  callerTasks = 0;
 
   private constructor(size: number, ctrl: Int32Array, args: Float64Array, workers: PoolWorker[], canBlock: boolean) {
     this.size = size;
@@ -109,6 +111,7 @@ export class Pool {
     threads: number, wsArg: number, wsStride: number): void {
     if (this.#stopped) throw new Error("wasmnn: the thread pool was shut down; call init() again");
     this.jobs++;
+    this.tasks += tasks;
     const h = this.#ctrl;
     const f = this.#args;
     // the task counter is [tag: 16 bits | next task: 16 bits]; close it under the new tag first, so
@@ -138,6 +141,7 @@ export class Pool {
       if (Atomics.compareExchange(h, LAYOUT.NEXT, next, next + 1) !== next) continue;
       const base = 1 + t * nargs;
       for (let i = 0; i < nargs; i++) argv[i] = f[base + i];
+      this.callerTasks++;
       try {
         call(...argv);
       } catch (error) {

@@ -69,6 +69,8 @@ export const SUITE: Workload[] = [
   { name: "dilated 3×3 d2 64 ch @56", input: [64, 56, 56], layers: [conv(64, 64, 3, { dil: 2 })] },
   { name: "reflect-pad 3×3 64 ch @56", input: [64, 56, 56], layers: [conv(64, 64, 3, { mode: "reflect" })] },
   { name: "ResNet-18 224×224", input: [3, 224, 224], layers: "resnet18" },
+  // small input: with threads, layers too small to pay for a wake-up stay on one thread (issue #15)
+  { name: "ResNet-18 32×32", input: [3, 32, 32], layers: "resnet18" },
 ];
 
 export const outSize = (n: number, k: number, s: number, p: number, d = 1): number => Math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1;

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { nn, F, cat, randn, manual_seed, type Tensor } from "../src/index.js";
 import { wasm } from "../src/runtime.js";
 import { OnnxGraph } from "./onnx.js";
-import { configureOrt } from "./engines/ort.js";
+import { configureOrt, ortSessionOptions } from "./engines/ort.js";
 import { initTfjs, toNHWC, toNCHW } from "./engines/tfjs.js";
 
 export interface OpRunner {
@@ -69,7 +69,7 @@ class Fn extends nn.Module {
 
 async function ortRunner(g: OnnxGraph, out: string, input: OpInput): Promise<OpRunner> {
   configureOrt();
-  const session = await ort.InferenceSession.create(g.toBytes(out), { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+  const session = await ort.InferenceSession.create(g.toBytes(out), ortSessionOptions());
   const feeds = { x: new ort.Tensor("float32", input.x, input.shape) };
   const outName = session.outputNames[0];
   return {

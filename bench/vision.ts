@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { mkdir, writeFile } from "node:fs/promises";
 import * as ort from "onnxruntime-web";
 import { init, backend, memory, set_num_threads, tensor, tidy, type Tensor } from "../src/index.js";
-import { configureOrt, ortVersion } from "./engines/ort.js";
+import { configureOrt, ortSessionOptions, ortVersion } from "./engines/ort.js";
 import { generated, loadFixtureModel } from "../tests/vision/weights.js";
 
 const args = process.argv.slice(2);
@@ -63,7 +63,7 @@ async function benchCase(name: string): Promise<Result> {
   const reference = tidy(() => first(model.forward(x) as Tensor | Record<string, Tensor>).data() as Float32Array);
 
   configureOrt();
-  const session = await ort.InferenceSession.create(readFileSync(`${onnxDir}${name}.onnx`), { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+  const session = await ort.InferenceSession.create(readFileSync(`${onnxDir}${name}.onnx`), ortSessionOptions());
   const feeds = { input: new ort.Tensor("float32", inputData, shape) };
   const runOrt = async () => {
     const r = await session.run(feeds);

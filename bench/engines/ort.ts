@@ -20,6 +20,16 @@ export function benchThreads(): number {
   return Number(process.env.BENCH_THREADS ?? 1);
 }
 
+/**
+ * The peers' session options. With --threads N > 1, ort's idle intra-op threads spin by default
+ * (MLAS's pool), taking the second core from whichever engine runs next in the round; the bench
+ * turns the spin off (session.intra_op.allow_spinning = 0) unless BENCH_ORT_SPIN=1.
+ */
+export function ortSessionOptions(): { executionProviders: string[]; graphOptimizationLevel: "all"; extra?: Record<string, unknown> } {
+  const spin = benchThreads() === 1 || process.env.BENCH_ORT_SPIN === "1";
+  return { executionProviders: ["wasm"], graphOptimizationLevel: "all", ...(spin ? {} : { extra: { session: { intra_op: { allow_spinning: "0" } } } }) };
+}
+
 export const ortVersion = (): string => ort.env.versions?.web ?? "?";
 
 function convNode(g: OnnxGraph, x: string, c: ConvW, name: string): string {
@@ -86,10 +96,7 @@ export interface OrtCase {
 
 export async function buildOrt(weights: Weights, input: [number, number, number], inputData: Float32Array): Promise<OrtCase> {
   configureOrt();
-  const session = await ort.InferenceSession.create(onnxModel(weights, input), {
-    executionProviders: ["wasm"],
-    graphOptimizationLevel: "all",
-  });
+  const session = await ort.InferenceSession.create(onnxModel(weights, input), ortSessionOptions());
   const feeds = { x: new ort.Tensor("float32", inputData, [1, ...input]) };
   const outName = session.outputNames[0];
   return {

@@ -49,13 +49,16 @@ export function emulateThreads(n: number): void {
 
 /**
  * A call's work (multiply-adds or element operations) below which waking the pool costs more than
- * it saves: a wake-up is ~3-25 us, a thread does ~1-2 GFLOP/s of such work in the small kernels.
+ * it saves: a wake-up is ~3-25 us, and a split call's data ends up in two cores' caches, which the
+ * next call pays for. 1M ops is ~25-50 us of GEMM work, ~100 us of depthwise work (bench --threads 2:
+ * depthwise 384 ch @14 and 960 ch @7 and a small grouped conv were slower split at 64K).
  */
-let minParallelWork = 64 * 1024;
+const MIN_PARALLEL_WORK = 1 << 20;
+let minParallelWork = MIN_PARALLEL_WORK;
 
 /** Tests: split calls of any size (0), to reach every task boundary with small shapes; or restore the default. */
 export function setMinParallelWork(work: number | null): void {
-  minParallelWork = work ?? 64 * 1024;
+  minParallelWork = work ?? MIN_PARALLEL_WORK;
 }
 
 /** Threads a call of `work` over `units` should use: 1 when small, never more units than threads. */

@@ -58,12 +58,12 @@ export function runChromium(root) {
 
     // [threads] a pool of 3: forward on the page's main thread, inside a Worker, and on a page that is
     // not cross-origin isolated (one thread, a warning saying why); every output bit as Node's single thread
-    for (const [label, query, file] of [["the page's main thread", "mode=main", "chromium-threads"], ["a module Worker", "mode=worker", "chromium-worker-threads"],
-      ["a page not cross-origin isolated", "mode=main&isolated=0", "chromium-not-isolated"]]) {
+    for (const [label, query, file] of [["the page's main thread", "threads=3", "chromium-threads"], ["a module Worker", "threads=3&mode=worker", "chromium-worker-threads"],
+      ["a page not cross-origin isolated", "threads=3&isolated=0", "chromium-not-isolated"]]) {
       const threaded = await browser.newPage();
       const errors = [];
       threaded.on("pageerror", (error) => errors.push(error.message));
-      await threaded.goto(`${origin}/tests/browser/threads.html?${query}`);
+      await threaded.goto(`${origin}/tests/browser/index.html?${query}`);
       await threaded.waitForFunction(() => window.__result !== undefined, null, { timeout: 120_000 });
       const got = await threaded.evaluate(() => window.__result);
       const isolated = !query.includes("isolated=0");

@@ -3,7 +3,7 @@
 // loads one build): tests/threads/reference.ts prints the cases' hashes with init({ threads: 1 }).
 // Calls of any size are split here (setMinParallelWork(0)), so small shapes reach every task edge.
 import { execFileSync } from "node:child_process";
-import { Tensor } from "../../src/index.js";
+import { init, Tensor } from "../../src/index.js";
 
 /** A case builds its inputs and module from a fixed seed and returns its outputs. */
 export type Case = () => Tensor | Tensor[] | Promise<Tensor | Tensor[]>;
@@ -33,4 +33,14 @@ export function referenceHashes(casesPath: string): Record<string, string> {
   const script = new URL("./reference.ts", import.meta.url).pathname;
   const stdout = execFileSync("npx", ["tsx", script, casesPath], { encoding: "utf8", maxBuffer: 64 << 20 });
   return JSON.parse(stdout.trim().split("\n").at(-1)!);
+}
+
+/** Runs `run` in lean memory mode (issue #13), then back to fast: lean cases beside fast ones. */
+export async function inLean<T>(run: () => T): Promise<T> {
+  await init({ memory: "lean" });
+  try {
+    return run();
+  } finally {
+    await init({ memory: "fast" });
+  }
 }

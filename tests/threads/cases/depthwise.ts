@@ -4,9 +4,9 @@
 // dilated 5x5 / > 49 taps, batches 1 and > 1, fused clamps and activation epilogues, a negative pad
 // (the per-plane kernel), Conv+BN+ReLU6 folding, lean mode; few groups at a tall output so the
 // c4 kernel splits rows into bands.
-import { init, manual_seed, nn, randn, type Tensor } from "../../../src/index.js";
+import { manual_seed, nn, randn, type Tensor } from "../../../src/index.js";
 import { conv2dWith, type Conv2dParams, type ConvActivation } from "../../../src/functional/conv.js";
-import type { Cases } from "../harness.js";
+import { inLean, type Cases } from "../harness.js";
 
 type Pair = number | [number, number];
 const pair = (v: Pair): [number, number] => (typeof v === "number" ? [v, v] : v);
@@ -54,12 +54,5 @@ export const cases: Cases = {
   "epilogue hardswish 3x3": () => depthwise(18, [2, 6, 1, 19, 21], 3, 1, 1, 1, "zeros", { kind: 7, a: 0, b: 0 }),
   "epilogue silu 5x5 s2": () => depthwise(19, [1, 10, 1, 23, 22], 5, 2, 2, 1, "zeros", { kind: 4, a: 0, b: 0 }),
   "Conv+BN+ReLU6 folded (eval Sequential)": () => folded(20),
-  "lean mode, and a fold in it": async () => {
-    await init({ memory: "lean" });
-    try {
-      return [...depthwise(21, [2, 7, 1, 13, 16], 3, 1, 1, 1, "reflect", "relu"), folded(22)];
-    } finally {
-      await init({ memory: "fast" });
-    }
-  },
+  "lean mode, and a fold in it": () => inLean(() => [...depthwise(21, [2, 7, 1, 13, 16], 3, 1, 1, 1, "reflect", "relu"), folded(22)]),
 };

@@ -4,9 +4,9 @@
 // (f32_conv2d_pack, f32_scale_rows), F.linear (f32_linear, f32_linear_gemm_pack, f32_linear_gemm),
 // torch.matmul (f32_matmul, matrix-vector) and F.bilinear. Odd sizes leave partial tiles, blocks,
 // panels and slabs at every task edge.
-import { F, init, manual_seed, matmul, nn, ones, randn, type Tensor } from "../../../src/index.js";
+import { F, manual_seed, matmul, nn, ones, randn, type Tensor } from "../../../src/index.js";
 import { conv2dWith, type Conv2dParams } from "../../../src/functional/conv.js";
-import type { Cases } from "../harness.js";
+import { inLean, type Cases } from "../harness.js";
 
 /** conv2dWith on the direct GEMM (no Winograd), zeros padding unless given. */
 function gemmConv(x: Tensor, weight: Tensor, bias: Tensor | null, params: Partial<Conv2dParams>): Tensor {
@@ -25,15 +25,6 @@ function randomBn(channels: number): nn.BatchNorm2d {
   return bn;
 }
 
-/** Runs `run` in lean memory mode, then back to fast. */
-async function lean<T>(run: () => T): Promise<T> {
-  await init({ memory: "lean" });
-  try {
-    return run();
-  } finally {
-    await init({ memory: "fast" });
-  }
-}
 
 export const cases: Cases = {
   // --- f32_conv2d_igemm: the tile grid (many tiles), K in two blocks, chunks of 16 tiles, padded pre-pass
@@ -129,13 +120,13 @@ export const cases: Cases = {
     manual_seed(34);
     const conv = new nn.Conv2d(256, 256, 3, 2, 1);
     const x = randn([2, 256, 9, 9]);
-    return lean(() => conv.forward(x));
+    return inLean(() => conv.forward(x));
   },
   "lean: Sequential(Conv2d 1x1, BatchNorm2d, ReLU6) eval, 40 -> 33, 11x13": async () => {
     manual_seed(35);
     const block = new nn.Sequential(new nn.Conv2d(40, 33, 1, { padding: 1, padding_mode: "replicate" }), randomBn(33), new nn.ReLU6()).eval();
     const x = randn([1, 40, 11, 13]);
-    return lean(() => block.forward(x) as Tensor);
+    return inLean(() => block.forward(x) as Tensor);
   },
   // other convolutions on the GEMM: conv1d, a transposed convolution's phases (negative pads)
   "conv1d k5 pad 2, batch 2, 9 -> 14, L 61": () => {

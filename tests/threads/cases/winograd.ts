@@ -4,10 +4,10 @@
 // group count), channel counts off multiples of 5, fused clamps and non-clamp activations (task
 // boundaries inside tile rows), batch 1 and 3, lean mode (U packed by blocks before the tiles, or by
 // each task for its own channels, chunked or not), and the stem's banded conv + max pool.
-import { init, nn, manual_seed, randn, ones, type Tensor } from "../../../src/index.js";
+import { nn, manual_seed, randn, ones, type Tensor } from "../../../src/index.js";
 import { conv2dWith, type Conv2dParams, type WinogradKind } from "../../../src/functional/conv.js";
 import { Kind } from "../../../src/functional/activation.js";
-import type { Cases } from "../harness.js";
+import { inLean, type Cases } from "../harness.js";
 
 type Mode = "zeros" | "reflect" | "replicate" | "circular";
 
@@ -70,14 +70,6 @@ function grouped(seed: number, shape: number[], outChannels: number, groups: num
   return layer.forward(randn(shape)) as Tensor;
 }
 
-async function lean(run: () => Tensor | Tensor[]): Promise<Tensor | Tensor[]> {
-  await init({ memory: "lean" });
-  try {
-    return run();
-  } finally {
-    await init({ memory: "fast" });
-  }
-}
 
 export const cases: Cases = {
   // tile mode (U 608 KB: one block a pass; 28 tile blocks)
@@ -119,14 +111,14 @@ export const cases: Cases = {
   "dilated 2 Conv 16->12 @40x36": () => dilated(30, [1, 16, 40, 36], 12, 2, "zeros"),
   "dilated (2, 3) Conv 8->9 @45x50 circular, batch 3": () => dilated(31, [3, 8, 45, 50], 9, [2, 3], "circular"),
   // lean mode: U packed by output-channel blocks before the tile tasks (with a folded BatchNorm)
-  "lean: Conv 64->64 @56 + BN + ReLU (tile mode, batch 3)": () => lean(() => block(22, [3, 64, 56, 56], 64, () => new nn.ReLU())),
+  "lean: Conv 64->64 @56 + BN + ReLU (tile mode, batch 3)": () => inLean(() => block(22, [3, 64, 56, 56], 64, () => new nn.ReLU())),
   // lean, one chunk over the pass limit: channel mode, packed by the first image's tasks
-  "lean: Conv 96->96 @16 + BN + SiLU (channel mode, batch 3)": () => lean(() => block(23, [3, 96, 16, 16], 96, () => new nn.SiLU())),
+  "lean: Conv 96->96 @16 + BN + SiLU (channel mode, batch 3)": () => inLean(() => block(23, [3, 96, 16, 16], 96, () => new nn.SiLU())),
   // lean, chunked (U 16.9 MB, ~2 MiB chunks): each task packs its blocks of each chunk
-  "lean: Conv 512->512 @7 + BN + ReLU (chunked, batch 3)": () => lean(() => block(24, [3, 512, 7, 7], 512, () => new nn.ReLU())),
-  "lean: F(4,3) 256->250 @14 leaky_relu (chunked)": () => lean(() => conv(25, "winograd4", [1, 256, 14, 14], 250, 1, "reflect",
+  "lean: Conv 512->512 @7 + BN + ReLU (chunked, batch 3)": () => inLean(() => block(24, [3, 512, 7, 7], 512, () => new nn.ReLU())),
+  "lean: F(4,3) 256->250 @14 leaky_relu (chunked)": () => inLean(() => conv(25, "winograd4", [1, 256, 14, 14], 250, 1, "reflect",
     { kind: Kind.leaky_relu, a: 0.2, b: 0 })),
-  "lean: stem + BN + ReLU + MaxPool @224": () => lean(() => stem(26, 1)),
-  "lean: stem 3->12 @53x47 reflect, batch 3": () => lean(() => conv(11, "winograd_s2k7", [3, 3, 53, 47], 12, 3, "reflect")),
+  "lean: stem + BN + ReLU + MaxPool @224": () => inLean(() => stem(26, 1)),
+  "lean: stem 3->12 @53x47 reflect, batch 3": () => inLean(() => conv(11, "winograd_s2k7", [3, 3, 53, 47], 12, 3, "reflect")),
 };
 

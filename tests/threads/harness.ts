@@ -3,7 +3,7 @@
 // loads one build): tests/threads/reference.ts prints the cases' hashes with init({ threads: 1 }).
 // Calls of any size are split here (setMinParallelWork(0)), so small shapes reach every task edge.
 import { execFileSync } from "node:child_process";
-import { init, Tensor } from "../../src/index.js";
+import { init, nn, ones, randn, Tensor } from "../../src/index.js";
 
 /** A case builds its inputs and module from a fixed seed and returns its outputs. */
 export type Case = () => Tensor | Tensor[] | Promise<Tensor | Tensor[]>;
@@ -43,4 +43,14 @@ export async function inLean<T>(run: () => T): Promise<T> {
   } finally {
     await init({ memory: "fast" });
   }
+}
+
+/** A BatchNorm with random statistics (from the current seed), so a Conv+BN fold changes the weights. */
+export function randomBn(channels: number): nn.BatchNorm2d {
+  const bn = new nn.BatchNorm2d(channels);
+  bn.load_state_dict({
+    weight: randn([channels]), bias: randn([channels]), running_mean: randn([channels]),
+    running_var: randn([channels]).abs().add(ones([channels])),
+  }, false);
+  return bn;
 }

@@ -4,9 +4,9 @@
 // (f32_conv2d_pack, f32_scale_rows), F.linear (f32_linear, f32_linear_gemm_pack, f32_linear_gemm),
 // torch.matmul (f32_matmul, matrix-vector) and F.bilinear. Odd sizes leave partial tiles, blocks,
 // panels and slabs at every task edge.
-import { F, manual_seed, matmul, nn, ones, randn, type Tensor } from "../../../src/index.js";
+import { F, manual_seed, matmul, nn, randn, type Tensor } from "../../../src/index.js";
 import { conv2dWith, type Conv2dParams } from "../../../src/functional/conv.js";
-import { inLean, type Cases } from "../harness.js";
+import { inLean, randomBn, type Cases } from "../harness.js";
 
 /** conv2dWith on the direct GEMM (no Winograd), zeros padding unless given. */
 function gemmConv(x: Tensor, weight: Tensor, bias: Tensor | null, params: Partial<Conv2dParams>): Tensor {
@@ -15,15 +15,6 @@ function gemmConv(x: Tensor, weight: Tensor, bias: Tensor | null, params: Partia
   });
 }
 
-/** A BatchNorm with random statistics, so the fold changes the weights. */
-function randomBn(channels: number): nn.BatchNorm2d {
-  const bn = new nn.BatchNorm2d(channels);
-  bn.load_state_dict({
-    weight: randn([channels]), bias: randn([channels]), running_mean: randn([channels]),
-    running_var: randn([channels]).abs().add(ones([channels])),
-  }, false);
-  return bn;
-}
 
 
 export const cases: Cases = {

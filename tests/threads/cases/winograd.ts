@@ -4,10 +4,10 @@
 // group count), channel counts off multiples of 5, fused clamps and non-clamp activations (task
 // boundaries inside tile rows), batch 1 and 3, lean mode (U packed by blocks before the tiles, or by
 // each task for its own channels, chunked or not), and the stem's banded conv + max pool.
-import { nn, manual_seed, randn, ones, type Tensor } from "../../../src/index.js";
+import { nn, manual_seed, randn, type Tensor } from "../../../src/index.js";
 import { conv2dWith, type Conv2dParams, type WinogradKind } from "../../../src/functional/conv.js";
 import { Kind } from "../../../src/functional/activation.js";
-import { inLean, type Cases } from "../harness.js";
+import { inLean, randomBn, type Cases } from "../harness.js";
 
 type Mode = "zeros" | "reflect" | "replicate" | "circular";
 
@@ -23,15 +23,6 @@ function conv(seed: number, kind: WinogradKind, [batch, channels, height, width]
   });
 }
 
-/** BatchNorm with random statistics, so folding changes the weights. */
-function randomBn(channels: number): nn.BatchNorm2d {
-  const bn = new nn.BatchNorm2d(channels);
-  bn.load_state_dict({
-    weight: randn([channels]), bias: randn([channels]), running_mean: randn([channels]),
-    running_var: randn([channels]).abs().add(ones([channels])),
-  }, false);
-  return bn;
-}
 
 /** Sequential(Conv2d 3x3 pad 1, BatchNorm2d, activation) in eval mode: folded, the activation fused. */
 function block(seed: number, shape: number[], outChannels: number, activation: () => nn.Module): Tensor {

@@ -17,10 +17,10 @@ import { MAX_THREADS, MAX_TASK_ARGS } from "./parallel.js";
 
 /** The control block's Int32 slots. */
 export const LAYOUT = {
-  NEXT: 0, DONE: 1, FN: 3, TASKS: 4, NARGS: 5, WSARG: 6, STOP: 7, ERROR: 8,
-  SLOT: 16, SLEEPING: 16 + MAX_THREADS,
+  DONE: 1, FN: 3, TASKS: 4, NARGS: 5, WSARG: 6, STOP: 7, ERROR: 8, THREADS: 9,
+  SLOT: 16, SLEEPING: 16 + MAX_THREADS, NEXT: 16 + 2 * MAX_THREADS,
 } as const;
-const CTRL_INTS = 16 + 256;
+const CTRL_INTS = 16 + 3 * MAX_THREADS;
 
 /** How long (ms) a worker spins for the next job before it sleeps in Atomics.wait. */
 const WORKER_SPIN_MS = 0.25;
@@ -114,40 +114,45 @@ export class Pool {
     this.tasks += tasks;
     const h = this.#ctrl;
     const f = this.#args;
-    // the task counter is [tag: 16 bits | next task: 16 bits]; close it under the new tag first, so
-    // a worker still looking at the previous job cannot claim a task while the fields change
+    // each thread's share of the tasks has a counter [tag: 16 bits | next task: 16 bits]; close them
+    // under the new tag first, so a worker still looking at the previous job cannot claim a task
+    // while the fields change
     const tag = (this.#epoch = (this.#epoch + 1) & 0x7fff);
-    Atomics.store(h, LAYOUT.NEXT, (tag << 16) | 0xffff);
+    for (let t = 0; t < this.size; t++) Atomics.store(h, LAYOUT.NEXT + t, (tag << 16) | 0xffff);
     f[0] = wsStride;
     for (let i = 0; i < tasks * nargs; i++) f[1 + i] = args[i];
     Atomics.store(h, LAYOUT.FN, fn);
     Atomics.store(h, LAYOUT.TASKS, tasks);
     Atomics.store(h, LAYOUT.NARGS, nargs);
     Atomics.store(h, LAYOUT.WSARG, wsArg);
+    Atomics.store(h, LAYOUT.THREADS, threads);
     Atomics.store(h, LAYOUT.ERROR, 0);
     Atomics.store(h, LAYOUT.DONE, 0);
-    Atomics.store(h, LAYOUT.NEXT, tag << 16);
+    for (let t = 0; t < threads; t++) Atomics.store(h, LAYOUT.NEXT + t, (tag << 16) | Math.floor(tasks * t / threads));
     for (let tid = 1; tid < threads; tid++) {
       Atomics.store(h, LAYOUT.SLOT + tid, tag);
       if (Atomics.load(h, LAYOUT.SLEEPING + tid) !== 0) Atomics.notify(h, LAYOUT.SLOT + tid, 1);
     }
-    // thread 0's share, from the same counter
+    // thread 0's share first, then what the others have not started (the same counters)
     const argv = new Array<number>(nargs);
     let failure: unknown = null;
-    for (;;) {
-      const next = Atomics.load(h, LAYOUT.NEXT);
-      const t = next & 0xffff;
-      if (t >= tasks) break;
-      if (Atomics.compareExchange(h, LAYOUT.NEXT, next, next + 1) !== next) continue;
-      const base = 1 + t * nargs;
-      for (let i = 0; i < nargs; i++) argv[i] = f[base + i];
-      this.callerTasks++;
-      try {
-        call(...argv);
-      } catch (error) {
-        failure ??= error;   // thrown once every task is done: none may still write into the next job
+    for (let owner = 0; owner < threads; owner++) {
+      const end = Math.floor(tasks * (owner + 1) / threads);
+      for (;;) {
+        const next = Atomics.load(h, LAYOUT.NEXT + owner);
+        const t = next & 0xffff;
+        if (t >= end) break;
+        if (Atomics.compareExchange(h, LAYOUT.NEXT + owner, next, next + 1) !== next) continue;
+        const base = 1 + t * nargs;
+        for (let i = 0; i < nargs; i++) argv[i] = f[base + i];
+        this.callerTasks++;
+        try {
+          call(...argv);
+        } catch (error) {
+          failure ??= error;   // thrown once every task is done: none may still write into the next job
+        }
+        Atomics.add(h, LAYOUT.DONE, 1);
       }
-      Atomics.add(h, LAYOUT.DONE, 1);
     }
     // done when every task is: workers that woke too late to claim one are not waited for
     this.#join(tasks);
@@ -171,7 +176,7 @@ export class Pool {
     const h = this.#ctrl;
     Atomics.store(h, LAYOUT.STOP, 1);
     const tag = (this.#epoch = (this.#epoch + 1) & 0x7fff);
-    Atomics.store(h, LAYOUT.NEXT, (tag << 16) | 0xffff);
+    for (let t = 0; t < this.size; t++) Atomics.store(h, LAYOUT.NEXT + t, (tag << 16) | 0xffff);
     for (let tid = 1; tid < this.size; tid++) {
       Atomics.store(h, LAYOUT.SLOT + tid, tag);
       Atomics.notify(h, LAYOUT.SLOT + tid, 1);

@@ -10,7 +10,7 @@
 
 const BODY = String.raw`
 const start = async ({ module, memory, ctrl, args, tid, names, scratch, spin, layout }) => {
-  const { SLOT, SLEEPING, NEXT, DONE, FN, TASKS, NARGS, WSARG, STOP, ERROR } = layout;
+  const { SLOT, SLEEPING, NEXT, DONE, FN, TASKS, NARGS, WSARG, STOP, ERROR, THREADS } = layout;
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const exports = instance.exports;
   exports.set_thread_scratch(scratch);
@@ -36,27 +36,34 @@ const start = async ({ module, memory, ctrl, args, tid, names, scratch, spin, la
     seen = Atomics.load(h, mine);
     if (Atomics.load(h, STOP) !== 0) break;
     // the job tagged 'seen': its fields are read before a task is claimed; a claim succeeds only
-    // while the counter still carries this job's tag (the caller closes it before it rewrites them)
+    // while the counter still carries this job's tag (the caller closes it before it rewrites them).
+    // Each thread first takes tasks from its own contiguous share (the same part of the output from
+    // one layer to the next, so it stays in this core's caches), then from the others' shares.
     const fn = fns[Atomics.load(h, FN)];
     const tasks = Atomics.load(h, TASKS);
     const nargs = Atomics.load(h, NARGS);
     const wsArg = Atomics.load(h, WSARG);
+    const threads = Atomics.load(h, THREADS);
     call.length = nargs;
-    for (;;) {
-      const next = Atomics.load(h, NEXT);
-      const t = next & 0xffff;
-      if ((next >>> 16) !== seen || t >= tasks) break;
-      if (Atomics.compareExchange(h, NEXT, next, next + 1) !== next) continue;
-      try {
-        const base = 1 + t * nargs;
-        for (let i = 0; i < nargs; i++) call[i] = f[base + i];
-        if (wsArg >= 0) call[wsArg] += tid * f[0];
-        fn(...call);
-      } catch (error) {
-        Atomics.store(h, ERROR, tid);
-        console.error("wasmnn pool thread " + tid + ":", error);
+    for (let k = 0; k < threads; k++) {
+      const owner = (tid + k) % threads;
+      const end = Math.floor(tasks * (owner + 1) / threads);
+      for (;;) {
+        const next = Atomics.load(h, NEXT + owner);
+        const t = next & 0xffff;
+        if ((next >>> 16) !== seen || t >= end) break;
+        if (Atomics.compareExchange(h, NEXT + owner, next, next + 1) !== next) continue;
+        try {
+          const base = 1 + t * nargs;
+          for (let i = 0; i < nargs; i++) call[i] = f[base + i];
+          if (wsArg >= 0) call[wsArg] += tid * f[0];
+          fn(...call);
+        } catch (error) {
+          Atomics.store(h, ERROR, tid);
+          console.error("wasmnn pool thread " + tid + ":", error);
+        }
+        if (Atomics.add(h, DONE, 1) + 1 === tasks) Atomics.notify(h, DONE);
       }
-      if (Atomics.add(h, DONE, 1) + 1 === tasks) Atomics.notify(h, DONE);
     }
   }
   post({ stopped: tid });

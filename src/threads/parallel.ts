@@ -18,14 +18,13 @@ export const MAX_TASK_ARGS = 8192;
 export const MAX_THREADS = 128;
 
 let pool: Pool | null = null;
+/** A kernel's index in the names the pool's workers were given. */
 let indexOf = new Map<string, number>();
 let inUse = 1;
-/** Tests: run tasks in order on this thread as if there were this many threads (0: off). */
-let emulated = 0;
 
 export function setPool(next: Pool | null, kernelNames: readonly string[]): void {
   pool = next;
-  indexOf = new Map(kernelNames.map((name, i) => [name, i]));
+  if (indexOf.size !== kernelNames.length) indexOf = new Map(kernelNames.map((name, i) => [name, i]));
   inUse = next === null ? 1 : next.size;
 }
 
@@ -35,16 +34,11 @@ export function currentPool(): Pool | null {
 
 /** Threads a call uses now (set_num_threads), 1 without a pool. */
 export function threadsInUse(): number {
-  return emulated > 0 ? emulated : inUse;
+  return inUse;
 }
 
 export function setThreadsInUse(n: number): void {
   inUse = n;
-}
-
-/** Tests only: emulate `n` threads on this one (tasks run in order; each its thread's workspace). 0 ends it. */
-export function emulateThreads(n: number): void {
-  emulated = n;
 }
 
 /**
@@ -64,8 +58,7 @@ export function setMinParallelWork(work: number | null): void {
 /** Threads a call of `work` over `units` should use: 1 when small, never more units than threads. */
 export function threadsFor(work: number, units: number): number {
   const threads = threadsInUse();
-  if (threads <= 1 || units <= 1) return 1;
-  if (emulated === 0 && work < minParallelWork) return 1;
+  if (threads <= 1 || units <= 1 || work < minParallelWork) return 1;
   return Math.min(threads, units);
 }
 
@@ -82,23 +75,20 @@ const flat: number[] = [];
 
 /** bench/profile-threads.ts: wall time, calls and split calls per kernel, while set. */
 let profile: Map<string, { ms: number; calls: number; split: number }> | null = null;
-let profileDetail = false;
-export function profileParallel(into: Map<string, { ms: number; calls: number; split: number }> | null, detail = false): void {
+export function profileParallel(into: Map<string, { ms: number; calls: number; split: number }> | null): void {
   profile = into;
-  profileDetail = detail;
 }
 
 /**
  * Runs kernel `name` over units [0, units) split into tasks, with `threads` threads (threadsFor):
  * argsOf(start, end) gives one task's arguments.
  */
-export function parallel(name: KernelName, units: number, threads: number, argsOf: (start: number, end: number) => ArrayLike<number>,
+export function parallel(name: KernelName, units: number, threads: number, argsOf: (start: number, end: number) => number[],
   options: ParallelOptions = {}): void {
   if (profile !== null) {
     const t0 = performance.now();
-    const key = profileDetail ? `${name} ${units} units, ${threads} threads` : name;
-    const record = profile.get(key) ?? { ms: 0, calls: 0, split: 0 };
-    profile.set(key, record);
+    const record = profile.get(name) ?? { ms: 0, calls: 0, split: 0 };
+    profile.set(name, record);
     const hook = profile;
     profile = null;
     try {
@@ -113,34 +103,30 @@ export function parallel(name: KernelName, units: number, threads: number, argsO
   }
   const kernel = wasm()[name] as (...args: number[]) => number;
   if (units <= 0) return;
-  if (threads <= 1) {
-    kernel(...Array.from(argsOf(0, units)));
+  if (threads <= 1 || pool === null) {
+    kernel(...argsOf(0, units));
     return;
   }
   const align = options.align ?? 1;
   const blocks = Math.ceil(units / align);
-  // a job holds MAX_TASK_ARGS arguments: many threads x a long argument list get fewer tasks each
-  const nargsOf = argsOf(0, Math.min(units, align)).length;
-  const tasks = Math.min(blocks, threads * (options.tasksPerThread ?? 3), Math.max(threads, Math.floor(MAX_TASK_ARGS / Math.max(1, nargsOf))));
+  let tasks = Math.min(blocks, threads * (options.tasksPerThread ?? 3));
+  let nargs = fill(argsOf, units, blocks, align, tasks);
+  if (tasks * nargs > MAX_TASK_ARGS) {
+    // a job holds MAX_TASK_ARGS arguments: many threads x a long argument list get fewer tasks each
+    tasks = Math.max(threads, Math.floor(MAX_TASK_ARGS / nargs));
+    nargs = fill(argsOf, units, blocks, align, tasks);
+  }
+  pool.run(indexOf.get(name)!, kernel, tasks, nargs, flat, threads, options.perThread?.arg ?? -1, options.perThread?.bytes ?? 0);
+}
+
+/** `flat` = the `tasks` tasks' arguments, one after another; returns the arguments a task has. */
+function fill(argsOf: (start: number, end: number) => number[], units: number, blocks: number, align: number, tasks: number): number {
   flat.length = 0;
   let nargs = 0;
   for (let t = 0; t < tasks; t++) {
-    const start = Math.floor(blocks * t / tasks) * align;
-    const end = Math.min(units, Math.floor(blocks * (t + 1) / tasks) * align);
-    const args = argsOf(start, end);
+    const args = argsOf(Math.floor(blocks * t / tasks) * align, Math.min(units, Math.floor(blocks * (t + 1) / tasks) * align));
     nargs = args.length;
     for (let i = 0; i < nargs; i++) flat.push(args[i]);
   }
-  const wsArg = options.perThread?.arg ?? -1;
-  const wsStride = options.perThread?.bytes ?? 0;
-  if (emulated > 0 || pool === null) {
-    // emulation: in order, task t as thread t % threads
-    for (let t = 0; t < tasks; t++) {
-      const args = flat.slice(t * nargs, (t + 1) * nargs);
-      if (wsArg >= 0) args[wsArg] += (t % threads) * wsStride;
-      kernel(...args);
-    }
-    return;
-  }
-  pool.run(indexOf.get(name)!, kernel, tasks, nargs, flat, threads, wsArg, wsStride);
+  return nargs;
 }

@@ -58,7 +58,7 @@ export class Pool {
   readonly #canBlock: boolean;
   #epoch = 0;
   #stopped = false;
-  /** Jobs run with more than one thread (tests check that work was split), their tasks, and the tasks thread 0 ran. */
+  /** Jobs run with more than one thread, their tasks, and the tasks thread 0 ran (tests check that workers ran the rest). */
   jobs = 0;
   tasks = 0;
   callerTasks = 0;

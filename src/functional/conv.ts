@@ -7,11 +7,11 @@ import { wasm, memoryMode, heapF64 } from "../runtime.js";
 import { Workspace } from "../allocator.js";
 import { PackedConvWeights, fitsPackedBudget, packGemm, packedBytes, scaledRows, scaleRowsInto } from "./packed.js";
 import { parseArgs, pair, pyRepr, type ArgSpec } from "../args.js";
-import { checkPadLimits } from "./pad.js";
-import { poolGeometry } from "./pool.js";
+import { checkPadLimits, pad2dPlanes, phaseMergePlanes, phaseSplitPlanes } from "./pad.js";
+import { maxPoolPlanes, poolGeometry } from "./pool.js";
 import { checkImageInput, convOutputSize, fmtShape, nchw, checkConvOperands } from "./shape.js";
 import { activateRange, type Epilogue } from "./activation.js";
-import { parallel, threadsFor, MAX_TASK_ARGS } from "../threads/parallel.js";
+import { parallel, threadsFor } from "../threads/parallel.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 export const PADDING_MODES: readonly PaddingMode[] = ["zeros", "reflect", "replicate", "circular"];
@@ -149,10 +149,8 @@ function convolveByPhases(
   tidy(() => {
     const padded = empty([batch, channels, paddedH, paddedW]);
     const planes = batch * channels;
-    // the copies split by planes (contiguous in every buffer): elementwise, the same bits
-    const copyThreads = (floats: number): number => threadsFor(floats, planes);
-    parallel("f32_pad2d", planes, copyThreads(planes * paddedH * paddedW), (p0, p1) => [input.ptr + p0 * height * width * 4,
-      padded.ptr + p0 * paddedH * paddedW * 4, p1 - p0, height, width, padTop, padBottom, padLeft, padRight, PAD_MODE_CODE[params.paddingMode], 0]);
+    // the copies are split across threads by planes (pad.ts)
+    pad2dPlanes(input.ptr, padded.ptr, planes, height, width, padTop, padBottom, padLeft, padRight, PAD_MODE_CODE[params.paddingMode], 0);
     for (let a = 0; a < stepH; a++) {
       for (let b = 0; b < stepW; b++) {
         const phaseH = Math.ceil((paddedH - a) / stepH);
@@ -161,16 +159,14 @@ function convolveByPhases(
         const phaseOutW = Math.ceil((outWidth - b) / stepW);
         if (phaseOutH <= 0 || phaseOutW <= 0) continue;
         const phase = empty([batch, channels, phaseH, phaseW]);
-        parallel("f32_phase_split", planes, copyThreads(planes * phaseH * phaseW), (p0, p1) => [padded.ptr + p0 * paddedH * paddedW * 4,
-          p1 - p0, paddedH, paddedW, stepH, stepW, a, b, phase.ptr + p0 * phaseH * phaseW * 4, phaseH, phaseW]);
+        phaseSplitPlanes(padded.ptr, planes, paddedH, paddedW, stepH, stepW, a, b, phase.ptr, phaseH, phaseW);
         const y = conv2dWith(phase, weight, bias, {
           stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: params.groups, paddingMode: "zeros",
           activation: params.activation, packed: params.packed, winograd: params.winograd, fold: params.fold,
         });
         // the phase's valid output has exactly the phase's share of the output rows and columns
         const [yH, yW] = [y.shape[2], y.shape[3]];
-        parallel("f32_phase_merge", batch * outChannels, threadsFor(batch * outChannels * yH * yW, batch * outChannels), (p0, p1) =>
-          [y.ptr + p0 * yH * yW * 4, p1 - p0, yH, yW, stepH, stepW, a, b, output.ptr + p0 * outHeight * outWidth * 4, outHeight, outWidth]);
+        phaseMergePlanes(y.ptr, batch * outChannels, yH, yW, stepH, stepW, a, b, output.ptr, outHeight, outWidth);
         phase.dispose();
         y.dispose();
       }
@@ -530,8 +526,7 @@ function igemm(call: PackedCall, packed: number, outputPtr: number, inputPtr: nu
     const images = Math.min(perPass, batch - n0);
     const planes = images * channels;
     const first = inputPtr + n0 * channels * plane;
-    parallel("f32_pad2d", planes, threadsFor(planes * paddedPlane / 4, planes), (start, end) =>
-      [first + start * plane, source + start * paddedPlane, end - start, height, width, padTop, padBottom, padLeft, padRight, modeCode, 0]);
+    pad2dPlanes(first, source, planes, height, width, padTop, padBottom, padLeft, padRight, modeCode, 0);
     run(source, images, outputPtr + n0 * outChannels * outPixels * 4, paddedH, paddedW);
   }
 }
@@ -636,10 +631,7 @@ function convolveAndPool(
     tidy(() => {
       const y = empty(convShape);
       convolve(input, weight, bias, params, [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], y);
-      // split by planes (contiguous in both)
-      parallel("f32_maxpool2d", g.planes, threadsFor(g.planes * g.outHeight * g.outWidth * poolKH * poolKW, g.planes), (p0, p1) =>
-        [y.ptr + p0 * convH * convW * 4, p1 - p0, convH, convW, poolKH, poolKW, poolSH, poolSW, poolPH, poolPW, poolDH, poolDW,
-          output.ptr + p0 * g.outHeight * g.outWidth * 4, g.outHeight, g.outWidth, 0]);
+      maxPoolPlanes(y.ptr, g.planes, convH, convW, pool.kernel, pool.stride, pool.padding, pool.dilation, output.ptr, g.outHeight, g.outWidth, 0);
     });
     return output;
   }
@@ -676,18 +668,12 @@ function convolveAndPool(
         const rows = r1 - r0;
         const band = { ptr: bandPtr, shape: [1, outChannels, rows, convW] };
         convolve(source, weight, bias, params, [1, channels, i1 - i0, width], [i0 - top, bottom - i1, padLeft, padRight], band);
-        const planeArgs = (oc: number): number[] => [band.ptr + oc * rows * convW * 4, 1, rows, convW, poolKH, poolKW, poolSH, poolSW,
-          r0 - (first * poolSH - poolPH), poolPW, poolDH, poolDW,
-          output.ptr + ((n * outChannels + oc) * g.outHeight + first) * g.outWidth * 4, last - first, g.outWidth, 0];
-        // the band's pooled rows of each plane are not contiguous with the next plane's: one plane a task
-        const poolThreads = threadsFor(outChannels * (last - first) * g.outWidth * poolKH * poolKW, outChannels);
-        if (poolThreads > 1 && outChannels * 16 <= MAX_TASK_ARGS) {   // (a job's tasks x 16 arguments)
-          parallel("f32_maxpool2d", outChannels, poolThreads, (o0, o1) => {
-            if (o1 !== o0 + 1) throw new Error("wasmnn: a banded max pool task must be one plane");
-            return planeArgs(o0);
-          }, { tasksPerThread: Math.ceil(outChannels / poolThreads) });
-        } else {
-          for (let oc = 0; oc < outChannels; oc++) k.f32_maxpool2d(...planeArgs(oc));
+        // the band's pooled rows of a plane are not contiguous with the next plane's: a call a plane, on
+        // this thread (a ResNet stem's band pools cost ~0.1 ms; split one plane a task, they were no faster)
+        for (let oc = 0; oc < outChannels; oc++) {
+          k.f32_maxpool2d(band.ptr + oc * rows * convW * 4, 1, rows, convW, poolKH, poolKW, poolSH, poolSW,
+            r0 - (first * poolSH - poolPH), poolPW, poolDH, poolDW,
+            output.ptr + ((n * outChannels + oc) * g.outHeight + first) * g.outWidth * 4, last - first, g.outWidth, 0);
         }
       }
     }

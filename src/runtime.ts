@@ -241,14 +241,16 @@ async function retarget(threads: number | "auto", platform: Platform): Promise<v
     setThreadsInUse(want);
     return;
   }
-  if (threadedModule === null) {
-    const support = platform.threads === undefined ? NO_WORKER : await platform.threads();
+  // the runtime's threads, if the first init did not ask (threads: 1)
+  const support = threadSupport ?? (platform.threads === undefined ? NO_WORKER : await platform.threads());
+  if (threadedModule === null || typeof support === "string") {
     threadReason = typeof support === "string" ? support
       : "the single-thread build was loaded by an earlier init(); the thread count is fixed by the first init({ threads })";
-    if (threads !== "auto") warnOnce(`init({ threads: ${threads} }): running ${size} thread: ${threadReason}`);
+    if (threads !== "auto") warnOnce(`init({ threads: ${threads} }): running ${size} thread${size === 1 ? "" : "s"}: ${threadReason}`);
     return;
   }
-  await startPool(want, platform);
+  threadSupport = support;
+  await startPool(want);
   setThreadsInUse(want);
 }
 
@@ -296,7 +298,7 @@ export function initFrom(source: WasmSource | undefined, platform: Platform, rel
       kernels = { ...(instance.exports as object), memory: memory ?? instance.exports.memory } as unknown as Kernels;
       loadedBuild = pendingBuild;
       if (threaded) threadedModule = module;
-      if (want > 1) await startPool(want, platform);
+      if (want > 1) await startPool(want);
       if (typeof threads === "number" && threads > 1 && threadReason !== null) {
         warnOnce(`init({ threads: ${threads} }): running 1 thread: ${threadReason}`);
       }
@@ -330,8 +332,8 @@ function sharedMemory(): WebAssembly.Memory {
 }
 
 /** Starts workers so the pool has `threads` threads (after shutdown_threads, or to grow it). */
-async function startPool(threads: number, platform: Platform): Promise<void> {
-  if (threadSupport === null || threadedModule === null) return;
+async function startPool(threads: number): Promise<void> {
+  if (threadSupport === null || threadedModule === null) throw new Error("wasmnn: a pool needs the thread build and a runtime with threads");
   const k = wasm();
   const old = currentPool();
   if (old !== null) old.shutdown();
@@ -349,7 +351,6 @@ async function startPool(threads: number, platform: Platform): Promise<void> {
     spawn: threadSupport.spawn, canBlock: threadSupport.canBlock,
   });
   setPool(pool, KERNEL_NAMES);
-  void platform;
 }
 
 /** The relaxed build's bytes if this engine validates them, else the default build. */

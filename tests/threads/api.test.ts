@@ -120,6 +120,19 @@ test("init({ module }) with the single-thread build runs one thread and says why
   expect(value.backend.reason).toMatch(/single-thread build/);
   expect(value.warnings.join()).toMatch(/init\(\{ threads: 2 \}\): running 1 thread: init\(\{ module \}\) gave the single-thread build/);
 });
+test("the thread build given with threads: 1, then init({ threads: 2 }): a pool starts (the runtime's threads are probed then)", () => {
+  const { value } = runScript<{ before: { threads: number; shared: boolean }; after: { threads: number; poolThreads: number } }>(`
+    import { readFileSync } from "node:fs";
+    import { init, backend } from "wasmnn";
+    await init({ module: readFileSync("build/wasmnn-threads.wasm"), threads: 1 });
+    const before = backend();
+    await init({ threads: 2 });
+    console.log(JSON.stringify({ before, after: backend() }));
+  `);
+  expect(value.before).toMatchObject({ threads: 1, shared: true });
+  expect(value.after).toMatchObject({ threads: 2, poolThreads: 2 });
+});
+
 test("init({ relaxed: true, threads: 2 }) loads the relaxed thread build where the engine takes relaxed SIMD", () => {
   const script = `
     import { init, backend, nn, randn, manual_seed } from "wasmnn";

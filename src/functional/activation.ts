@@ -4,7 +4,7 @@
 
 import { Tensor, empty, normalizeDim, numel } from "../tensor.js";
 import { wasm, heapF32 } from "../runtime.js";
-import { parallel, threadsFor } from "../threads/parallel.js";
+import { parallel, parallelFloats, threadsFor } from "../threads/parallel.js";
 import { Workspace } from "../allocator.js";
 import { uniform01 } from "../random.js";
 import { parseArgs, pyFloat, pyRepr, pyType, required, type ArgSpec } from "../args.js";
@@ -30,10 +30,9 @@ export function activate(inputArg: unknown, epilogue: Epilogue, inplace: boolean
   return output;
 }
 
-/** f32_activation over `count` floats, split across threads in 16-float-aligned ranges. */
+/** f32_activation over `count` floats, split across threads in 1024-float-aligned ranges. */
 export function activateRange(inputPtr: number, outputPtr: number, count: number, { kind, a, b }: Epilogue): void {
-  parallel("f32_activation", count, threadsFor(count * (kind === Kind.clamp ? 1 : 16), Math.ceil(count / 1024)), (start, end) =>
-    [inputPtr + start * 4, outputPtr + start * 4, end - start, kind, a, b], { align: 1024 });
+  parallelFloats("f32_activation", count, kind === Kind.clamp ? 1 : 16, (offset, length) => [inputPtr + offset, outputPtr + offset, length, kind, a, b]);
 }
 
 export function clampWith(inputArg: unknown, inplace: boolean, lo: number, hi: number, op: string): Tensor {
@@ -186,8 +185,7 @@ export function prelu(...args: unknown[]): Tensor {
   const total = input.numel();
   if (count === 1) {
     // one weight: flat 1024-float-aligned ranges as one plane each (threads)
-    parallel("f32_prelu", total, threadsFor(total * 2, Math.ceil(total / 1024)), (start, end) =>
-      [input.ptr + start * 4, weight.ptr, output.ptr + start * 4, 1, end - start, 0, 1], { align: 1024 });
+    parallelFloats("f32_prelu", total, 2, (offset, length) => [input.ptr + offset, weight.ptr, output.ptr + offset, 1, length, 0, 1]);
     return output;
   }
   // a weight per channel: planes (n, c)

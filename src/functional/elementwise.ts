@@ -14,7 +14,7 @@
 
 import { Tensor, empty, tensor } from "../tensor.js";
 import { heapF32 } from "../runtime.js";
-import { parallel, threadsFor } from "../threads/parallel.js";
+import { parallel, parallelFloats, threadsFor } from "../threads/parallel.js";
 import { isOptionsObject, pyRepr, pyType } from "../args.js";
 import { fmtShape } from "./shape.js";
 
@@ -178,11 +178,6 @@ function runBinary(op: number, a: Tensor, b: Tensor, out: Tensor, alpha: number)
   }
 }
 
-/** A kernel over `count` contiguous floats in 1024-float-aligned ranges: argsOf(offset in bytes, length). */
-function flatRange(name: "f32_binary_scalar" | "f32_unary", count: number, perElement: number,
-  argsOf: (offset: number, length: number) => number[]): void {
-  parallel(name, count, threadsFor(count * perElement, Math.ceil(count / 1024)), (start, end) => argsOf(start * 4, end - start), { align: 1024 });
-}
 
 /** An int64 operand as a float32 copy (PyTorch's promotion when the other operand is float32). */
 function asFloat32(t: Tensor): Tensor {
@@ -210,7 +205,7 @@ function arithmetic(fn: string, op: number, input: Operand, other: Operand, alph
     // x - s is x + (-s) bit for bit (IEEE subtraction is addition of the negation): the unrolled add
     if (op === SUB && !reversed) [op, s] = [ADD, -s];
     if (out.numel() > 0) {
-      flatRange("f32_binary_scalar", t.numel(), op <= DIV ? 1 : 4, (offset, length) =>
+      parallelFloats("f32_binary_scalar", t.numel(), op <= DIV ? 1 : 4, (offset, length) =>
         [op, t.ptr + offset, s, out.ptr + offset, length, alpha, reversed ? 1 : 0]);
     }
     if (inplace) out._bump();
@@ -305,7 +300,7 @@ export function unary(fn: UnaryName, args: readonly unknown[], self: boolean, in
 
 function unaryInto(op: number, input: Tensor, out: Tensor, lo: number, hi: number): Tensor {
   if (input.numel() > 0) {
-    flatRange("f32_unary", input.numel(), op === SQRT || op === RSQRT ? 4 : 1, (offset, length) =>
+    parallelFloats("f32_unary", input.numel(), op === SQRT || op === RSQRT ? 4 : 1, (offset, length) =>
       [op, input.ptr + offset, out.ptr + offset, length, lo, hi]);
   }
   if (out === input) out._bump();

@@ -119,6 +119,15 @@ export function parallel(name: KernelName, units: number, threads: number, argsO
   pool.run(indexOf.get(name)!, kernel, tasks, nargs, flat, threads, options.perThread?.arg ?? -1, options.perThread?.bytes ?? 0);
 }
 
+/**
+ * A kernel over `count` contiguous floats, split in 1024-float-aligned ranges (so a vector tail stays
+ * where one whole call puts it): argsOf(byte offset, floats) gives a range's arguments; `perFloat`
+ * is the work per float, for threadsFor.
+ */
+export function parallelFloats(name: KernelName, count: number, perFloat: number, argsOf: (offset: number, length: number) => number[]): void {
+  parallel(name, count, threadsFor(count * perFloat, Math.ceil(count / 1024)), (start, end) => argsOf(start * 4, end - start), { align: 1024 });
+}
+
 /** `flat` = the `tasks` tasks' arguments, one after another; returns the arguments a task has. */
 function fill(argsOf: (start: number, end: number) => number[], units: number, blocks: number, align: number, tasks: number): number {
   flat.length = 0;

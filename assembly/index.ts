@@ -7,7 +7,7 @@ export { f32_conv2d_igemm, f32_conv2d_igemm_workspace, f32_conv2d_ref } from "./
 export { f32_scale_rows } from "./conv/fold";
 export { f32_dwconv2d, f32_dwconv2d_workspace } from "./conv/dwconv";
 export { f32_add } from "./elementwise/elementwise";
-export { f32_maxpool2d, f32_avgpool2d, f32_adaptive_avgpool2d, f32_adaptive_maxpool2d } from "./pool/pool";
+export { f32_maxpool2d, f32_maxpool2d_rows, f32_avgpool2d, f32_adaptive_avgpool2d, f32_adaptive_maxpool2d } from "./pool/pool";
 export { f32_channel_stats, f32_channel_affine } from "./norm/batchnorm";
 export { f32_clamp } from "./elementwise/activation";
 export { f32_linear, f32_linear_gemm, f32_linear_gemm_workspace, f32_linear_gemm_pack } from "./conv/linear";
@@ -17,7 +17,7 @@ export { f32_dwconv2d_c4, f32_dwconv2d_c4_workspace } from "./conv/dwconv4";
 export { f32_winograd_s2k7_packed_size, f32_winograd_s2k7_workspace } from "./conv/winograd_s2";
 export { f32_winograd_f2x3_pack, f32_winograd_f4x3_pack, f32_winograd_s2k7_pack } from "./conv/winograd_pack";
 export { f32_conv2d_winograd_f2x3, f32_conv2d_winograd_f4x3, f32_conv2d_winograd_s2k7 } from "./conv/winograd_conv";
-export { f32_winograd_plan, f32_winograd_stage, f32_winograd_tiles, f32_winograd_outblocks, f32_winograd_pack_blocks } from "./conv/winograd_conv";
+export { f32_winograd_plan, f32_winograd_stage, f32_winograd_tiles, f32_winograd_outblocks, f32_winograd_pack_blocks, f32_winograd_pool_bands } from "./conv/winograd_conv";
 
 // Issue #11's op families: each adds its export lines directly under its own marker.
 // [elementwise]

@@ -10,12 +10,12 @@ const KERNEL_NAMES = [
   "alloc", "allocHigh", "free", "maxAlloc", "set_thread_scratch", "thread_scratch_bytes", "f32_add", "f32_pad2d", "f32_phase_split", "f32_phase_merge", "f32_clamp", "f32_linear", "f32_linear_gemm", "f32_linear_gemm_workspace", "f32_linear_gemm_pack",
   "f32_conv2d_packed_size", "f32_conv2d_pack", "f32_conv2d_igemm", "f32_conv2d_igemm_workspace", "f32_conv2d_ref",
   "f32_dwconv2d", "f32_dwconv2d_workspace", "f32_dwconv2d_c4", "f32_dwconv2d_c4_workspace",
-  "f32_maxpool2d", "f32_avgpool2d", "f32_adaptive_avgpool2d", "f32_adaptive_maxpool2d",
+  "f32_maxpool2d", "f32_maxpool2d_rows", "f32_avgpool2d", "f32_adaptive_avgpool2d", "f32_adaptive_maxpool2d",
   "f32_channel_stats", "f32_channel_affine",
   "f32_winograd_f2x3_packed_size", "f32_winograd_f2x3_pack", "f32_winograd_f2x3_workspace", "f32_conv2d_winograd_f2x3",
   "f32_winograd_f4x3_packed_size", "f32_winograd_f4x3_pack", "f32_winograd_f4x3_workspace", "f32_conv2d_winograd_f4x3",
   "f32_winograd_s2k7_packed_size", "f32_winograd_s2k7_pack", "f32_winograd_s2k7_workspace", "f32_conv2d_winograd_s2k7",
-  "f32_winograd_plan", "f32_winograd_stage", "f32_winograd_tiles", "f32_winograd_outblocks", "f32_winograd_pack_blocks",
+  "f32_winograd_plan", "f32_winograd_stage", "f32_winograd_tiles", "f32_winograd_outblocks", "f32_winograd_pack_blocks", "f32_winograd_pool_bands",
   "f32_scale_rows",
   // issue #11's op families: each adds its names directly under its own marker
   // [elementwise]

@@ -22,6 +22,7 @@
 import { GEMM_MR } from "./pack";
 import { f32_activation } from "../elementwise/activation";
 import { f32_pad2d } from "./pad";
+import { f32_maxpool2d_rows } from "../pool/pool";
 import {
   GROUP, TILE_BLOCK, F2X3_PASS_LIMIT, tilesOf, groupsPerRow, blockCount, blocksPerPass, stageInput, positionGemms,
   inputTransform4, outputTransform4,
@@ -318,6 +319,60 @@ export function f32_winograd_outblocks(
       const span = output + <usize>oc * outPlane * 4;
       f32_activation(span, span, outHeight * outWidth, actKind, actMin, actMax);
     }
+  }
+}
+
+/**
+ * Threads: whole bands [u0, u1) of a fused convolution + max pool (convolveAndPool in
+ * src/functional/conv.ts; unit u is image u / bands, band u % bands), each on this thread alone: its
+ * input rows copied into `local`, convolved by one Winograd call (m: 2 F(2,3), 4 F(4,3), 3 the stem)
+ * into the band buffer, then pooled into `output`. The same calls, on the same bands, as the one-thread
+ * path: the same bits; and a band's data never leaves the core that made it. `local` (this thread's):
+ * the input rows (`sourceBytes`), the padded copy (`paddedBytes`), the kernel's workspace
+ * (`workspaceBytes`), then the band's convolution output.
+ */
+export function f32_winograd_pool_bands(
+  m: i32, input: usize, channels: i32, height: i32, width: i32, packed: usize, bias: usize, outChannels: i32,
+  padTop: i32, padLeft: i32, padRight: i32, strideH: i32, reach: i32, convH: i32, convW: i32,
+  actMin: f32, actMax: f32, actKind: i32,
+  poolKH: i32, poolKW: i32, poolSH: i32, poolSW: i32, poolPH: i32, poolPW: i32, poolDH: i32, poolDW: i32,
+  output: usize, outHeight: i32, outWidth: i32, bandRows: i32, bands: i32,
+  local: usize, sourceBytes: usize, paddedBytes: usize, workspaceBytes: usize, u0: i32, u1: i32,
+): void {
+  const source = local;
+  const padded = source + sourceBytes;
+  const workspace = padded + paddedBytes;
+  const band = workspace + workspaceBytes;
+  const windowRows = poolDH * (poolKH - 1) + 1;
+  for (let u = u0; u < u1; u++) {
+    const n = u / bands;
+    const first = (u % bands) * bandRows;
+    const last = min(outHeight, first + bandRows);
+    // convolution rows [r0, r1) feed pooled rows [first, last); input rows [top, bottom) feed them
+    const r0 = max(0, first * poolSH - poolPH);
+    const r1 = min(convH, (last - 1) * poolSH - poolPH + windowRows);
+    const top = r0 * strideH - padTop;
+    const bottom = (r1 - 1) * strideH - padTop + reach;
+    const i0 = max(0, top);
+    const i1 = min(height, bottom);
+    const inRows = i1 - i0;
+    const image = input + <usize>n * channels * height * width * 4;
+    for (let c = 0; c < channels; c++) {
+      memory.copy(source + <usize>c * inRows * width * 4, image + (<usize>c * height + i0) * width * 4, <usize>inRows * width * 4);
+    }
+    const rows = r1 - r0;
+    if (m == 3) {
+      f32_conv2d_winograd_s2k7(source, 1, channels, inRows, width, packed, bias, outChannels, i0 - top, bottom - i1, padLeft, padRight, 0,
+        band, rows, convW, workspace, padded, actMin, actMax, actKind, 0, 0, 0);
+    } else if (m == 4) {
+      f32_conv2d_winograd_f4x3(source, 1, channels, inRows, width, packed, bias, outChannels, i0 - top, bottom - i1, padLeft, padRight, 0,
+        band, rows, convW, workspace, padded, actMin, actMax, actKind, 0, 0, 0);
+    } else {
+      f32_conv2d_winograd_f2x3(source, 1, channels, inRows, width, packed, bias, outChannels, i0 - top, bottom - i1, padLeft, padRight, 0,
+        band, rows, convW, workspace, padded, actMin, actMax, actKind, 0, 0, 0);
+    }
+    f32_maxpool2d_rows(band, outChannels, rows, convW, poolKH, poolKW, poolSH, poolSW, r0 - (first * poolSH - poolPH), poolPW, poolDH, poolDW,
+      output + (<usize>n * outChannels * outHeight + first) * outWidth * 4, outHeight * outWidth, outWidth, 0, last - first);
   }
 }
 

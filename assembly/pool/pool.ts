@@ -55,6 +55,24 @@ export function f32_maxpool2d(
   }
 }
 
+/**
+ * max_pool2d of output rows [o0, o1) of `planes` planes whose outputs are `outPlane` floats apart
+ * (a fused convolution's band of rows, pooled into the whole output: rows of one band are not
+ * contiguous from plane to plane). Each row is f32_maxpool2d's own (a negative `padH` is a band that
+ * starts below its first window), so the bits do not depend on how rows are grouped into calls.
+ */
+export function f32_maxpool2d_rows(
+  input: usize, planes: i32, height: i32, width: i32,
+  kernelH: i32, kernelW: i32, strideH: i32, strideW: i32, padH: i32, padW: i32, dilationH: i32, dilationW: i32,
+  output: usize, outPlane: i32, outWidth: i32, o0: i32, o1: i32,
+): void {
+  if (o1 <= o0) return;
+  for (let plane = 0; plane < planes; plane++) {
+    f32_maxpool2d(input + <usize>plane * height * width * 4, 1, height, width, kernelH, kernelW, strideH, strideW,
+      padH - o0 * strideH, padW, dilationH, dilationW, output + (<usize>plane * outPlane + <usize>o0 * outWidth) * 4, o1 - o0, outWidth, 0);
+  }
+}
+
 // four neighbouring outputs of a row at a time, from ox while ox + 4 <= limit; returns the next ox
 // @ts-ignore: decorator
 @inline function maxPoolVectors(

@@ -438,14 +438,13 @@ function winogradThreads(call: PackedCall, m: number, held: number, threads: num
   const shared = Math.ceil(plan(channelMode ? 4 : 2) / 64) * 64;
   const local = plan(channelMode ? 5 : 3);
   const ws = workspace.get(shared + threads * local);
-  const phaseChannels = m === 3 ? 4 * channels : channels;
-  const positions = m === 2 ? 16 : 36;
-  const stageWork = channels * height * width + (channelMode ? positions * phaseChannels * tileBlocks * 8 * 4 : 0);
   const ocBlocks = Math.ceil(outChannels / GEMM_MR);
   for (let n = 0; n < batch; n++) {
     const image = inputPtr + n * channels * height * width * 4;
     const out = outputPtr + n * outChannels * outHeight * outWidth * 4;
-    parallel("f32_winograd_stage", channels, Math.min(threads, threadsFor(stageWork, channels)), (c0, c1) => [m, image, channels, height, width,
+    // the staging goes on the call's threads even when small (256 ch @14: 0.6M ops): the job after it
+    // reads its output on every thread anyway, and one wake of spinning workers costs microseconds
+    parallel("f32_winograd_stage", channels, threads, (c0, c1) => [m, image, channels, height, width,
       padTop, padBottom, padLeft, padRight, modeCode, outHeight, outWidth, ws, scratch, channelMode ? 1 : 0, ws + shared, c0, c1],
     { perThread: { arg: 15, bytes: local } });
     if (!channelMode) {
@@ -645,6 +644,12 @@ function convolveAndPool(
   // the largest band's buffers, taken once (a band's rows never exceed these)
   const maxRows = Math.min(convH, (bandRows - 1) * poolSH + windowRows);
   const maxInputRows = Math.min(height, (maxRows - 1) * stepH + reach);
+  const bands = Math.ceil(g.outHeight / bandRows);
+  const threads = threadsFor(batch * outChannels * convH * convW * channels * weight.shape[2] * weight.shape[3] / params.groups, batch * bands);
+  if (threads > 1 && poolBandsOnThreads(input, weight, bias, params, [batch, channels, height, width], padTop, padLeft, padRight, g,
+    pool, bandRows, bands, threads, output)) {
+    return output;
+  }
   const sourcePtr = bandInput.get(channels * maxInputRows * width * 4);
   const bandPtr = bandOutput.get(outChannels * maxRows * convW * 4);
   tidy(() => {
@@ -668,15 +673,85 @@ function convolveAndPool(
         const rows = r1 - r0;
         const band = { ptr: bandPtr, shape: [1, outChannels, rows, convW] };
         convolve(source, weight, bias, params, [1, channels, i1 - i0, width], [i0 - top, bottom - i1, padLeft, padRight], band);
-        // the band's pooled rows of a plane are not contiguous with the next plane's: a call a plane, on
-        // this thread (a ResNet stem's band pools cost ~0.1 ms; split one plane a task, they were no faster)
-        for (let oc = 0; oc < outChannels; oc++) {
-          k.f32_maxpool2d(band.ptr + oc * rows * convW * 4, 1, rows, convW, poolKH, poolKW, poolSH, poolSW,
-            r0 - (first * poolSH - poolPH), poolPW, poolDH, poolDW,
-            output.ptr + ((n * outChannels + oc) * g.outHeight + first) * g.outWidth * 4, last - first, g.outWidth, 0);
-        }
+        // the band's pooled rows, split by rows whenever the band's convolution was split (its tile tasks
+        // went by rows too: each thread then pools mostly what it convolved, still in its cache)
+        const pooledRows = last - first;
+        const convWork = outChannels * rows * convW * channels * weight.shape[2] * weight.shape[3];
+        parallel("f32_maxpool2d_rows", pooledRows, threadsFor(convWork, pooledRows), (o0, o1) => [
+          band.ptr, outChannels, rows, convW, poolKH, poolKW, poolSH, poolSW, r0 - (first * poolSH - poolPH), poolPW, poolDH, poolDW,
+          output.ptr + (n * outChannels * g.outHeight + first) * g.outWidth * 4, g.outHeight * g.outWidth, g.outWidth, o0, o1]);
       }
     }
   });
   return output;
+}
+
+/** Each thread's band buffers for poolBandsOnThreads. */
+const bandThreads = new Workspace("convolution bands per thread");
+
+/**
+ * Threads (issue #15): the bands of convolveAndPool as tasks, each band whole on one thread (its
+ * input rows, Winograd call and pool: f32_winograd_pool_bands), where every band takes the same
+ * Winograd kernel over weights cached packed. The bands and the calls are the one-thread path's, so
+ * are the bits; no band's rows cross cores (splitting each band's convolution, then its pool, across
+ * threads gained ~1.0-1.4x on ResNet-18's stem). False: not this case (lean mode, the GEMM, mixed
+ * kernels, weights not cached), for the caller's band loop.
+ */
+function poolBandsOnThreads(
+  input: Tensor, weight: Tensor, bias: Tensor | null, params: Conv2dParams, [batch, channels, height, width]: number[],
+  padTop: number, padLeft: number, padRight: number, g: ReturnType<typeof poolGeometry>, pool: MaxPoolSpec,
+  bandRows: number, bands: number, threads: number, output: Tensor,
+): boolean {
+  const k = wasm();
+  const { stride, dilation, groups } = params;
+  const [outChannels, , kernelH, kernelW] = weight.shape;
+  const [poolKH, poolKW] = pool.kernel;
+  const [poolSH, poolSW] = pool.stride;
+  const [poolPH, poolPW] = pool.padding;
+  const [poolDH, poolDW] = pool.dilation;
+  const windowRows = poolDH * (poolKH - 1) + 1;
+  const reach = dilation[0] * (kernelH - 1) + 1;
+  if (params.packed === undefined || memoryMode() === "lean" || params.reference === true || params.winograd === false) return false;
+  // each band's rows, input rows and pads, and the one kernel every band must take
+  let layout: WinogradKind | null = null;
+  let [sourceBytes, paddedBytes, workspaceBytes, bandBytes] = [0, 0, 0, 0];
+  for (let b = 0; b < bands; b++) {
+    const first = b * bandRows;
+    const last = Math.min(g.outHeight, first + bandRows);
+    const r0 = Math.max(0, first * poolSH - poolPH);
+    const r1 = Math.min(g.height, (last - 1) * poolSH - poolPH + windowRows);
+    const top = r0 * stride[0] - padTop;
+    const bottom = (r1 - 1) * stride[0] - padTop + reach;
+    const inRows = Math.min(height, bottom) - Math.max(0, top);
+    const rows = r1 - r0;
+    const kind = typeof params.winograd === "string" ? params.winograd
+      : chooseWinograd([kernelH, kernelW], stride, dilation, groups, channels, outChannels, rows, g.width);
+    if (kind === null || (layout !== null && kind !== layout)) return false;
+    layout = kind;
+    const size = kind === "winograd_s2k7" ? k.f32_winograd_s2k7_workspace : kind === "winograd4" ? k.f32_winograd_f4x3_workspace
+      : k.f32_winograd_f2x3_workspace;
+    sourceBytes = Math.max(sourceBytes, channels * inRows * width * 4);
+    paddedBytes = Math.max(paddedBytes, channels * (bottom - top) * (width + padLeft + padRight) * 4);
+    workspaceBytes = Math.max(workspaceBytes, size(channels, outChannels, rows, g.width));
+    bandBytes = Math.max(bandBytes, outChannels * rows * g.width * 4);
+  }
+  if (layout === null) return false;
+  const fold = params.fold ?? null;
+  const cache = params.packed;
+  if (groups === 1 && !cache.holds(weight, bias, groups, layout, fold) && layout === "winograd" &&
+    !fitsPackedBudget(packedBytes(weight, groups, layout))) return false;
+  const packed = cache.get(weight, bias, groups, layout, fold);
+  const activation = params.activation ?? "none";
+  const [actMin, actMax] = typeof activation === "string" ? ACTIVATION_RANGE[activation] : [activation.a, activation.b];
+  const actKind = typeof activation === "string" ? 0 : activation.kind;
+  const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+  [sourceBytes, paddedBytes, workspaceBytes] = [align(sourceBytes), align(paddedBytes), align(workspaceBytes)];
+  const local = sourceBytes + paddedBytes + workspaceBytes + align(bandBytes);
+  const ws = bandThreads.get(local * threads);
+  const m = layout === "winograd_s2k7" ? 3 : layout === "winograd4" ? 4 : 2;
+  parallel("f32_winograd_pool_bands", batch * bands, threads, (u0, u1) => [m, input.ptr, channels, height, width, packed, bias?.ptr ?? 0,
+    outChannels, padTop, padLeft, padRight, stride[0], reach, g.height, g.width, actMin, actMax, actKind,
+    poolKH, poolKW, poolSH, poolSW, poolPH, poolPW, poolDH, poolDW, output.ptr, g.outHeight, g.outWidth, bandRows, bands,
+    ws, sourceBytes, paddedBytes, workspaceBytes, u0, u1], { perThread: { arg: 31, bytes: local } });
+  return true;
 }

@@ -5,7 +5,7 @@
 // boundaries inside tile rows), batch 1 and 3, lean mode (U packed by blocks before the tiles, or by
 // each task for its own channels, chunked or not), and the stem's banded conv + max pool.
 import { nn, manual_seed, randn, type Tensor } from "../../../src/index.js";
-import { conv2dWith, type Conv2dParams, type WinogradKind } from "../../../src/functional/conv.js";
+import { conv2dWith, PackedConvWeights, type Conv2dParams, type WinogradKind } from "../../../src/functional/conv.js";
 import { Kind } from "../../../src/functional/activation.js";
 import { inLean, randomBn, type Cases } from "../harness.js";
 
@@ -37,6 +37,22 @@ function stem(seed: number, batch: number, size = 224): Tensor {
   const seq = new nn.Sequential(new nn.Conv2d(3, 64, 7, 2, 3, { bias: false }), randomBn(64), new nn.ReLU(true),
     new nn.MaxPool2d(3, 2, 1)).eval();
   return seq.forward(randn([batch, 3, size, size])) as Tensor;
+}
+
+/**
+ * Conv 3x3 pad 1 (weights cached packed) + max pool 3/2/1 in bands of 10 pooled rows (60 conv rows:
+ * 3 bands of F(4,3) calls): with threads, each band whole on one thread (poolBandsOnThreads).
+ */
+function bandsF4(seed: number, batch: number, activation: Conv2dParams["activation"]): Tensor {
+  manual_seed(seed);
+  const layer = new nn.Conv2d(8, 12, 3, 1, 1);
+  const packed = new PackedConvWeights();
+  const y = conv2dWith(randn([batch, 8, 60, 36]), layer.weight, layer.bias, {
+    stride: [1, 1], padding: [1, 1], dilation: [1, 1], groups: 1, paddingMode: "zeros", activation, packed,
+    pool: { kernel: [3, 3], stride: [2, 2], padding: [1, 1], dilation: [1, 1], ceilMode: false }, poolBandBytes: 21 * 12 * 36 * 4,
+  });
+  packed.dispose();
+  return y;
 }
 
 /** Sequential(Conv2d 3x3 pad 1, ReLU, MaxPool2d) in eval mode: fused; small, so convolved whole, then pooled. */
@@ -92,6 +108,9 @@ export const cases: Cases = {
   // ResNet's stem with its max pool, in bands (batch 1 and 3)
   "stem + BN + ReLU + MaxPool @224": () => stem(20, 1),
   "stem + BN + ReLU + MaxPool @224, batch 3": () => stem(21, 3),
+  // F(4,3) + max pool in bands, a band a task (and a non-clamp epilogue in the band's kernel)
+  "F(4,3) + ReLU + MaxPool(3, 2, 1) in 3 bands, batch 2": () => bandsF4(34, 2, "relu"),
+  "F(4,3) + leaky_relu + MaxPool(3, 2, 1) in 3 bands": () => bandsF4(35, 1, { kind: Kind.leaky_relu, a: 0.1, b: 0 }),
   // groups 2 and 3 run as dense convolutions with block-diagonal weights
   "grouped (2) Conv 16->16 @30 F(4,3)": () => grouped(32, [1, 16, 30, 30], 16, 2),
   "grouped (3) Conv 12->21 @9x11 F(2,3), batch 3": () => grouped(33, [3, 12, 9, 11], 21, 3),

@@ -1,7 +1,7 @@
 // wasmnn's Wasm interface: plain functions over pointers and sizes, no imports.
 export { alloc, allocHigh, free, maxAlloc } from "./alloc";
 export { set_thread_scratch, thread_scratch_bytes } from "./scratch";
-export { f32_pad2d, f32_phase_split, f32_phase_merge } from "./conv/pad";
+export { f32_pad2d, f32_embed_rows, f32_phase_split, f32_phase_merge } from "./conv/pad";
 export { f32_conv2d_packed_size, f32_conv2d_pack } from "./conv/pack";
 export { f32_conv2d_igemm, f32_conv2d_igemm_workspace, f32_conv2d_ref } from "./conv/conv";
 export { f32_scale_rows } from "./conv/fold";

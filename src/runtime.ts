@@ -7,7 +7,7 @@ import { currentPool, setPool, setThreadsInUse, threadsInUse, MAX_THREADS } from
 type KernelFn = (...args: number[]) => number;
 /** Names of the Wasm module's functions (see assembly/index.ts); every one takes and returns numbers. */
 const KERNEL_NAMES = [
-  "alloc", "allocHigh", "free", "maxAlloc", "set_thread_scratch", "thread_scratch_bytes", "f32_add", "f32_pad2d", "f32_phase_split", "f32_phase_merge", "f32_clamp", "f32_linear", "f32_linear_gemm", "f32_linear_gemm_workspace", "f32_linear_gemm_pack",
+  "alloc", "allocHigh", "free", "maxAlloc", "set_thread_scratch", "thread_scratch_bytes", "f32_add", "f32_pad2d", "f32_embed_rows", "f32_phase_split", "f32_phase_merge", "f32_clamp", "f32_linear", "f32_linear_gemm", "f32_linear_gemm_workspace", "f32_linear_gemm_pack",
   "f32_conv2d_packed_size", "f32_conv2d_pack", "f32_conv2d_igemm", "f32_conv2d_igemm_workspace", "f32_conv2d_ref",
   "f32_dwconv2d", "f32_dwconv2d_workspace", "f32_dwconv2d_c4", "f32_dwconv2d_c4_workspace",
   "f32_maxpool2d", "f32_maxpool2d_rows", "f32_avgpool2d", "f32_adaptive_avgpool2d", "f32_adaptive_maxpool2d",

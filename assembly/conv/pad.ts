@@ -63,6 +63,37 @@ export function f32_pad2d(
 }
 
 /**
+ * Rows [r0, r1) of `planes` zero-bordered planes [outH, outW] (clipped to the plane) holding
+ * [height, width] input planes at (top, left) >= 0, zeros elsewhere: a zero-padded copy (outH = height +
+ * pads) or Winograd's staged input (outH, outW: the tile grid's). Threads split it by rows, as the
+ * tile tasks that read it (each thread then places mostly the rows it reads).
+ */
+export function f32_embed_rows(
+  input: usize, planes: i32, height: i32, width: i32, output: usize, outH: i32, outW: i32, top: i32, left: i32, r0: i32, r1: i32,
+): void {
+  r1 = min(r1, outH);
+  if (r1 <= r0) return;
+  left = min(left, outW);
+  const cols = max(0, min(width, outW - left));
+  const rowBytes = <usize>outW * 4;
+  for (let p = 0; p < planes; p++) {
+    const plane = output + <usize>p * outH * outW * 4;
+    const source = input + <usize>p * height * width * 4;
+    for (let y = r0; y < r1; y++) {
+      const dst = plane + <usize>y * rowBytes;
+      const sy = y - top;
+      if (sy < 0 || sy >= height) {
+        memory.fill(dst, 0, rowBytes);
+        continue;
+      }
+      memory.fill(dst, 0, <usize>left * 4);
+      memory.copy(dst + <usize>left * 4, source + <usize>sy * width * 4, <usize>cols * 4);
+      memory.fill(dst + <usize>(left + cols) * 4, 0, <usize>(outW - left - cols) * 4);
+    }
+  }
+}
+
+/**
  * Polyphase split: phase (a, b) of [planes, H, W] with steps (stepH, stepW), i.e. rows a, a + stepH,
  * ... and columns b, b + stepW, ... -> [planes, outH, outW]. A dilated convolution is an undilated one
  * on each phase (so Winograd can serve it).

@@ -126,7 +126,7 @@ export function f32_conv2d_winograd_s2k7(
  * The threaded calls' geometry, `part`: 0 tile blocks, 1 blocks a pass of the whole call takes
  * (1: U small), 2 tile mode's shared bytes (the staged input), 3 its bytes per thread (V, M, rows of
  * one block), 4 channel mode's shared bytes (staged input, V and M of every block), 5 its bytes per
- * thread (rows). m: 2 F(2,3), 4 F(4,3), 3 the stem; `outChannels`: the channels whose M is held
+ * thread (rows), 6 and 7 the staged planes' height and width. m: 2 F(2,3), 4 F(4,3), 3 the stem; `outChannels`: the channels whose M is held
  * (lean: a chunk's).
  */
 export function f32_winograd_plan(m: i32, channels: i32, outChannels: i32, outHeight: i32, outWidth: i32, part: i32): f64 {
@@ -141,6 +141,8 @@ export function f32_winograd_plan(m: i32, channels: i32, outChannels: i32, outHe
   if (part == 2) return staged;
   if (part == 3) return roundUp64(<f64>positions * (<f64>phaseChannels + paddedOut) * TILE_BLOCK * 4 + rowBytes);
   if (part == 4) return staged + <f64>positions * (<f64>phaseChannels + paddedOut) * <f64>blocks * TILE_BLOCK * 4;
+  if (part == 6) return <f64>stageHeightOf(m, outHeight);
+  if (part == 7) return <f64>stageWidthOf(m, outWidth);
   return rowBytes;
 }
 

@@ -439,14 +439,21 @@ function winogradThreads(call: PackedCall, m: number, held: number, threads: num
   const local = plan(channelMode ? 5 : 3);
   const ws = workspace.get(shared + threads * local);
   const ocBlocks = Math.ceil(outChannels / GEMM_MR);
+  const [stageH, stageW] = [plan(6), plan(7)];
   for (let n = 0; n < batch; n++) {
     const image = inputPtr + n * channels * height * width * 4;
     const out = outputPtr + n * outChannels * outHeight * outWidth * 4;
     // the staging goes on the call's threads even when small (256 ch @14: 0.6M ops): the job after it
-    // reads its output on every thread anyway, and one wake of spinning workers costs microseconds
-    parallel("f32_winograd_stage", channels, threads, (c0, c1) => [m, image, channels, height, width,
-      padTop, padBottom, padLeft, padRight, modeCode, outHeight, outWidth, ws, scratch, channelMode ? 1 : 0, ws + shared, c0, c1],
-    { perThread: { arg: 15, bytes: local } });
+    // reads its output on every thread anyway, and one wake of spinning workers costs microseconds.
+    // Tile mode with zero padding stages by rows, as the tile tasks read it (each thread then stages
+    // mostly its own tiles' rows, in its own cache); else by channels (each with its V in channel mode)
+    if (!channelMode && modeCode === 0 && m !== 3 && Math.min(padTop, padBottom, padLeft, padRight) >= 0) {
+      parallel("f32_embed_rows", stageH, threads, (r0, r1) => [image, channels, height, width, ws, stageH, stageW, padTop, padLeft, r0, r1]);
+    } else {
+      parallel("f32_winograd_stage", channels, threads, (c0, c1) => [m, image, channels, height, width,
+        padTop, padBottom, padLeft, padRight, modeCode, outHeight, outWidth, ws, scratch, channelMode ? 1 : 0, ws + shared, c0, c1],
+      { perThread: { arg: 15, bytes: local } });
+    }
     if (!channelMode) {
       if (weight !== 0 && n === 0) {
         parallel("f32_winograd_pack_blocks", ocBlocks, Math.min(threads, threadsFor(outChannels * channels * (m === 3 ? 49 : 9) * 8, ocBlocks)),
@@ -525,7 +532,13 @@ function igemm(call: PackedCall, packed: number, outputPtr: number, inputPtr: nu
     const images = Math.min(perPass, batch - n0);
     const planes = images * channels;
     const first = inputPtr + n0 * channels * plane;
-    pad2dPlanes(first, source, planes, height, width, padTop, padBottom, padLeft, padRight, modeCode, 0);
+    // on the call's threads even when small (64 ch @56: 0.2M floats): the tasks after it read it on every
+    // thread anyway; zero padding by rows, as the tile tasks read it (each thread pads mostly its own rows)
+    if (modeCode === 0 && Math.min(padTop, padBottom, padLeft, padRight) >= 0) {
+      parallel("f32_embed_rows", paddedH, threads, (r0, r1) => [first, planes, height, width, source, paddedH, paddedW, padTop, padLeft, r0, r1]);
+    } else {
+      pad2dPlanes(first, source, planes, height, width, padTop, padBottom, padLeft, padRight, modeCode, 0, Math.min(threads, planes));
+    }
     run(source, images, outputPtr + n0 * outChannels * outPixels * 4, paddedH, paddedW);
   }
 }

@@ -27,6 +27,7 @@ import { measurePeak } from "./peak.js";
 import { runColdStart, phaseText, type ColdStartResult } from "./cold-start.js";
 import { measureResnetMemory, type MemoryReport } from "./memory.js";
 import { OP_SUITE, copyRunner, type OpWorkload } from "./ops.js";
+import { measureCores, coresText } from "./cores.js";
 
 const args = process.argv.slice(2);
 // --vision: whole torchvision models against onnxruntime-web instead (bench/vision.ts)
@@ -302,6 +303,10 @@ async function main(): Promise<void> {
   const peakStart = await measurePeak({ repeats: cfg.peakRepeats });
   console.log(`Wasm SIMD peak (register-only f32x4 mul+add, 1 thread): ${peakStart.gflops.toFixed(1)} GFLOP/s (${Object.entries(peakStart.variants).map(([k, v]) => `${k}: ${v.toFixed(1)}`).join(", ")})\n`);
 
+  // threads: what the vCPUs allow right now (one is often slowed by other tenants), before and after
+  const coresStart = threads > 1 ? await measureCores() : null;
+  if (coresStart) console.log(`vCPUs (bench/cores.ts): ${coresText(coresStart)}\n`);
+
   const rows: Row[] = [];
   for (const w of workloads) {
     const row = await benchWorkload(w, SUITE.indexOf(w));
@@ -329,6 +334,8 @@ async function main(): Promise<void> {
   }
   if (!filter || "resnet-18 224×224".includes(filter.toLowerCase())) mem = await measureResnetMemory();
 
+  const coresEnd = threads > 1 ? await measureCores() : null;
+  if (coresEnd) console.log(`\nvCPUs again: ${coresText(coresEnd)}`);
   const peakEnd = await measurePeak({ repeats: cfg.peakRepeats });
   const peak = peakEnd.gflops > peakStart.gflops ? peakEnd : peakStart;
   console.log(`\nWasm SIMD peak again: ${peakEnd.gflops.toFixed(1)} GFLOP/s; using ${peak.gflops.toFixed(1)} GFLOP/s`);
@@ -355,6 +362,7 @@ async function main(): Promise<void> {
     `- wasmnn: \`module.eval()\`, timed \`module.forward(x)\` + \`dispose()\` of the output; \`init({ threads: ${threads} })\` (${JSON.stringify(backend())})${threads > 1 ? `. "wasmnn 1-thread ms": the same module with \`set_num_threads(1)\`, in the same rounds; "${threads} threads vs 1" = median over rounds of its 1-thread time / its ${threads}-thread time` : ""}.`,
     `- Method: batch 1, float32, ${cfg.warmup} interleaved warm-up rounds, then ≥ ${cfg.minRounds} rounds (up to ${cfg.maxRounds}, ~${cfg.budgetMs / 1000} s per workload); each round runs every engine once, order rotated per round. ms = median. GFLOP/s = 2·MACs / median time (MACs of convolutions and fc only). "wasmnn vs best peer" = median over rounds of (fastest peer's time in that round / wasmnn's time): > 1 means wasmnn is faster.`,
     `- Wasm SIMD peak (bench/peak.ts, register-only f32x4 mul+add, 1 thread; best of a measurement before and after the workloads): **${peak.gflops.toFixed(1)} GFLOP/s** (${Object.entries(peak.variants).map(([k, v]) => `${k}: ${v.toFixed(1)}`).join(", ")}). "% of peak" = GFLOP/s / peak; a kernel that does fewer multiplies than the direct convolution (Winograd) can exceed 100 %.`,
+    ...(coresStart && coresEnd ? [`- vCPUs (bench/cores.ts: conv 3×3 64 ch @56 on one thread pinned to each vCPU with \`taskset\`, alone, then all at once; the ceiling is what a perfectly split kernel could gain over one thread on the fastest vCPU): before the workloads ${coresText(coresStart)}; after ${coresText(coresEnd)}.`] : []),
     process.execArgv.includes("--no-liftoff")
       ? "- V8: the bench process runs with `--no-liftoff` (every engine's Wasm compiled by TurboFan before its first run; see bench/v8-flags.ts)."
       : "- V8: default tiering (BENCH_DEFAULT_TIERING=1): Liftoff first, TurboFan when hot — engines may run baseline code for part of a workload.",

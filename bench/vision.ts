@@ -16,6 +16,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { mkdir, writeFile } from "node:fs/promises";
 import * as ort from "onnxruntime-web";
+import { measureCores, coresText } from "./cores.js";
 import { init, backend, memory, set_num_threads, tensor, tidy, type Tensor } from "../src/index.js";
 import { configureOrt, ortSessionOptions, ortVersion } from "./engines/ort.js";
 import { generated, loadFixtureModel } from "../tests/vision/weights.js";
@@ -143,11 +144,19 @@ const lines = [
   `| model | input | GMAC | wasmnn ms | onnxruntime-web ms | ratio | wasmnn GFLOP/s | rounds | max abs diff (of max) | peak wasm memory MiB |${threads > 1 ? ` wasmnn 1 thread ms | ${threads} vs 1 |` : ""}`,
   `|---|---|---:|---:|---:|---:|---:|---:|---|---:|${threads > 1 ? "---:|---:|" : ""}`,
 ];
+// threads: what the vCPUs allow (bench/cores.ts), before the models and after
+const coresStart = threads > 1 ? await measureCores() : null;
+if (coresStart) console.log(`vCPUs: ${coresText(coresStart)}`);
 for (const name of cases) {
   const r = await benchCase(name);
   const line = `| ${r.name} | ${r.size}² | ${(r.macs / 1e9).toFixed(2)} | ${r.wasmnn.toFixed(1)} | ${r.ort.toFixed(1)} | ${r.ratio.toFixed(2)}× | ${(2 * r.macs / 1e6 / r.wasmnn).toFixed(1)} | ${r.rounds} | ${r.diff.toExponential(1)} (${r.scale.toPrecision(3)}) | ${r.wasmMiB.toFixed(0)} |${r.one !== null ? ` ${r.one.toFixed(1)} | **${r.scaling!.toFixed(2)}×** |` : ""}`;
   console.log(line);
   lines.push(line);
+}
+const coresEnd = threads > 1 ? await measureCores() : null;
+if (coresStart && coresEnd) {
+  lines.push("", `vCPUs (bench/cores.ts: conv 3×3 64 ch @56 on one thread pinned to each vCPU, alone, then all at once): before ${coresText(coresStart)}; after ${coresText(coresEnd)}.`);
+  console.log(lines.at(-1));
 }
 const full = !filter && !quick;
 const out = full ? new URL(threads > 1 ? `./RESULTS-vision-threads-${threads}.md` : "./RESULTS-vision.md", import.meta.url) : new URL("./build/RESULTS-vision.partial.md", import.meta.url);

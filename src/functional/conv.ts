@@ -315,13 +315,13 @@ function convolveWith(
       kernelH, kernelW, stride[0], stride[1], dilation[0], dilation[1], padTop, padBottom, padLeft, padRight, modeCode,
       output.ptr, outHeight, outWidth, ws, actMin, actMax, epilogue?.kind ?? 0];
     if ((params.depthwise ?? "c4") === "c4" && !crops) {
-      // units: (image, group of 4 channels, band of output rows); with few groups per thread (early
-      // MobileNet layers: 8 groups at 112x112) each group's rows split into bands so tasks even
-      // out. A pixel's bits do not depend on its band (see the kernel), so `bands` may follow the
-      // thread count.
+      // units: (image, band of output rows, group of 4 channels): at least a band a thread, so each
+      // thread's share is a share of the rows (see the kernel), and with few groups a thread (early
+      // MobileNet layers: 8 groups at 112x112) more bands, so tasks even out. A pixel's bits do not
+      // depend on its band, so `bands` may follow the thread count.
       const groups = batch * Math.ceil(channels / 4);
       const most = threadsFor(work, groups * outHeight);
-      const bands = most === 1 ? 1 : Math.min(Math.ceil(12 * most / groups), Math.ceil(outHeight / 4));
+      const bands = most === 1 ? 1 : Math.min(Math.max(most, Math.min(Math.ceil(12 * most / groups), Math.ceil(outHeight / 4))), outHeight);
       const threads = Math.min(most, groups * bands);
       const bytes = Math.ceil(k.f32_dwconv2d_c4_workspace(height, width, padTop, padBottom, padLeft, padRight, outHeight, outWidth) / 64) * 64;
       const ws = workspace.get(bytes * threads);

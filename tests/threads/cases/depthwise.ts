@@ -1,4 +1,4 @@
-// Thread cases: the depthwise kernels (f32_dwconv2d_c4: units (image, 4-channel group, row band);
+// Thread cases: the depthwise kernels (f32_dwconv2d_c4: units (image, row band, 4-channel group);
 // f32_dwconv2d: units (image, channel)), each task staging into its own workspace. Channel counts
 // off multiples of 4, multipliers, strides, dilations, every padding mode, kernels 3x3 / 5x5 / 7x7 /
 // dilated 5x5 / > 49 taps, batches 1 and > 1, fused clamps and activation epilogues, a negative pad

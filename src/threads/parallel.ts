@@ -43,11 +43,14 @@ export function setThreadsInUse(n: number): void {
 
 /**
  * A call's work (multiply-adds or element operations) below which waking the pool costs more than
- * it saves: a wake-up is ~3-25 us, and a split call's data ends up in two cores' caches, which the
- * next call pays for. 1M ops is ~25-50 us of GEMM work, ~100 us of depthwise work (bench --threads 2:
- * depthwise 384 ch @14 and 960 ch @7 and a small grouped conv were slower split at 64K).
+ * it saves: a job costs ~3 us with the workers spinning, and a split call's data ends up in two
+ * cores' caches, which the next call pays for unless it splits the same way (the tile tasks and
+ * depthwise bands all split an image by rows, so neighbouring layers mostly do). 256K ops is ~10 us
+ * of GEMM work. It was 1M while the depthwise kernel split by channels; at 256K, interleaved at 2
+ * threads: ResNet-18 30.65/31.55 -> 30.14/31.07 ms, at 32x32 6.34/6.28 -> 6.25/5.92 ms, MobileNetV2
+ * 13.47/12.91 -> 13.36/12.88 ms.
  */
-const MIN_PARALLEL_WORK = 1 << 20;
+const MIN_PARALLEL_WORK = 1 << 18;
 let minParallelWork = MIN_PARALLEL_WORK;
 
 /** Tests: split calls of any size (0), to reach every task boundary with small shapes; or restore the default. */

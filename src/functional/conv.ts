@@ -518,7 +518,7 @@ function igemm(call: PackedCall, packed: number, outputPtr: number, inputPtr: nu
       outputPtr, outHeight, outWidth, ws, actMin, actMax, epilogueKind, 0, batch * groups, 0, 0);
     return;
   }
-  const [tilesPerUnit, blocksPerUnit] = igemmGrid(batch * groups, tiles, blocks, threads);
+  const [tilesPerUnit, blocksPerUnit] = igemmGrid(batch * groups, tiles, blocks, threads, outPixels * 4, tiles * 8 * reduction * 4);
   const tileUnits = Math.ceil(tiles / tilesPerUnit);
   const blockUnits = blocksPerUnit === 0 ? 1 : blocks;
   const imageUnits = groups * tileUnits * blockUnits;
@@ -557,11 +557,17 @@ function igemm(call: PackedCall, packed: number, outputPtr: number, inputPtr: nu
 
 /**
  * [tilesPerUnit, blocksPerUnit] of f32_conv2d_igemm's grid for `threads` (any grid gives the same
- * bits): single tiles (0: all blocks) where the images and groups have >= 12 tiles a thread, else
+ * bits): whole images' tiles by blocks of output channels where an output plane is under 4 KB and
+ * the image's gathered panels (`panelBytes`) under 128 KB (MobileNetV2's 1x1 convs at 14x14 and
+ * 7x7: split by rows, two threads wrote the same cache line of every plane, at the rows' edge and
+ * where one small plane ends and the next begins; by blocks, each thread writes whole planes);
+ * else single tiles (0: all blocks) where the images and groups have >= 12 tiles a thread, else
  * tile units (>= 4 tiles) of single blocks, with fewer tile units the more blocks there are (each
  * task's run of blocks then reuses one gather of its tiles' panels).
  */
-function igemmGrid(imagesGroups: number, tiles: number, blocks: number, threads: number): [number, number] {
+function igemmGrid(imagesGroups: number, tiles: number, blocks: number, threads: number, planeBytes: number,
+  panelBytes: number): [number, number] {
+  if (planeBytes < 4096 && panelBytes <= 128 * 1024 && blocks >= 4 * threads) return [tiles, 1];
   if (imagesGroups * tiles >= 12 * threads || blocks === 1) return [1, 0];
   const tileUnits = Math.min(Math.ceil(tiles / 4), Math.max(1, Math.floor(48 * threads / blocks)));
   return [Math.ceil(tiles / tileUnits), 1];

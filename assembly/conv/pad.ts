@@ -63,32 +63,44 @@ export function f32_pad2d(
 }
 
 /**
- * Rows [r0, r1) of `planes` zero-bordered planes [outH, outW] (clipped to the plane) holding
- * [height, width] input planes at (top, left) >= 0, zeros elsewhere: a zero-padded copy (outH = height +
- * pads) or Winograd's staged input (outH, outW: the tile grid's). Threads split it by rows, as the
- * tile tasks that read it (each thread then places mostly the rows it reads).
+ * Rows [r0, r1) of `planes` planes [outH, outW] holding [height, width] input planes padded by
+ * (top, bottom, left, right) >= 0 in `mode` (f32_pad2d's modes; constant: zeros) at (0, 0), and
+ * zeros beyond the padded extent: a padded copy (outH, outW: the padded size) or Winograd's staged
+ * input (outH, outW: the tile grid's). The values are f32_pad2d's, copied. Threads split it by rows,
+ * as the tile tasks that read it (each thread then places mostly the rows it reads).
  */
 export function f32_embed_rows(
-  input: usize, planes: i32, height: i32, width: i32, output: usize, outH: i32, outW: i32, top: i32, left: i32, r0: i32, r1: i32,
+  input: usize, planes: i32, height: i32, width: i32, output: usize, outH: i32, outW: i32,
+  top: i32, bottom: i32, left: i32, right: i32, mode: i32, r0: i32, r1: i32,
 ): void {
   r1 = min(r1, outH);
   if (r1 <= r0) return;
-  left = min(left, outW);
-  const cols = max(0, min(width, outW - left));
+  const rowsEnd = min(outH, height + top + bottom);   // rows at or past it: zeros
+  const colsEnd = min(outW, width + left + right);    // columns at or past it: zeros
+  const copyStart = min(left, colsEnd);
+  const copyEnd = min(left + width, colsEnd);
   const rowBytes = <usize>outW * 4;
   for (let p = 0; p < planes; p++) {
     const plane = output + <usize>p * outH * outW * 4;
     const source = input + <usize>p * height * width * 4;
     for (let y = r0; y < r1; y++) {
       const dst = plane + <usize>y * rowBytes;
-      const sy = y - top;
-      if (sy < 0 || sy >= height) {
+      const sy = y < rowsEnd ? mapIndex(y - top, height, mode) : -1;
+      if (sy < 0) {
         memory.fill(dst, 0, rowBytes);
         continue;
       }
-      memory.fill(dst, 0, <usize>left * 4);
-      memory.copy(dst + <usize>left * 4, source + <usize>sy * width * 4, <usize>cols * 4);
-      memory.fill(dst + <usize>(left + cols) * 4, 0, <usize>(outW - left - cols) * 4);
+      const row = source + <usize>sy * width * 4;
+      for (let x = 0; x < copyStart; x++) {
+        const sx = mapIndex(x - left, width, mode);
+        store<f32>(dst + <usize>x * 4, sx < 0 ? 0 : load<f32>(row + <usize>sx * 4));
+      }
+      memory.copy(dst + <usize>copyStart * 4, row + <usize>(copyStart - left) * 4, <usize>(copyEnd - copyStart) * 4);
+      for (let x = copyEnd; x < colsEnd; x++) {
+        const sx = mapIndex(x - left, width, mode);
+        store<f32>(dst + <usize>x * 4, sx < 0 ? 0 : load<f32>(row + <usize>sx * 4));
+      }
+      memory.fill(dst + <usize>colsEnd * 4, 0, <usize>(outW - colsEnd) * 4);
     }
   }
 }

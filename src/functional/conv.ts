@@ -457,10 +457,11 @@ function winogradThreads(call: PackedCall, m: number, held: number, threads: num
     const out = outputPtr + n * outChannels * outHeight * outWidth * 4;
     // the staging goes on the call's threads even when small (256 ch @14: 0.6M ops): the job after it
     // reads its output on every thread anyway, and one wake of spinning workers costs microseconds.
-    // Tile mode with zero padding stages by rows, as the tile tasks read it (each thread then stages
-    // mostly its own tiles' rows, in its own cache); else by channels (each with its V in channel mode)
-    if (!channelMode && modeCode === 0 && m !== 3 && Math.min(padTop, padBottom, padLeft, padRight) >= 0) {
-      parallel("f32_embed_rows", stageH, threads, (r0, r1) => [image, channels, height, width, ws, stageH, stageW, padTop, padLeft, r0, r1]);
+    // Tile mode stages by rows, as the tile tasks read it (each thread then stages mostly its own
+    // tiles' rows, in its own cache); else by channels (each with its V in channel mode)
+    if (!channelMode && m !== 3 && Math.min(padTop, padBottom, padLeft, padRight) >= 0) {
+      parallel("f32_embed_rows", stageH, threads, (r0, r1) => [image, channels, height, width, ws, stageH, stageW,
+        padTop, padBottom, padLeft, padRight, modeCode, r0, r1]);
     } else {
       parallel("f32_winograd_stage", channels, threads, (c0, c1) => [m, image, channels, height, width,
         padTop, padBottom, padLeft, padRight, modeCode, outHeight, outWidth, ws, scratch, channelMode ? 1 : 0, ws + shared, c0, c1],
@@ -545,9 +546,10 @@ function igemm(call: PackedCall, packed: number, outputPtr: number, inputPtr: nu
     const planes = images * channels;
     const first = inputPtr + n0 * channels * plane;
     // on the call's threads even when small (64 ch @56: 0.2M floats): the tasks after it read it on every
-    // thread anyway; zero padding by rows, as the tile tasks read it (each thread pads mostly its own rows)
-    if (modeCode === 0 && Math.min(padTop, padBottom, padLeft, padRight) >= 0) {
-      parallel("f32_embed_rows", paddedH, threads, (r0, r1) => [first, planes, height, width, source, paddedH, paddedW, padTop, padLeft, r0, r1]);
+    // thread anyway; by rows, as the tile tasks read it (each thread pads mostly its own rows)
+    if (Math.min(padTop, padBottom, padLeft, padRight) >= 0) {
+      parallel("f32_embed_rows", paddedH, threads, (r0, r1) => [first, planes, height, width, source, paddedH, paddedW,
+        padTop, padBottom, padLeft, padRight, modeCode, r0, r1]);
     } else {
       pad2dPlanes(first, source, planes, height, width, padTop, padBottom, padLeft, padRight, modeCode, 0, Math.min(threads, planes));
     }

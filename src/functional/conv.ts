@@ -321,10 +321,10 @@ function convolveWith(
       // DW_BAND_PLANE_BYTES go by channel groups only. A pixel's bits do not depend on its band, so
       // `bands` may follow the thread count.
       const groups = batch * Math.ceil(channels / 4);
-      // (4x the multiply-adds: the kernel is bound by its staging and unstaging, not its arithmetic; and
-      // with band-major units a split layer's rows stay where the layers around it made them:
-      // MobileNetV2 at 2 threads, interleaved, 14.8-17.0 -> 13.9-15.8 ms against 1x)
-      const most = threadsFor(4 * work, groups * outHeight);
+      // (from 256K multiply-adds, as every call: at 1M, MobileNetV2 at 2 threads, interleaved, took
+      // 14.8-17.0 ms against 13.9-15.8 at 256K; lower, single depthwise layers of 60 us (384 ch @14)
+      // ran up to 5x slower split whenever the worker's vCPU stalled: bench runs of this session)
+      const most = threadsFor(work, groups * outHeight);
       const bands = most === 1 || outHeight * outWidth * 4 < DW_BAND_PLANE_BYTES ? 1 : Math.min(Math.max(most, Math.min(Math.ceil(12 * most / groups), Math.ceil(outHeight / 4))), outHeight);
       const threads = Math.min(most, groups * bands);
       const bytes = Math.ceil(k.f32_dwconv2d_c4_workspace(height, width, padTop, padBottom, padLeft, padRight, outHeight, outWidth) / 64) * 64;

@@ -53,15 +53,26 @@ export function setThreadsInUse(n: number): void {
 const MIN_PARALLEL_WORK = 1 << 18;
 let minParallelWork = MIN_PARALLEL_WORK;
 
-/** Tests: split calls of any size (0), to reach every task boundary with small shapes; or restore the default. */
+/**
+ * Work below which a call does not wake a sleeping worker (one that has had no job for 0.25 ms): it
+ * runs on one thread instead. Waking one costs thread 0 the notify (measured here: 30-180 us a call,
+ * on this VM's vCPUs) and the worker starts slowly; a lone 60-us depthwise layer split at 64K ran
+ * 0.2-0.9x in bench runs. Within a forward the workers are awake and small calls split.
+ */
+const MIN_WAKE_WORK = 1 << 20;
+let minWakeWork = MIN_WAKE_WORK;
+
+/** Tests: split calls of any size (0), to reach every task boundary with small shapes; or restore the defaults. */
 export function setMinParallelWork(work: number | null): void {
   minParallelWork = work ?? MIN_PARALLEL_WORK;
+  minWakeWork = work ?? MIN_WAKE_WORK;
 }
 
 /** Threads a call of `work` over `units` should use: 1 when small, never more units than threads. */
 export function threadsFor(work: number, units: number): number {
   const threads = threadsInUse();
   if (threads <= 1 || units <= 1 || work < minParallelWork) return 1;
+  if (work < minWakeWork && pool !== null && pool.asleep(threads)) return 1;
   return Math.min(threads, units);
 }
 

@@ -160,6 +160,12 @@ export class Pool {
     if (h[LAYOUT.ERROR] !== 0) throw new Error(`wasmnn: pool thread ${h[LAYOUT.ERROR]} failed in a kernel (its error is on the console)`);
   }
 
+  /** Whether any of the workers a `threads`-thread job would use sleeps (waking it costs a notify). */
+  asleep(threads: number): boolean {
+    for (let tid = 1; tid < threads; tid++) if (Atomics.load(this.#ctrl, LAYOUT.SLEEPING + tid) !== 0) return true;
+    return false;
+  }
+
   #join(tasks: number): void {
     const h = this.#ctrl;
     let done = Atomics.load(h, LAYOUT.DONE);

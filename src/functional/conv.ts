@@ -324,11 +324,7 @@ function convolveWith(
       // (from 256K multiply-adds, as every call: at 1M, MobileNetV2 at 2 threads, interleaved, took
       // 14.8-17.0 ms against 13.9-15.8 at 256K; lower, single depthwise layers of 60 us (384 ch @14)
       // ran up to 5x slower split whenever the worker's vCPU stalled: bench runs of this session)
-      // (a depthwise layer wakes a sleeping worker only from 16M multiply-adds: it is memory-bound, and
-      // a woken worker first pulls its rows from the other core's cache; alone, 144 ch @56 (4M) ran
-      // 0.30 ms split with the worker awake, 0.54-0.65 ms waking it, 0.42 ms on one thread. In a
-      // model the 1x1 layer before it has woken the pool)
-      const most = threadsFor(work, groups * outHeight, 16);
+      const most = threadsFor(work, groups * outHeight);
       const bands = most === 1 || outHeight * outWidth * 4 < DW_BAND_PLANE_BYTES ? 1 : Math.min(Math.max(most, Math.min(Math.ceil(12 * most / groups), Math.ceil(outHeight / 4))), outHeight);
       const threads = Math.min(most, groups * bands);
       const bytes = Math.ceil(k.f32_dwconv2d_c4_workspace(height, width, padTop, padBottom, padLeft, padRight, outHeight, outWidth) / 64) * 64;

@@ -68,15 +68,11 @@ export function setMinParallelWork(work: number | null): void {
   minWakeWork = work ?? MIN_WAKE_WORK;
 }
 
-/**
- * Threads a call of `work` over `units` should use: 1 when small, never more units than threads.
- * `wakeFactor` scales MIN_WAKE_WORK for kernels whose data a just-woken worker must first pull from
- * the other core (memory-bound ones).
- */
-export function threadsFor(work: number, units: number, wakeFactor = 1): number {
+/** Threads a call of `work` over `units` should use: 1 when small, never more units than threads. */
+export function threadsFor(work: number, units: number): number {
   const threads = threadsInUse();
   if (threads <= 1 || units <= 1 || work < minParallelWork) return 1;
-  if (work < minWakeWork * wakeFactor && pool !== null && pool.asleep(threads)) return 1;
+  if (work < minWakeWork && pool !== null && pool.asleep(threads)) return 1;
   return Math.min(threads, units);
 }
 

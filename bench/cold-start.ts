@@ -3,7 +3,7 @@
 //   npx tsx bench/cold-start.ts [--runs N]
 // wasmnn runs as the package ships it (an esbuild bundle beside ../build/wasmnn.wasm, see
 // bundleWasmnn), so tsx's on-the-fly compilation is not counted.
-import { spawn } from "node:child_process";
+import { runJsonChild } from "./child-json.js";
 import { mkdir, writeFile, copyFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,23 +76,10 @@ async function writeData(): Promise<void> {
   ]);
 }
 
-function once(engine: string): Promise<{ ms: number; processMs: number; sum: number; marks: Record<string, number> }> {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = spawn(process.execPath, [here("./cold-child.mjs"), engine, DATA], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const processMs = performance.now() - start;
-      const line = out.trim().split("\n").reverse().find((l) => l.startsWith("{"));
-      if (code !== 0 || !line) return reject(new Error(`exit ${code}: ${(err || out).trim().split("\n").slice(-3).join(" | ")}`));
-      const r = JSON.parse(line) as { ms: number; sum: number; marks: Record<string, number> };
-      resolve({ ms: r.ms, processMs, sum: r.sum, marks: r.marks });
-    });
-  });
+async function once(engine: string): Promise<{ ms: number; processMs: number; sum: number; marks: Record<string, number> }> {
+  const { json: r, processMs } = await runJsonChild<{ ms: number; sum: number; marks: Record<string, number> }>(
+    process.execPath, [here("./cold-child.mjs"), engine, DATA], { cwd: ROOT });
+  return { ms: r.ms, processMs, sum: r.sum, marks: r.marks };
 }
 
 /** "import 12 · init 20 · build 3 · first run 35" from cumulative marks */

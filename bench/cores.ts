@@ -7,7 +7,8 @@
 // The ceiling of N threads over 1 = (sum over vCPUs of 1 / its ms, all at once) / (1 / the fastest ms
 // alone): the speed-up a perfectly split kernel with no overhead would reach, against one thread on
 // the fastest vCPU.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
+import { runJsonChild } from "./child-json.js";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 
@@ -19,21 +20,10 @@ export interface CoresReport {
 
 const CHILD = fileURLToPath(new URL("./cores-child.ts", import.meta.url));
 
-function pinned(cpu: number, ms: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("taskset", ["-c", String(cpu), process.execPath, "--no-liftoff", "--import", "tsx", CHILD, String(ms)],
-      { stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const line = out.trim().split("\n").reverse().find((l) => l.startsWith("{"));
-      if (code !== 0 || !line) return reject(new Error(`cores: cpu ${cpu} exited ${code}: ${(err || out).trim().split("\n").slice(-2).join(" | ")}`));
-      resolve((JSON.parse(line) as { ms: number }).ms);
-    });
-  });
+async function pinned(cpu: number, ms: number): Promise<number> {
+  const { json } = await runJsonChild<{ ms: number }>("taskset", ["-c", String(cpu), process.execPath, "--no-liftoff", "--import", "tsx", CHILD, String(ms)])
+    .catch((error: Error) => { throw new Error(`cores: cpu ${cpu}: ${error.message}`); });
+  return json.ms;
 }
 
 /** null where `taskset` is missing (not Linux) or the machine has one vCPU. */

@@ -9,7 +9,7 @@
 // job's tag: a worker that wakes late finds it closed or moved on and claims nothing.
 
 const BODY = String.raw`
-const start = async ({ module, memory, ctrl, args, tid, names, scratch, spin, layout }) => {
+const start = async ({ module, memory, ctrl, args, tid, names, scratch, spin, nap, napWindow, layout }) => {
   const { SLOT, SLEEPING, NEXT, DONE, FN, TASKS, NARGS, WSARG, STOP, ERROR, THREADS } = layout;
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const exports = instance.exports;
@@ -23,14 +23,24 @@ const start = async ({ module, memory, ctrl, args, tid, names, scratch, spin, la
   let seen = Atomics.load(h, mine);
   post({ ready: tid });
   for (;;) {
-    // spin for the next job for spin ms (the kernels of one forward come microseconds apart), then sleep
+    // spin for the next job for spin ms (the kernels of one forward come microseconds apart),
+    // then nap (timed waits: the caller need not notify a napping worker) until napWindow ms have
+    // passed, then sleep until notified (the 'asleep' flag tells the caller to notify)
     let until = performance.now() + spin;
+    let napUntil = until + napWindow;
     for (let i = 1; Atomics.load(h, mine) === seen; i++) {
-      if ((i & 127) === 0 && performance.now() > until) {
+      if ((i & 127) === 0) {
+        const now = performance.now();
+        if (now <= until) continue;
+        if (now < napUntil) {
+          Atomics.wait(h, mine, seen, nap / 1000);
+          continue;
+        }
         Atomics.store(h, asleep, 1);
         Atomics.wait(h, mine, seen);
         Atomics.store(h, asleep, 0);
         until = performance.now() + spin;
+        napUntil = until + napWindow;
       }
     }
     seen = Atomics.load(h, mine);

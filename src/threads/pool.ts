@@ -27,12 +27,14 @@ const WORKER_SPIN_MS = 0.25;
 /**
  * Then, for NAP_WINDOW_MS, it naps: Atomics.wait with a NAP_US timeout, looking at its slot between
  * naps, so thread 0 need not notify it (a notify cost thread 0 30-180 us here, 3-6 times a forward,
- * when a worker had fallen asleep between layers). Interleaved at 2 threads, napping against
+ * when a worker had fallen asleep between layers). Interleaved at 2 threads, napping (20 ms) against
  * sleeping: MobileNetV2 15.64/16.64 -> 15.38/16.32 ms, with 5 ms between forwards 16.59 -> 16.26 ms;
- * ResNet-18 42.50 -> 42.12 ms. After the window it sleeps until notified: an idle pool costs no CPU.
+ * ResNet-18 42.50 -> 42.12 ms. Each nap costs a few us of CPU (20 ms of naps: ~3 ms), taken from
+ * whatever runs next on that core, so the window is short. After it a worker sleeps until notified:
+ * an idle pool costs no CPU.
  */
 const NAP_US = 100;
-const NAP_WINDOW_MS = 20;
+const NAP_WINDOW_MS = 5;
 /** How long thread 0 spins for its workers before sleeping in Atomics.wait (where it may). */
 const CALLER_SPIN = 1 << 20;
 

@@ -6,7 +6,14 @@
 // each worker waits on its own slot: the caller writes the job's tag there for the workers a job
 // uses, and a worker looks at each job once (it waits on the tag it has already seen, so a notify
 // that comes before its wait is never lost). Tasks are claimed from a counter that carries the
-// job's tag: a worker that wakes late finds it closed or moved on and claims nothing.
+// job's tag: a worker that wakes late finds it closed or moved on and claims nothing. Between jobs a
+// worker spins for `spin` ms (the kernels of one forward come microseconds apart), then naps in timed
+// waits of `nap` us until `napWindow` ms have passed (the caller need not notify a napping worker),
+// then sleeps until notified (its 'asleep' flag tells the caller to notify). A job's fields are read
+// before a task is claimed; a claim succeeds only while the counter still carries the job's tag (the
+// caller closes it before it rewrites them). Each thread first takes tasks from its own contiguous
+// share (the same part of the output from one layer to the next, so it stays in this core's caches),
+// then from the others' shares. Comments inside BODY ship in the pool's chunk: keep them short.
 
 const BODY = String.raw`
 const start = async ({ module, memory, ctrl, args, tid, names, scratch, spin, nap, napWindow, layout }) => {
@@ -23,9 +30,7 @@ const start = async ({ module, memory, ctrl, args, tid, names, scratch, spin, na
   let seen = Atomics.load(h, mine);
   post({ ready: tid });
   for (;;) {
-    // spin for the next job for spin ms (the kernels of one forward come microseconds apart),
-    // then nap (timed waits: the caller need not notify a napping worker) until napWindow ms have
-    // passed, then sleep until notified (the 'asleep' flag tells the caller to notify)
+    // spin, nap, then sleep until notified (see the header)
     let until = performance.now() + spin;
     let napUntil = until + napWindow;
     for (let i = 1; Atomics.load(h, mine) === seen; i++) {
@@ -45,10 +50,7 @@ const start = async ({ module, memory, ctrl, args, tid, names, scratch, spin, na
     }
     seen = Atomics.load(h, mine);
     if (Atomics.load(h, STOP) !== 0) break;
-    // the job tagged 'seen': its fields are read before a task is claimed; a claim succeeds only
-    // while the counter still carries this job's tag (the caller closes it before it rewrites them).
-    // Each thread first takes tasks from its own contiguous share (the same part of the output from
-    // one layer to the next, so it stays in this core's caches), then from the others' shares.
+    // job 'seen': fields read before claiming; own share first (see the header)
     const fn = fns[Atomics.load(h, FN)];
     const tasks = Atomics.load(h, TASKS);
     const nargs = Atomics.load(h, NARGS);

@@ -5,10 +5,11 @@
 // the job into a control block (a SharedArrayBuffer), gives each worker the job uses the job's tag
 // in its own slot, runs tasks itself (the workers claim tasks from the same tagged counter), then
 // waits until every task is done — not for every worker: one that wakes late (a busy machine)
-// finds nothing left and costs the caller nothing. Workers spin a while on their slot between jobs (the
-// kernels of one forward follow each other within microseconds), nap in short timed waits for a while,
-// then sleep in Atomics.wait until notified: an idle pool costs no CPU. Thread 0 spins while its workers finish; it sleeps in Atomics.wait only where
-// blocking is allowed (never on a browser page's main thread).
+// finds nothing left and costs the caller nothing. Workers spin a while on their slot between jobs
+// (the kernels of one forward follow each other within microseconds), nap in short timed waits for a
+// while, then sleep in Atomics.wait until notified: an idle pool costs no CPU. Thread 0 spins while
+// its workers finish; it sleeps in Atomics.wait only where blocking is allowed (never on a browser
+// page's main thread).
 //
 // Only thread 0 allocates, frees or grows memory: the kernels take their workspaces as arguments.
 
@@ -69,6 +70,8 @@ export class Pool {
   readonly #canBlock: boolean;
   #epoch = 0;
   #stopped = false;
+  /** Thread 0's task arguments, reused from job to job. */
+  readonly #argv: number[] = [];
   /** Jobs run with more than one thread, their tasks, and the tasks thread 0 ran (tests check that workers ran the rest). */
   jobs = 0;
   tasks = 0;
@@ -145,7 +148,8 @@ export class Pool {
       if (Atomics.load(h, LAYOUT.SLEEPING + tid) !== 0) Atomics.notify(h, LAYOUT.SLOT + tid, 1);
     }
     // thread 0's share first, then what the others have not started (the same counters)
-    const argv = new Array<number>(nargs);
+    const argv = this.#argv;
+    argv.length = nargs;
     let failure: unknown = null;
     for (let owner = 0; owner < threads; owner++) {
       const end = Math.floor(tasks * (owner + 1) / threads);

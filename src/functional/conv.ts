@@ -349,11 +349,7 @@ function convolveWith(
     pads: [padTop, padBottom, padLeft, padRight], modeCode, output, outHeight, outWidth, actMin, actMax, epilogueKind: epilogue?.kind ?? 0,
   };
   const fold = params.fold ?? null;
-  const cached = params.packed?.holds(weight, bias, groups, call.layout, fold) === true;
-  if (groups === 1 && (memoryMode() === "lean" || (params.packed !== undefined && !cached && call.layout === "winograd" &&
-    !fitsPackedBudget(packedBytes(weight, groups, call.layout))))) {
-    // lean mode, or an F(2,3) copy past fast mode's budget: none kept; each chunk of output channels
-    // is packed just before its kernel call
+  if (packsInChunks(weight, bias, groups, call.layout, fold, params.packed)) {
     params.packed?.dispose();
     convolveInChunks(weight, fold, call);
     return true;
@@ -366,6 +362,16 @@ function convolveWith(
     if (params.packed === undefined || memoryMode() === "lean") cache.dispose();
   }
   return true;
+}
+
+/**
+ * Whether a convolution packs its weights a chunk of output channels at a time, just before each
+ * chunk's kernel call, keeping none: lean mode, or an F(2,3) copy past fast mode's budget.
+ */
+function packsInChunks(weight: Tensor, bias: Tensor | null, groups: number, layout: "gemm" | WinogradKind, fold: Float64Array | null,
+  packed: PackedConvWeights | undefined): boolean {
+  return groups === 1 && (memoryMode() === "lean" || (packed !== undefined && !packed.holds(weight, bias, groups, layout, fold) &&
+    layout === "winograd" && !fitsPackedBudget(packedBytes(weight, groups, layout))));
 }
 
 /** One packed convolution's operands (output channels [0, outChannels) of `output`, bias from `bias`). */
@@ -678,24 +684,28 @@ function convolveAndPool(
   const maxRows = Math.min(convH, (bandRows - 1) * poolSH + windowRows);
   const maxInputRows = Math.min(height, (maxRows - 1) * stepH + reach);
   const bands = Math.ceil(g.outHeight / bandRows);
+  // band b: pooled rows [first, last) from convolution rows [r0, r1), which read input rows [top,
+  // bottom) ([i0, i1) inside the image, the rest its zero padding)
+  const bandOf = (b: number): Band => {
+    const first = b * bandRows;
+    const last = Math.min(g.outHeight, first + bandRows);
+    const r0 = Math.max(0, first * poolSH - poolPH);
+    const r1 = Math.min(convH, (last - 1) * poolSH - poolPH + windowRows);
+    const top = r0 * stepH - padTop;
+    const bottom = (r1 - 1) * stepH - padTop + reach;
+    return { first, last, r0, r1, top, bottom, i0: Math.max(0, top), i1: Math.min(height, bottom) };
+  };
   const threads = threadsFor(batch * outChannels * convH * convW * channels * weight.shape[2] * weight.shape[3] / params.groups, batch * bands);
   if (threads > 1 && poolBandsOnThreads(input, weight, bias, params, [batch, channels, height, width], padTop, padLeft, padRight, g,
-    pool, bandRows, bands, threads, output)) {
+    pool, bandRows, bands, bandOf, threads, output)) {
     return output;
   }
   const sourcePtr = bandInput.get(channels * maxInputRows * width * 4);
   const bandPtr = bandOutput.get(outChannels * maxRows * convW * 4);
   tidy(() => {
     for (let n = 0; n < batch; n++) {
-      for (let first = 0; first < g.outHeight; first += bandRows) {
-        const last = Math.min(g.outHeight, first + bandRows);
-        // convolution rows [r0, r1) feed pooled rows [first, last); input rows [top, bottom) feed them
-        const r0 = Math.max(0, first * poolSH - poolPH);
-        const r1 = Math.min(convH, (last - 1) * poolSH - poolPH + windowRows);
-        const top = r0 * stepH - padTop;
-        const bottom = (r1 - 1) * stepH - padTop + reach;
-        const i0 = Math.max(0, top);
-        const i1 = Math.min(height, bottom);
+      for (let b = 0; b < bands; b++) {
+        const { first, last, r0, r1, top, bottom, i0, i1 } = bandOf(b);
         // the band's input rows of image n, as one [channels, rows, width] buffer
         const source = { ptr: sourcePtr, shape: [1, channels, i1 - i0, width] };
         const heap = new Float32Array(k.memory.buffer);
@@ -706,11 +716,10 @@ function convolveAndPool(
         const rows = r1 - r0;
         const band = { ptr: bandPtr, shape: [1, outChannels, rows, convW] };
         convolve(source, weight, bias, params, [1, channels, i1 - i0, width], [i0 - top, bottom - i1, padLeft, padRight], band);
-        // the band's pooled rows, split by rows whenever the band's convolution was split (its tile tasks
-        // went by rows too: each thread then pools mostly what it convolved, still in its cache)
+        // the band's pooled rows, split by rows as the convolution's tile tasks were (each thread then
+        // pools mostly what it convolved, still in its cache)
         const pooledRows = last - first;
-        const convWork = outChannels * rows * convW * channels * weight.shape[2] * weight.shape[3];
-        parallel("f32_maxpool2d_rows", pooledRows, threadsFor(convWork, pooledRows), (o0, o1) => [
+        parallel("f32_maxpool2d_rows", pooledRows, Math.min(threads, pooledRows), (o0, o1) => [
           band.ptr, outChannels, rows, convW, poolKH, poolKW, poolSH, poolSW, r0 - (first * poolSH - poolPH), poolPW, poolDH, poolDW,
           output.ptr + (n * outChannels * g.outHeight + first) * g.outWidth * 4, g.outHeight * g.outWidth, g.outWidth, o0, o1]);
       }
@@ -718,6 +727,9 @@ function convolveAndPool(
   });
   return output;
 }
+
+/** A band of convolveAndPool: pooled rows, the convolution rows they need, and those rows' input rows. */
+interface Band { first: number; last: number; r0: number; r1: number; top: number; bottom: number; i0: number; i1: number }
 
 /** Each thread's band buffers for poolBandsOnThreads. */
 const bandThreads = new Workspace("convolution bands per thread");
@@ -733,7 +745,7 @@ const bandThreads = new Workspace("convolution bands per thread");
 function poolBandsOnThreads(
   input: Tensor, weight: Tensor, bias: Tensor | null, params: Conv2dParams, [batch, channels, height, width]: number[],
   padTop: number, padLeft: number, padRight: number, g: ReturnType<typeof poolGeometry>, pool: MaxPoolSpec,
-  bandRows: number, bands: number, threads: number, output: Tensor,
+  bandRows: number, bands: number, bandOf: (b: number) => Band, threads: number, output: Tensor,
 ): boolean {
   const k = wasm();
   const { stride, dilation, groups } = params;
@@ -742,20 +754,15 @@ function poolBandsOnThreads(
   const [poolSH, poolSW] = pool.stride;
   const [poolPH, poolPW] = pool.padding;
   const [poolDH, poolDW] = pool.dilation;
-  const windowRows = poolDH * (poolKH - 1) + 1;
   const reach = dilation[0] * (kernelH - 1) + 1;
+  const fold = params.fold ?? null;
   if (params.packed === undefined || memoryMode() === "lean" || params.reference === true || params.winograd === false) return false;
   // each band's rows, input rows and pads, and the one kernel every band must take
   let layout: WinogradKind | null = null;
   let [sourceBytes, paddedBytes, workspaceBytes, bandBytes] = [0, 0, 0, 0];
   for (let b = 0; b < bands; b++) {
-    const first = b * bandRows;
-    const last = Math.min(g.outHeight, first + bandRows);
-    const r0 = Math.max(0, first * poolSH - poolPH);
-    const r1 = Math.min(g.height, (last - 1) * poolSH - poolPH + windowRows);
-    const top = r0 * stride[0] - padTop;
-    const bottom = (r1 - 1) * stride[0] - padTop + reach;
-    const inRows = Math.min(height, bottom) - Math.max(0, top);
+    const { r0, r1, top, bottom, i0, i1 } = bandOf(b);
+    const inRows = i1 - i0;
     const rows = r1 - r0;
     const kind = typeof params.winograd === "string" ? params.winograd
       : chooseWinograd([kernelH, kernelW], stride, dilation, groups, channels, outChannels, rows, g.width);
@@ -768,12 +775,8 @@ function poolBandsOnThreads(
     workspaceBytes = Math.max(workspaceBytes, size(channels, outChannels, rows, g.width));
     bandBytes = Math.max(bandBytes, outChannels * rows * g.width * 4);
   }
-  if (layout === null) return false;
-  const fold = params.fold ?? null;
-  const cache = params.packed;
-  if (groups === 1 && !cache.holds(weight, bias, groups, layout, fold) && layout === "winograd" &&
-    !fitsPackedBudget(packedBytes(weight, groups, layout))) return false;
-  const packed = cache.get(weight, bias, groups, layout, fold);
+  if (layout === null || packsInChunks(weight, bias, groups, layout, fold, params.packed)) return false;
+  const packed = params.packed.get(weight, bias, groups, layout, fold);
   const activation = params.activation ?? "none";
   const [actMin, actMax] = typeof activation === "string" ? ACTIVATION_RANGE[activation] : [activation.a, activation.b];
   const actKind = typeof activation === "string" ? 0 : activation.kind;

@@ -24,83 +24,73 @@ export const PAD_CIRCULAR: i32 = 3;
 }
 
 /**
- * [planes, H, W] -> [planes, H + top + bottom, W + left + right].
- * Each output row is a mapped input row (or the fill value); its interior is one memory.copy.
+ * [planes, H, W] -> [planes, H + top + bottom, W + left + right]: padRows over every row.
  */
 export function f32_pad2d(
   input: usize, output: usize, planes: i32, height: i32, width: i32,
   top: i32, bottom: i32, left: i32, right: i32, mode: i32, value: f32,
 ): void {
   const outHeight = height + top + bottom;
-  const outWidth = width + left + right;
-  // interior columns [copyStart, copyEnd) of an output row come straight from the input row
-  const copyStart = max(0, left);
-  const copyEnd = min(outWidth, width + left);
-  for (let plane = 0; plane < planes; plane++) {
-    const inPlane = input + <usize>plane * height * width * 4;
-    const outPlane = output + <usize>plane * outHeight * outWidth * 4;
-    for (let oy = 0; oy < outHeight; oy++) {
-      const outRow = outPlane + <usize>oy * outWidth * 4;
-      const iy = mapIndex(oy - top, height, mode);
-      if (iy < 0) {
-        for (let ox = 0; ox < outWidth; ox++) store<f32>(outRow + <usize>ox * 4, value);
-        continue;
-      }
-      const inRow = inPlane + <usize>iy * width * 4;
-      for (let ox = 0; ox < copyStart; ox++) {
-        const ix = mapIndex(ox - left, width, mode);
-        store<f32>(outRow + <usize>ox * 4, ix < 0 ? value : load<f32>(inRow + <usize>ix * 4));
-      }
-      if (copyEnd > copyStart) {
-        memory.copy(outRow + <usize>copyStart * 4, inRow + <usize>(copyStart - left) * 4, <usize>(copyEnd - copyStart) * 4);
-      }
-      for (let ox = max(copyEnd, copyStart); ox < outWidth; ox++) {
-        const ix = mapIndex(ox - left, width, mode);
-        store<f32>(outRow + <usize>ox * 4, ix < 0 ? value : load<f32>(inRow + <usize>ix * 4));
-      }
-    }
-  }
+  padRows(input, planes, height, width, output, outHeight, width + left + right, top, bottom, left, right, mode, value, 0, outHeight);
 }
 
 /**
- * Rows [r0, r1) of `planes` planes [outH, outW] holding [height, width] input planes padded by
- * (top, bottom, left, right) >= 0 in `mode` (f32_pad2d's modes; constant: zeros) at (0, 0), and
- * zeros beyond the padded extent: a padded copy (outH, outW: the padded size) or Winograd's staged
- * input (outH, outW: the tile grid's). The values are f32_pad2d's, copied. Threads split it by rows,
+ * Rows [r0, r1) of f32_pad2d's output placed in planes [outH, outW] (zeros past the padded size):
+ * a padded copy, or Winograd's staged input (outH, outW: the tile grid's). Threads split it by rows,
  * as the tile tasks that read it (each thread then places mostly the rows it reads).
  */
 export function f32_embed_rows(
   input: usize, planes: i32, height: i32, width: i32, output: usize, outH: i32, outW: i32,
   top: i32, bottom: i32, left: i32, right: i32, mode: i32, r0: i32, r1: i32,
 ): void {
+  padRows(input, planes, height, width, output, outH, outW, top, bottom, left, right, mode, 0, r0, r1);
+}
+
+/**
+ * Rows [r0, r1) of `planes` planes [outH, outW] holding the [height, width] input planes padded by
+ * (top, bottom, left, right) in `mode` (constant: `value`; negative pads crop) at (0, 0), and zeros
+ * past the padded size. Each output row is a mapped input row (or the fill value); its interior is
+ * one memory.copy.
+ */
+export function padRows(
+  input: usize, planes: i32, height: i32, width: i32, output: usize, outH: i32, outW: i32,
+  top: i32, bottom: i32, left: i32, right: i32, mode: i32, value: f32, r0: i32, r1: i32,
+): void {
   r1 = min(r1, outH);
   if (r1 <= r0) return;
   const rowsEnd = min(outH, height + top + bottom);   // rows at or past it: zeros
   const colsEnd = min(outW, width + left + right);    // columns at or past it: zeros
-  const copyStart = min(left, colsEnd);
-  const copyEnd = min(left + width, colsEnd);
+  // interior columns [copyStart, copyEnd) of a row come straight from the input row
+  const copyStart = min(max(0, left), colsEnd);
+  const copyEnd = max(copyStart, min(width + left, colsEnd));
   const rowBytes = <usize>outW * 4;
+  const tailBytes = <usize>(outW - colsEnd) * 4;
   for (let p = 0; p < planes; p++) {
     const plane = output + <usize>p * outH * outW * 4;
     const source = input + <usize>p * height * width * 4;
     for (let y = r0; y < r1; y++) {
       const dst = plane + <usize>y * rowBytes;
-      const sy = y < rowsEnd ? mapIndex(y - top, height, mode) : -1;
+      const sy = y < rowsEnd ? mapIndex(y - top, height, mode) : -2;
       if (sy < 0) {
-        memory.fill(dst, 0, rowBytes);
+        // past the padded size: zeros; a constant-mode pad row: the value
+        if (sy == -2 || reinterpret<u32>(value) == 0) memory.fill(dst, 0, rowBytes);
+        else {
+          for (let x = 0; x < colsEnd; x++) store<f32>(dst + <usize>x * 4, value);
+          memory.fill(dst + <usize>colsEnd * 4, 0, tailBytes);
+        }
         continue;
       }
       const row = source + <usize>sy * width * 4;
       for (let x = 0; x < copyStart; x++) {
         const sx = mapIndex(x - left, width, mode);
-        store<f32>(dst + <usize>x * 4, sx < 0 ? 0 : load<f32>(row + <usize>sx * 4));
+        store<f32>(dst + <usize>x * 4, sx < 0 ? value : load<f32>(row + <usize>sx * 4));
       }
       memory.copy(dst + <usize>copyStart * 4, row + <usize>(copyStart - left) * 4, <usize>(copyEnd - copyStart) * 4);
       for (let x = copyEnd; x < colsEnd; x++) {
         const sx = mapIndex(x - left, width, mode);
-        store<f32>(dst + <usize>x * 4, sx < 0 ? 0 : load<f32>(row + <usize>sx * 4));
+        store<f32>(dst + <usize>x * 4, sx < 0 ? value : load<f32>(row + <usize>sx * 4));
       }
-      memory.fill(dst + <usize>colsEnd * 4, 0, <usize>(outW - colsEnd) * 4);
+      memory.fill(dst + <usize>colsEnd * 4, 0, tailBytes);
     }
   }
 }

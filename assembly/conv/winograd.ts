@@ -13,7 +13,7 @@
 
 import { f32_gemm_5x8_full__simd128 } from "./gemm";
 import { GEMM_MR } from "./pack";
-import { f32_pad2d, PAD_CONSTANT } from "./pad";
+import { padRows } from "./pad";
 
 export const TILE_BLOCK: i32 = 8;
 // tiles are taken in groups of 4 neighbours of one tile row (a v128's lanes); a block of the
@@ -64,44 +64,15 @@ export function f32_winograd_f2x3_workspace(channels: i32, outChannels: i32, out
 
 /**
  * [C, H, W] -> [C, stageH, stageW]: (mode-)padded, zeros beyond (read only by tiles whose outputs
- * are discarded). Zero padding places the rows directly; other modes pad into `scratch` first.
- * Shared by the F(2,3) and F(4,3) kernels.
+ * are discarded). Shared by the F(2,3) and F(4,3) kernels.
  */
 // @ts-ignore: decorator
 @inline export function stageInput(
   source: usize, channels: i32, height: i32, width: i32,
   padTop: i32, padBottom: i32, padLeft: i32, padRight: i32, padMode: i32,
-  scratch: usize, staged: usize, stageH: i32, stageW: i32,
+  staged: usize, stageH: i32, stageW: i32,
 ): void {
-  // zero padding places the source rows at (padTop, padLeft); other modes pad a copy first
-  let top = padTop, left = padLeft;
-  if (padMode != PAD_CONSTANT && (padTop | padBottom | padLeft | padRight) != 0) {
-    f32_pad2d(source, scratch, channels, height, width, padTop, padBottom, padLeft, padRight, padMode, 0);
-    source = scratch;
-    height += padTop + padBottom;
-    width += padLeft + padRight;
-    top = 0;
-    left = 0;
-  }
-  top = min(top, stageH);
-  left = min(left, stageW);
-  const stagePlane = <usize>stageH * stageW;
-  const rowsIn = max(0, min(height, stageH - top));
-  const colsIn = max(0, min(width, stageW - left));
-  const rowBytes = <usize>stageW * 4;
-  for (let c = 0; c < channels; c++) {
-    let dst = staged + <usize>c * stagePlane * 4;
-    // every staged float written once: zeros around the copied block
-    memory.fill(dst, 0, <usize>top * rowBytes);
-    dst += <usize>top * rowBytes;
-    for (let y = 0; y < rowsIn; y++) {
-      memory.fill(dst, 0, <usize>left * 4);
-      memory.copy(dst + <usize>left * 4, source + ((<usize>c * height + y) * width) * 4, <usize>colsIn * 4);
-      memory.fill(dst + <usize>(left + colsIn) * 4, 0, <usize>(stageW - left - colsIn) * 4);
-      dst += rowBytes;
-    }
-    memory.fill(dst, 0, <usize>(stageH - top - rowsIn) * rowBytes);
-  }
+  padRows(source, channels, height, width, staged, stageH, stageW, padTop, padBottom, padLeft, padRight, padMode, 0, 0, stageH);
 }
 
 /**

@@ -75,7 +75,7 @@ export function f32_conv2d_winograd_f4x3(
   const pass = blocksPerPass(positions, channels, chunk, outHeight, outWidth, m, m == 2 ? F2X3_PASS_LIMIT : F4X3_PASS_LIMIT);
   for (let n = 0; n < batch; n++) {
     stageInput(input + <usize>n * channels * height * width * 4, channels, height, width,
-      padTop, padBottom, padLeft, padRight, padMode, scratch, workspace, stageH, stageW);
+      padTop, padBottom, padLeft, padRight, padMode, workspace, stageH, stageW);
     passes(m, positions, channels, packed, bias, outChannels, output + <usize>n * outChannels * outHeight * outWidth * 4, outHeight, outWidth,
       workspace, stageH, stageW, pass, actMin, actMax, actKind, n == 0 || chunk < outChannels ? weight : 0, fold, chunk);
   }
@@ -191,7 +191,7 @@ export function f32_winograd_stage(
       stagePhases(source, c1 - c0, height, width, workspace + <usize>p0 * stagePlane * 4, stageH, stageW);
     }
   } else {
-    stageInput(source, c1 - c0, height, width, padTop, padBottom, padLeft, padRight, padMode, padded,
+    stageInput(source, c1 - c0, height, width, padTop, padBottom, padLeft, padRight, padMode,
       workspace + <usize>p0 * stagePlane * 4, stageH, stageW);
   }
   if (withV == 0) return;

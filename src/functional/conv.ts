@@ -399,9 +399,9 @@ function runPacked(call: PackedCall, packed: number, biasPtr = call.bias?.ptr ??
     return;
   }
   // 3x3 stride 1: Winograd, F(4x4, 3x3) (36 multiplications per 4x4 tile instead of 144) or F(2x2, 3x3);
-  // 7x7 stride 2: the stem's polyphase F(3x3, 4x4). The padded copy: the stem's polyphase staging,
-  // and other padding modes than zeros.
-  const needsCopy = (padTop | padBottom | padLeft | padRight) !== 0 && (layout === "winograd_s2k7" || modeCode !== 0);
+  // 7x7 stride 2: the stem's polyphase F(3x3, 4x4). The padded copy: the stem's polyphase staging
+  // (3x3 kernels stage every padding mode in one pass).
+  const needsCopy = (padTop | padBottom | padLeft | padRight) !== 0 && layout === "winograd_s2k7";
   const scratch = paddingScratch.get(needsCopy ? channels * (height + padTop + padBottom) * (width + padLeft + padRight) * 4 : 16);
   const [size, run] = layout === "winograd_s2k7" ? [k.f32_winograd_s2k7_workspace, k.f32_conv2d_winograd_s2k7]
     : layout === "winograd4" ? [k.f32_winograd_f4x3_workspace, k.f32_conv2d_winograd_f4x3]
@@ -465,7 +465,7 @@ function winogradThreads(call: PackedCall, m: number, held: number, threads: num
     // reads its output on every thread anyway, and one wake of spinning workers costs microseconds.
     // Tile mode stages by rows, as the tile tasks read it (each thread then stages mostly its own
     // tiles' rows, in its own cache); else by channels (each with its V in channel mode)
-    if (!channelMode && m !== 3 && Math.min(padTop, padBottom, padLeft, padRight) >= 0) {
+    if (!channelMode && m !== 3) {
       parallel("f32_embed_rows", stageH, threads, (r0, r1) => [image, channels, height, width, ws, stageH, stageW,
         padTop, padBottom, padLeft, padRight, modeCode, r0, r1]);
     } else {
@@ -553,12 +553,8 @@ function igemm(call: PackedCall, packed: number, outputPtr: number, inputPtr: nu
     const first = inputPtr + n0 * channels * plane;
     // on the call's threads even when small (64 ch @56: 0.2M floats): the tasks after it read it on every
     // thread anyway; by rows, as the tile tasks read it (each thread pads mostly its own rows)
-    if (Math.min(padTop, padBottom, padLeft, padRight) >= 0) {
-      parallel("f32_embed_rows", paddedH, threads, (r0, r1) => [first, planes, height, width, source, paddedH, paddedW,
-        padTop, padBottom, padLeft, padRight, modeCode, r0, r1]);
-    } else {
-      pad2dPlanes(first, source, planes, height, width, padTop, padBottom, padLeft, padRight, modeCode, 0, Math.min(threads, planes));
-    }
+    parallel("f32_embed_rows", paddedH, threads, (r0, r1) => [first, planes, height, width, source, paddedH, paddedW,
+      padTop, padBottom, padLeft, padRight, modeCode, r0, r1]);
     run(source, images, outputPtr + n0 * outChannels * outPixels * 4, paddedH, paddedW);
   }
 }

@@ -65,9 +65,9 @@ function padPlanes(input: Tensor, pads: number[], mode: string, value: number): 
 
 /** f32_pad2d: [planes, height, width] -> [planes, height + top + bottom, width + left + right] (modeCode: 0 constant .. 3 circular). */
 export function pad2dPlanes(input: number, output: number, planes: number, height: number, width: number,
-  top: number, bottom: number, left: number, right: number, modeCode: number, value: number, threads?: number): void {
+  top: number, bottom: number, left: number, right: number, modeCode: number, value: number): void {
   const [inPlane, outPlane] = [height * width, (height + top + bottom) * (width + left + right)];
-  parallel("f32_pad2d", planes, threads ?? threadsFor(planes * outPlane, planes), (start, end) =>
+  parallel("f32_pad2d", planes, threadsFor(planes * outPlane, planes), (start, end) =>
     [input + start * inPlane * 4, output + start * outPlane * 4, end - start, height, width, top, bottom, left, right, modeCode, value]);
 }
 

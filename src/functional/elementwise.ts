@@ -178,7 +178,6 @@ function runBinary(op: number, a: Tensor, b: Tensor, out: Tensor, alpha: number)
   }
 }
 
-
 /** An int64 operand as a float32 copy (PyTorch's promotion when the other operand is float32). */
 function asFloat32(t: Tensor): Tensor {
   return t.dtype === "float32" ? t : tensor(Float32Array.from(t.data<BigInt64Array>(), Number), t.shape);

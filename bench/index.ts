@@ -28,6 +28,7 @@ import { runColdStart, phaseText, type ColdStartResult } from "./cold-start.js";
 import { measureResnetMemory, type MemoryReport } from "./memory.js";
 import { OP_SUITE, copyRunner, type OpWorkload } from "./ops.js";
 import { measureCores, coresText } from "./cores.js";
+import { settle, SETTLE_MS } from "./settle.js";
 
 const args = process.argv.slice(2);
 // --vision: whole torchvision models against onnxruntime-web instead (bench/vision.ts)
@@ -77,7 +78,11 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/** With threads, each timed run starts after an idle gap (bench/settle.ts); the measurement's budget counts it. */
+const gapMs = threads > 1 ? SETTLE_MS : 0;
+
 async function time(r: Runner): Promise<number> {
+  if (gapMs > 0) settle();
   const t = performance.now();
   const p = r.run();
   if (p) await p;
@@ -137,7 +142,7 @@ async function interleave(runners: Partial<Record<Engine, Runner & { dispose(): 
   let roundMs = 0;
   for (let i = 0; i < cfg.warmup; i++) {
     roundMs = 0;
-    for (const e of active) roundMs += await time(runners[e]!);
+    for (const e of active) roundMs += gapMs + await time(runners[e]!);
   }
   const rounds = Math.max(cfg.minRounds, Math.min(cfg.maxRounds, Math.ceil(cfg.budgetMs / Math.max(roundMs, 1e-3))));
   const times: Record<Engine, number[]> = { wasmnn: [], ort: [], tfjs: [], wasmnn1: [] };
@@ -362,6 +367,7 @@ async function main(): Promise<void> {
     `- wasmnn: \`module.eval()\`, timed \`module.forward(x)\` + \`dispose()\` of the output; \`init({ threads: ${threads} })\` (${JSON.stringify(backend())})${threads > 1 ? `. "wasmnn 1-thread ms": the same module with \`set_num_threads(1)\`, in the same rounds; "${threads} threads vs 1" = median over rounds of its 1-thread time / its ${threads}-thread time` : ""}.`,
     `- Method: batch 1, float32, ${cfg.warmup} interleaved warm-up rounds, then ≥ ${cfg.minRounds} rounds (up to ${cfg.maxRounds}, ~${cfg.budgetMs / 1000} s per workload); each round runs every engine once, order rotated per round. ms = median. GFLOP/s = 2·MACs / median time (MACs of convolutions and fc only). "wasmnn vs best peer" = median over rounds of (fastest peer's time in that round / wasmnn's time): > 1 means wasmnn is faster.`,
     `- Wasm SIMD peak (bench/peak.ts, register-only f32x4 mul+add, 1 thread; best of a measurement before and after the workloads): **${peak.gflops.toFixed(1)} GFLOP/s** (${Object.entries(peak.variants).map(([k, v]) => `${k}: ${v.toFixed(1)}`).join(", ")}). "% of peak" = GFLOP/s / peak; a kernel that does fewer multiplies than the direct convolution (Winograd) can exceed 100 %.`,
+    ...(gapMs > 0 ? [`- Idle gap (bench/settle.ts): with threads, each timed run starts ${gapMs} ms after the previous run ended, the calling thread idle, so no engine shares its cores with the previous engine's still-busy threads (onnxruntime-web's stay busy 10-30 ms after \`session.run\` resolves). The gap counts in the ~${cfg.budgetMs / 1000} s budget, so threaded rows have fewer rounds.`] : []),
     ...(coresStart && coresEnd ? [`- vCPUs (bench/cores.ts: conv 3×3 64 ch @56 on one thread pinned to each vCPU with \`taskset\`, alone, then all at once; the ceiling is what a perfectly split kernel could gain over one thread on the fastest vCPU): before the workloads ${coresText(coresStart)}; after ${coresText(coresEnd)}.`] : []),
     process.execArgv.includes("--no-liftoff")
       ? "- V8: the bench process runs with `--no-liftoff` (every engine's Wasm compiled by TurboFan before its first run; see bench/v8-flags.ts)."

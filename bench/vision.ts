@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { mkdir, writeFile } from "node:fs/promises";
 import * as ort from "onnxruntime-web";
 import { measureCores, coresText } from "./cores.js";
+import { settle, SETTLE_MS } from "./settle.js";
 import { init, backend, memory, set_num_threads, tensor, tidy, type Tensor } from "../src/index.js";
 import { configureOrt, ortSessionOptions, ortVersion } from "./engines/ort.js";
 import { generated, loadFixtureModel } from "../tests/vision/weights.js";
@@ -78,7 +79,9 @@ async function benchCase(name: string): Promise<Result> {
     scale = Math.max(scale, Math.abs(reference[i]));
   }
 
+  // with threads, each timed run starts after an idle gap (bench/settle.ts)
   const time = async (run: () => unknown) => {
+    if (threads > 1) settle();
     const start = performance.now();
     await run();
     return performance.now() - start;
@@ -158,6 +161,7 @@ if (coresStart && coresEnd) {
   lines.push("", `vCPUs (bench/cores.ts: conv 3×3 64 ch @56 on one thread pinned to each vCPU, alone, then all at once): before ${coresText(coresStart)}; after ${coresText(coresEnd)}.`);
   console.log(lines.at(-1));
 }
+if (threads > 1) lines.push("", `Idle gap (bench/settle.ts): each timed run starts ${SETTLE_MS} ms after the previous run ended, the calling thread idle, so no engine shares its cores with the previous engine's still-busy threads (onnxruntime-web's stay busy 10-30 ms after \`session.run\` resolves).`);
 const full = !filter && !quick;
 const out = full ? new URL(threads > 1 ? `./RESULTS-vision-threads-${threads}.md` : "./RESULTS-vision.md", import.meta.url) : new URL("./build/RESULTS-vision.partial.md", import.meta.url);
 await mkdir(new URL("./build/", import.meta.url), { recursive: true });

@@ -161,7 +161,7 @@ if (coresStart && coresEnd) {
   lines.push("", `vCPUs (bench/cores.ts: conv 3×3 64 ch @56 on one thread pinned to each vCPU, alone, then all at once): before ${coresText(coresStart)}; after ${coresText(coresEnd)}.`);
   console.log(lines.at(-1));
 }
-if (threads > 1) lines.push("", `Idle gap (bench/settle.ts): each timed run starts ${SETTLE_MS} ms after the previous run ended, the calling thread idle, so no engine shares its cores with the previous engine's still-busy threads (onnxruntime-web's stay busy 10-30 ms after \`session.run\` resolves).`);
+if (threads > 1) lines.push("", `Gap (bench/settle.ts): each timed run starts ${SETTLE_MS} ms after the previous run ended, the calling thread busy in between (an idle gap slows the next run on this VM), so no engine shares its cores with the previous engine's still-busy threads (onnxruntime-web's stay busy 10-30 ms after \`session.run\` resolves).`);
 const full = !filter && !quick;
 const out = full ? new URL(threads > 1 ? `./RESULTS-vision-threads-${threads}.md` : "./RESULTS-vision.md", import.meta.url) : new URL("./build/RESULTS-vision.partial.md", import.meta.url);
 await mkdir(new URL("./build/", import.meta.url), { recursive: true });

@@ -8,7 +8,8 @@
 // wasmnn's 2-thread MobileNetV2 took 20.3 ms right after ort's run, 18.4 / 15.7 / 12.3 / 12.4 ms
 // after an idle gap of 2 / 5 / 10 / 20 ms, and 11.9 ms right after its own run (its 1-thread
 // forward: 18.1 ms right after ort's run). The gap is the same before every engine's run, so no
-// engine inherits another's threads; rounds still interleave the engines.
+// engine inherits another's threads; rounds still interleave the engines. bench/ort-linger.ts
+// measures it again.
 //
 // Why busy: on this VM a vCPU that idles for milliseconds runs the next work slowly (an idle 20 ms
 // gap before every run made every row slower, single-threaded ones too, and a sleeping pool thread

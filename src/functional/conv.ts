@@ -25,6 +25,12 @@ const ACTIVATION_RANGE: Record<Activation, [number, number]> = {
   none: [-Infinity, Infinity], relu: [0, Infinity], relu6: [0, 6],
 };
 
+/** A fused activation as the kernels take it: a clamp range, and the epilogue kernel (null: the clamp only). */
+function activationArgs(activation: ConvActivation | undefined): { range: [number, number]; epilogue: Epilogue | null } {
+  const a = activation ?? "none";
+  return typeof a === "string" ? { range: ACTIVATION_RANGE[a], epilogue: null } : { range: [a.a, a.b], epilogue: a };
+}
+
 export type Padding2d = [number, number] | "same" | "valid";
 export { PackedConvWeights };
 
@@ -258,18 +264,14 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
 export function convolve(
   input: Buffer4d, weight: Tensor, bias: Tensor | null, params: Conv2dParams, size: number[], pads: number[], output: Buffer4d,
 ): void {
-  const activation = params.activation ?? "none";
-  if (typeof activation === "string") {
-    convolveWith(input, weight, bias, params, size, pads, output, ACTIVATION_RANGE[activation], null);
-    return;
-  }
+  const { range, epilogue } = activationArgs(params.activation);
   // an activation kernel runs in the kernels' epilogues, in cache: the direct GEMM's (each block's row
   // chunk), the depthwise kernels' (each channel group's result / each plane), Winograd's (the rows
   // each pass completes); only a path without one would leave it to this pass over the output
-  if (!convolveWith(input, weight, bias, params, size, pads, output, [activation.a, activation.b], activation)) {
+  if (!convolveWith(input, weight, bias, params, size, pads, output, range, epilogue) && epilogue !== null) {
     let count = 1;
     for (const d of output.shape) count *= d;
-    activateRange(output.ptr, output.ptr, count, activation);
+    activateRange(output.ptr, output.ptr, count, epilogue);
   }
 }
 
@@ -403,10 +405,7 @@ function runPacked(call: PackedCall, packed: number, biasPtr = call.bias?.ptr ??
   // (3x3 kernels stage every padding mode in one pass).
   const needsCopy = (padTop | padBottom | padLeft | padRight) !== 0 && layout === "winograd_s2k7";
   const scratch = paddingScratch.get(needsCopy ? channels * (height + padTop + padBottom) * (width + padLeft + padRight) * 4 : 16);
-  const [size, run] = layout === "winograd_s2k7" ? [k.f32_winograd_s2k7_workspace, k.f32_conv2d_winograd_s2k7]
-    : layout === "winograd4" ? [k.f32_winograd_f4x3_workspace, k.f32_conv2d_winograd_f4x3]
-    : [k.f32_winograd_f2x3_workspace, k.f32_conv2d_winograd_f2x3];
-  const m = layout === "winograd_s2k7" ? 3 : layout === "winograd4" ? 4 : 2;
+  const { m, size, run } = winogradKernel(layout);
   // the output channels whose U `packed` holds (lean: a chunk's; the kernels' chunk <= 0 or >= OC is all)
   const leanChunk = call.lean?.[2] ?? 0;
   const held = leanChunk > 0 && leanChunk < outChannels ? leanChunk : outChannels;
@@ -422,6 +421,14 @@ function runPacked(call: PackedCall, packed: number, biasPtr = call.bias?.ptr ??
   const ws = workspace.get(size(channels, held, outHeight, outWidth));
   run(inputPtr, batch, channels, height, width, packed, biasPtr, outChannels,
     padTop, padBottom, padLeft, padRight, modeCode, outputPtr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogueKind, ...call.lean ?? []);
+}
+
+/** A Winograd layout's kernel: m (2 F(2,3), 4 F(4,3), 3 the stem, as the kernels number them), its workspace size and call. */
+function winogradKernel(layout: WinogradKind): { m: number; size: (...args: number[]) => number; run: (...args: number[]) => number } {
+  const k = wasm();
+  return layout === "winograd_s2k7" ? { m: 3, size: k.f32_winograd_s2k7_workspace, run: k.f32_conv2d_winograd_s2k7 }
+    : layout === "winograd4" ? { m: 4, size: k.f32_winograd_f4x3_workspace, run: k.f32_conv2d_winograd_f4x3 }
+    : { m: 2, size: k.f32_winograd_f2x3_workspace, run: k.f32_conv2d_winograd_f2x3 };
 }
 
 /**
@@ -743,7 +750,6 @@ function poolBandsOnThreads(
   padTop: number, padLeft: number, padRight: number, g: ReturnType<typeof poolGeometry>, pool: MaxPoolSpec,
   bandRows: number, bands: number, bandOf: (b: number) => Band, threads: number, output: Tensor,
 ): boolean {
-  const k = wasm();
   const { stride, dilation, groups } = params;
   const [outChannels, , kernelH, kernelW] = weight.shape;
   const [poolKH, poolKW] = pool.kernel;
@@ -764,8 +770,7 @@ function poolBandsOnThreads(
       : chooseWinograd([kernelH, kernelW], stride, dilation, groups, channels, outChannels, rows, g.width);
     if (kind === null || (layout !== null && kind !== layout)) return false;
     layout = kind;
-    const size = kind === "winograd_s2k7" ? k.f32_winograd_s2k7_workspace : kind === "winograd4" ? k.f32_winograd_f4x3_workspace
-      : k.f32_winograd_f2x3_workspace;
+    const { size } = winogradKernel(kind);
     sourceBytes = Math.max(sourceBytes, channels * inRows * width * 4);
     paddedBytes = Math.max(paddedBytes, channels * (bottom - top) * (width + padLeft + padRight) * 4);
     workspaceBytes = Math.max(workspaceBytes, size(channels, outChannels, rows, g.width));
@@ -773,16 +778,14 @@ function poolBandsOnThreads(
   }
   if (layout === null || packsInChunks(weight, bias, groups, layout, fold, params.packed)) return false;
   const packed = params.packed.get(weight, bias, groups, layout, fold);
-  const activation = params.activation ?? "none";
-  const [actMin, actMax] = typeof activation === "string" ? ACTIVATION_RANGE[activation] : [activation.a, activation.b];
-  const actKind = typeof activation === "string" ? 0 : activation.kind;
+  const { range: [actMin, actMax], epilogue } = activationArgs(params.activation);
   const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
   [sourceBytes, paddedBytes, workspaceBytes] = [align(sourceBytes), align(paddedBytes), align(workspaceBytes)];
   const local = sourceBytes + paddedBytes + workspaceBytes + align(bandBytes);
   const ws = bandThreads.get(local * threads);
-  const m = layout === "winograd_s2k7" ? 3 : layout === "winograd4" ? 4 : 2;
-  parallel("f32_winograd_pool_bands", batch * bands, threads, (u0, u1) => [m, input.ptr, channels, height, width, packed, bias?.ptr ?? 0,
-    outChannels, padTop, padLeft, padRight, stride[0], reach, g.height, g.width, actMin, actMax, actKind,
+  const { m } = winogradKernel(layout);
+  parallel("f32_winograd_pool_bands", batch * bands, threads, (u0, u1) => [m, input.ptr, channels, height, width, packed,
+    bias?.ptr ?? 0, outChannels, padTop, padLeft, padRight, stride[0], reach, g.height, g.width, actMin, actMax, epilogue?.kind ?? 0,
     poolKH, poolKW, poolSH, poolSW, poolPH, poolPW, poolDH, poolDW, output.ptr, g.outHeight, g.outWidth, bandRows, bands,
     ws, sourceBytes, paddedBytes, workspaceBytes, u0, u1], { perThread: { arg: 31, bytes: local } });
   return true;

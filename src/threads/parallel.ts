@@ -170,9 +170,10 @@ function fill(argsOf: (start: number, end: number) => number[], units: number, b
   tapered: number): number {
   flat.length = 0;
   let nargs = 0;
-  for (let t = 0; t < tasks; t++) {
-    const end = t + 1 === tasks ? blocks : taskStart(t + 1, blocks, tasks, tapered);
-    const args = argsOf(taskStart(t, blocks, tasks, tapered) * align, Math.min(units, end * align));
+  for (let t = 0, start = 0; t < tasks; t++) {
+    const end = taskStart(t + 1, blocks, tasks, tapered);   // taskStart(tasks) is blocks
+    const args = argsOf(start * align, Math.min(units, end * align));
+    start = end;
     nargs = args.length;
     for (let i = 0; i < nargs; i++) flat.push(args[i]);
   }

@@ -10,9 +10,9 @@ test("tapered tasks: contiguous, non-empty, smaller towards a share's end, each 
   for (let threads = 2; threads <= 7; threads++) {
     for (let blocks = threads * MIN_TAPERED_BLOCKS; blocks <= threads * MIN_TAPERED_BLOCKS + 300; blocks++) {
       const tasks = threads * per;
-      const starts = Array.from({ length: tasks }, (_, t) => taskStart(t, blocks, tasks, threads));
-      const bounds = [...starts, blocks];
+      const bounds = Array.from({ length: tasks + 1 }, (_, t) => taskStart(t, blocks, tasks, threads));
       expect(bounds[0]).toBe(0);
+      expect(bounds[tasks]).toBe(blocks);
       for (let owner = 0; owner < threads; owner++) {
         // the share: the blocks the equal split gives this thread
         expect(bounds[owner * per]).toBe(Math.floor(blocks * owner / threads));
@@ -28,8 +28,13 @@ test("tapered tasks: contiguous, non-empty, smaller towards a share's end, each 
   expect(checked).toBe((2 + 3 + 4 + 5 + 6 + 7) * 301);
 });
 
-test("equal tasks where tapering is off: floor(blocks * t / tasks)", () => {
-  for (const [blocks, tasks] of [[5, 3], [12, 6], [100, 21]]) {
-    for (let t = 0; t < tasks; t++) expect(taskStart(t, blocks, tasks, 0)).toBe(Math.floor(blocks * t / tasks));
+test("equal tasks where tapering is off: contiguous from 0 to every block, sizes within one of each other", () => {
+  for (const [blocks, tasks] of [[5, 3], [12, 6], [100, 21], [15, 14]]) {
+    const bounds = Array.from({ length: tasks + 1 }, (_, t) => taskStart(t, blocks, tasks, 0));
+    expect(bounds[0]).toBe(0);
+    expect(bounds[tasks]).toBe(blocks);
+    const sizes = bounds.slice(1).map((b, t) => b - bounds[t]);
+    expect(Math.min(...sizes)).toBeGreaterThan(0);
+    expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
   }
 });

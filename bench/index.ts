@@ -78,15 +78,20 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** With threads, each timed run starts after an idle gap (bench/settle.ts); the measurement's budget counts it. */
+/** With threads, each engine's timed run in the rounds starts after a gap (bench/settle.ts); the measurement's budget counts it. */
 const gapMs = threads > 1 ? SETTLE_MS : 0;
 
 async function time(r: Runner): Promise<number> {
-  if (gapMs > 0) settle();
   const t = performance.now();
   const p = r.run();
   if (p) await p;
   return performance.now() - t;
+}
+
+/** An engine's run in the interleaved rounds: after the gap (with threads), then timed. */
+async function timeAfterGap(r: Runner): Promise<number> {
+  if (gapMs > 0) settle();
+  return time(r);
 }
 
 const maxAbsDiff = (a: Float32Array, b: Float32Array): number => {
@@ -142,7 +147,7 @@ async function interleave(runners: Partial<Record<Engine, Runner & { dispose(): 
   let roundMs = 0;
   for (let i = 0; i < cfg.warmup; i++) {
     roundMs = 0;
-    for (const e of active) roundMs += gapMs + await time(runners[e]!);
+    for (const e of active) roundMs += gapMs + await timeAfterGap(runners[e]!);
   }
   const rounds = Math.max(cfg.minRounds, Math.min(cfg.maxRounds, Math.ceil(cfg.budgetMs / Math.max(roundMs, 1e-3))));
   const times: Record<Engine, number[]> = { wasmnn: [], ort: [], tfjs: [], wasmnn1: [] };
@@ -152,7 +157,7 @@ async function interleave(runners: Partial<Record<Engine, Runner & { dispose(): 
     const now: Partial<Record<Engine, number>> = {};
     for (let j = 0; j < active.length; j++) {
       const e = active[(r + j) % active.length];
-      now[e] = await time(runners[e]!);
+      now[e] = await timeAfterGap(runners[e]!);
       times[e].push(now[e]!);
     }
     const peers = active.filter((e) => e !== "wasmnn" && e !== "wasmnn1").map((e) => now[e]!);

@@ -79,7 +79,7 @@ async function benchCase(name: string): Promise<Result> {
     scale = Math.max(scale, Math.abs(reference[i]));
   }
 
-  // with threads, each timed run starts after an idle gap (bench/settle.ts)
+  // with threads, each timed run starts after a gap, the caller busy (bench/settle.ts)
   const time = async (run: () => unknown) => {
     if (threads > 1) settle();
     const start = performance.now();

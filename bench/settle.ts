@@ -1,5 +1,5 @@
-// With --threads N > 1, each engine's timed run starts SETTLE_MS after the previous run ended; the
-// calling thread runs a busy loop in between.
+// With --threads N > 1, each engine's turn in a round is: SETTLE_MS of busy loop on the calling
+// thread, one untimed run of the engine, then its timed run.
 //
 // Why a gap: onnxruntime-web's pool threads stay busy for 10-30 ms after session.run() has resolved,
 // with intra-op spinning off too (MobileNetV2 at 2 threads: 14-18 ms of process CPU in the 30 ms
@@ -17,6 +17,13 @@
 // engines. In one process, interleaved, 1 thread / 2 threads: conv 3x3 64 ch @56 2.21 / 1.42 ms after
 // an idle gap, 2.18 / 1.41 after a busy one, 2.10 / 1.24 without a gap; MobileNetV2 17.35 / 12.17,
 // 17.50 / 11.52, 17.65 / 11.68 ms. A page's main thread is seldom idle between two inferences either.
+//
+// Why an untimed run after the gap: a pool thread that had no job for the gap has gone to sleep, and
+// the first run after it pays the wake-up (~0.1 ms here) and runs on a core whose caches have cooled;
+// the timed run then measures an engine called back to back, as a loop over inputs calls it, for
+// every engine alike. conv 3x3 64 ch @56 in one process, interleaved, 1 thread / 2 threads: 2.117 /
+// 1.436 ms timed right after the gap, 1.966 / 1.213 ms after the gap and one untimed run (1.47x ->
+// 1.62x); 512 ch @7: 3.341 / 2.037 -> 3.253 / 1.869 ms. ResNet-18: 48.53 / 28.99 -> 48.36 / 28.68 ms.
 //
 // Measuring "busy" instead of waiting a fixed time did not work: process.cpuUsage() counts other
 // threads' time in 4 ms scheduler ticks here, and reading /proc per thread costs the waiting

@@ -79,15 +79,20 @@ async function benchCase(name: string): Promise<Result> {
     scale = Math.max(scale, Math.abs(reference[i]));
   }
 
-  // with threads, each timed run starts after a gap, the caller busy (bench/settle.ts)
+  // with threads, each timed run follows a gap (the caller busy) and an untimed run of the same engine (bench/settle.ts)
   const time = async (run: () => unknown) => {
-    if (threads > 1) settle();
+    if (threads > 1) {
+      settle();
+      await run();
+    }
     const start = performance.now();
     await run();
     return performance.now() - start;
   };
   let roundMs = 0;
-  for (let i = 0; i < cfg.warmup; i++) roundMs = (await time(runWasmnn)) + (await time(runOrt));
+  // a turn with threads: the gap, the untimed run, the timed run
+  const turn = (timed: number) => (threads > 1 ? SETTLE_MS + 2 * timed : timed);
+  for (let i = 0; i < cfg.warmup; i++) roundMs = turn(await time(runWasmnn)) + turn(await time(runOrt)) + (threads > 1 ? turn(await time(runOne)) : 0);
   const rounds = Math.max(cfg.minRounds, Math.min(cfg.maxRounds, Math.ceil(cfg.budgetMs / roundMs)));
   const times = { wasmnn: [] as number[], ort: [] as number[], one: [] as number[] };
   const ratios: number[] = [];
@@ -161,7 +166,7 @@ if (coresStart && coresEnd) {
   lines.push("", `vCPUs (bench/cores.ts: conv 3×3 64 ch @56 on one thread pinned to each vCPU, alone, then all at once): before ${coresText(coresStart)}; after ${coresText(coresEnd)}.`);
   console.log(lines.at(-1));
 }
-if (threads > 1) lines.push("", `Gap (bench/settle.ts): each timed run starts ${SETTLE_MS} ms after the previous run ended, the calling thread busy in between (an idle gap slows the next run on this VM), so no engine shares its cores with the previous engine's still-busy threads (onnxruntime-web's stay busy 10-30 ms after \`session.run\` resolves).`);
+if (threads > 1) lines.push("", `Turns (bench/settle.ts): each engine's turn in a round is a ${SETTLE_MS} ms gap (the calling thread busy), one untimed run, then the timed run: no engine shares its cores with the previous engine's still-busy threads (onnxruntime-web's stay busy 10-30 ms after \`session.run\` resolves), and each is timed as when called back to back.`);
 const full = !filter && !quick;
 const out = full ? new URL(threads > 1 ? `./RESULTS-vision-threads-${threads}.md` : "./RESULTS-vision.md", import.meta.url) : new URL("./build/RESULTS-vision.partial.md", import.meta.url);
 await mkdir(new URL("./build/", import.meta.url), { recursive: true });

@@ -157,6 +157,7 @@ function convolveByPhases(
     const planes = batch * channels;
     // the copies are split across threads by planes (pad.ts)
     pad2dPlanes(input.ptr, padded.ptr, planes, height, width, padTop, padBottom, padLeft, padRight, PAD_MODE_CODE[params.paddingMode], 0);
+    if (phasesOnThreads(padded.ptr, weight, bias, params, [batch, channels, paddedH, paddedW], output.ptr, outHeight, outWidth)) return;
     for (let a = 0; a < stepH; a++) {
       for (let b = 0; b < stepW; b++) {
         const phaseH = Math.ceil((paddedH - a) / stepH);
@@ -178,6 +179,70 @@ function convolveByPhases(
       }
     }
   });
+}
+
+/**
+ * Threads (issue #15): the phases of convolveByPhases as tasks, each phase whole on one thread (its
+ * split from the padded input, its Winograd call, its merge into the output), where every phase takes
+ * the same Winograd kernel over weights cached packed. The phases and their calls are the one-thread
+ * loop's, so are the bits. Splitting each phase's convolution instead (4 phases of 28x28 for a 3x3 d2
+ * 64 ch @56) kept both threads waiting at 4 x 2 joins, with 7 tile blocks a phase to share, and left
+ * the copies on one thread: 1.02x. False: not this case (lean mode, the GEMM, mixed kernels, weights
+ * not cached), for the caller's loop.
+ */
+function phasesOnThreads(padded: number, weight: Tensor, bias: Tensor | null, params: Conv2dParams,
+  [batch, channels, paddedH, paddedW]: number[], output: number, outHeight: number, outWidth: number): boolean {
+  const [stepH, stepW] = params.dilation;
+  const [outChannels, , kernelH, kernelW] = weight.shape;
+  const { groups } = params;
+  const fold = params.fold ?? null;
+  if (params.packed === undefined || memoryMode() === "lean" || params.reference === true || params.winograd === false) return false;
+  // each phase [a, b, rows, columns, output rows, output columns, its input's and its output's offset
+  // in floats]: the one-thread loop's, and the one kernel every phase must take
+  const phases: number[][] = [];
+  let layout: WinogradKind | null = null;
+  let [inFloats, outFloats] = [0, 0];
+  for (let a = 0; a < stepH; a++) {
+    for (let b = 0; b < stepW; b++) {
+      const [inH, inW] = [Math.ceil((paddedH - a) / stepH), Math.ceil((paddedW - b) / stepW)];
+      const [outH, outW] = [inH - kernelH + 1, inW - kernelW + 1];
+      if (outHeight <= a || outWidth <= b) continue;
+      const kind = typeof params.winograd === "string" ? params.winograd
+        : chooseWinograd([kernelH, kernelW], [1, 1], [1, 1], groups, channels, outChannels, outH, outW);
+      if (kind === null || kind === "winograd_s2k7" || (layout !== null && kind !== layout)) return false;
+      layout = kind;
+      phases.push([a, b, inH, inW, outH, outW, inFloats, outFloats]);
+      inFloats += batch * channels * inH * inW;
+      outFloats += batch * outChannels * outH * outW;
+    }
+  }
+  const threads = threadsFor(batch * outChannels * outHeight * outWidth * channels / groups * kernelH * kernelW, phases.length);
+  // (up to 64 phases, a job holds one task a phase: MAX_TASK_ARGS)
+  if (layout === null || threads <= 1 || phases.length > 64 || packsInChunks(weight, bias, groups, layout, fold, params.packed)) return false;
+  const packed = params.packed.get(weight, bias, groups, layout, fold);
+  const { range: [actMin, actMax], epilogue } = activationArgs(params.activation);
+  const { size } = winogradKernel(layout);
+  const bytes = Math.ceil(Math.max(...phases.map((p) => size(channels, outChannels, p[4], p[5]))) / 64) * 64;
+  const ws = workspace.get(bytes * threads);
+  const scratch = paddingScratch.get(16);   // (no pads: the kernel pads nothing into it)
+  const inputs = empty([inFloats]).ptr;
+  const outputs = empty([outFloats]).ptr;
+  // one task a phase (argsOf gets [p, p + 1)), on the same thread in all three jobs unless another takes it over
+  const tasksPerThread = Math.ceil(phases.length / threads);
+  parallel("f32_phase_split", phases.length, threads, (p) => {
+    const [a, b, inH, inW, , , from] = phases[p];
+    return [padded, batch * channels, paddedH, paddedW, stepH, stepW, a, b, inputs + from * 4, inH, inW];
+  }, { tasksPerThread });
+  parallel(layout === "winograd4" ? "f32_conv2d_winograd_f4x3" : "f32_conv2d_winograd_f2x3", phases.length, threads, (p) => {
+    const [, , inH, inW, outH, outW, from, to] = phases[p];
+    return [inputs + from * 4, batch, channels, inH, inW, packed, bias?.ptr ?? 0, outChannels, 0, 0, 0, 0, PAD_MODE_CODE.zeros,
+      outputs + to * 4, outH, outW, ws, scratch, actMin, actMax, epilogue?.kind ?? 0];
+  }, { tasksPerThread, perThread: { arg: 16, bytes } });
+  parallel("f32_phase_merge", phases.length, threads, (p) => {
+    const [a, b, , , outH, outW, , to] = phases[p];
+    return [outputs + to * 4, batch * outChannels, outH, outW, stepH, stepW, a, b, output, outHeight, outWidth];
+  }, { tasksPerThread });
+  return true;
 }
 
 export type WinogradKind = "winograd" | "winograd4" | "winograd_s2k7";

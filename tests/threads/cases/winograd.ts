@@ -70,6 +70,13 @@ function dilated(seed: number, shape: number[], outChannels: number, dilation: n
   return layer.forward(randn(shape)) as Tensor;
 }
 
+/** Sequential(dilated 3x3 Conv2d, BatchNorm2d, ReLU6) in eval mode: folded, the clamp fused into each phase's call. */
+function dilatedBlock(seed: number, shape: number[], outChannels: number): Tensor {
+  manual_seed(seed);
+  const seq = new nn.Sequential(new nn.Conv2d(shape[1], outChannels, 3, { padding: 2, dilation: 2 }), randomBn(outChannels), new nn.ReLU6()).eval();
+  return seq.forward(randn(shape)) as Tensor;
+}
+
 /** A grouped 3x3 Conv2d (pad 1), by Winograd on block-diagonal dense weights. */
 function grouped(seed: number, shape: number[], outChannels: number, groups: number): Tensor {
   manual_seed(seed);
@@ -117,9 +124,13 @@ export const cases: Cases = {
   // conv + max pool unbanded (output under 2 band buffers; a padding mode other than zeros): the pool split by planes
   "Conv 16->24 @40x44 + ReLU + MaxPool(2), batch 3": () => pooled(28, [3, 16, 40, 44], 24, "zeros"),
   "Conv 10->12 @31x29 reflect + ReLU + MaxPool(3, 2, 1)": () => pooled(29, [1, 10, 31, 29], 12, "reflect"),
-  // dilated 3x3: F(4,3) on the padded input's polyphase components (pad, split and merge split by planes)
+  // dilated 3x3: F(4,3) on the padded input's polyphase components, a task a phase (its split, its
+  // kernel call, its merge: phasesOnThreads); 4 and 6 phases (fewer than 7 threads), a folded
+  // BatchNorm with a fused clamp; in lean mode, the one-thread loop with each phase's call split
   "dilated 2 Conv 16->12 @40x36": () => dilated(30, [1, 16, 40, 36], 12, 2, "zeros"),
   "dilated (2, 3) Conv 8->9 @45x50 circular, batch 3": () => dilated(31, [3, 8, 45, 50], 9, [2, 3], "circular"),
+  "dilated 2 Conv 12->10 @33x30 + BN + ReLU6": () => dilatedBlock(36, [1, 12, 33, 30], 10),
+  "lean: dilated 2 Conv 16->12 @40x36": () => inLean(() => dilated(37, [1, 16, 40, 36], 12, 2, "reflect")),
   // lean mode: U packed by output-channel blocks before the tile tasks (with a folded BatchNorm)
   "lean: Conv 64->64 @56 + BN + ReLU (tile mode, batch 3)": () => inLean(() => block(22, [3, 64, 56, 56], 64, () => new nn.ReLU())),
   // lean, one chunk over the pass limit: channel mode, packed by the first image's tasks

@@ -1,15 +1,16 @@
 // `node --no-liftoff --import tsx bench/threads-bound.ts [model] [rounds]`: what the split itself
-// allows at 2, 4 and 8 threads, on paper, from one core. For each N, a forward runs N threads' tasks
-// one after another on the calling thread (parallel.ts serialGrid: the tasks and grid of N threads,
-// no workers), which gives each split call's work and block count, and the time outside them (the
-// host's JavaScript and calls too small to split, which stay serial). The bound is that outside time
-// plus, per call, its work x ceil(blocks / N) / blocks (equal blocks, no waiting, no slowdown from
-// sharing the machine), then plus a per-call cost for waking, claiming and joining (5 us + 1 us per
-// thread, as measured here with spinning workers). Against the model's own 1-thread forward.
+// allows at 2, 4 and 8 threads, on paper, from one core. For each N, a forward runs each split call's
+// N-thread tasks one after another on the calling thread (the pool's run() replaced: the same tasks,
+// no workers), timing every task, and the time outside the calls (the host's JavaScript and calls too
+// small to split, which stay serial). The bound replays each call's tasks on N threads as the pool
+// schedules them (each thread its own share in order, then the others' unclaimed tasks), with each
+// task's measured time: no waiting for wake-ups, no slowdown from sharing the machine. Then the same
+// plus a per-call cost for notifying, claiming and joining (5 us + 1 us per thread, as measured here
+// with spinning workers). Against the model's own 1-thread forward, in alternating rounds.
 import "./v8-flags.js";
 import { init, set_num_threads, randn, manual_seed, tidy, type Tensor } from "../src/index.js";
 import { models } from "../src/vision/index.js";
-import { serialGrid, setMinParallelWork } from "../src/threads/parallel.js";
+import { currentPool, setMinParallelWork } from "../src/threads/parallel.js";
 
 const name = process.argv[2] ?? "resnet18";
 const rounds = Number(process.argv[3] ?? 15);
@@ -23,10 +24,51 @@ const x = randn([1, 3, 224, 224]);
 const forward = () => tidy(() => { model.forward(x); });
 const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
 
+// each split call's task times (ms), in order, while recording; and the calls' wall time (with the
+// copying of arguments and the timing, which the pool spreads over its threads: not counted as outside)
+let calls: number[][] | null = null;
+let inCalls = 0;
+const pool = currentPool()!;
+const argv: number[] = [];
+pool.run = (_fn, call, tasks, nargs, args) => {
+  const start = performance.now();
+  const times: number[] = [];
+  argv.length = nargs;
+  for (let t = 0; t < tasks; t++) {
+    for (let i = 0; i < nargs; i++) argv[i] = args[t * nargs + i];
+    const t0 = performance.now();
+    call(...argv);
+    times.push(performance.now() - t0);
+  }
+  calls?.push(times);
+  inCalls += performance.now() - start;
+};
+
+/** A call's time on `threads` threads: each runs its share in order, then claims the others' next tasks (pool.ts). */
+function makespan(times: number[], threads: number): number {
+  const tasks = times.length;
+  const next = Array.from({ length: threads }, (_, t) => Math.floor(tasks * t / threads));
+  const end = (owner: number) => Math.floor(tasks * (owner + 1) / threads);
+  const free = new Array<number>(threads).fill(0);
+  for (;;) {
+    // the thread that is free first claims: its own share first, then the others' in turn
+    let tid = 0;
+    for (let t = 1; t < threads; t++) if (free[t] < free[tid]) tid = t;
+    let claimed = -1;
+    for (let k = 0; k < threads && claimed < 0; k++) {
+      const owner = (tid + k) % threads;
+      if (next[owner] < end(owner)) claimed = next[owner]++;
+    }
+    if (claimed < 0) return Math.max(...free);
+    free[tid] += times[claimed];
+  }
+}
+
 // rounds alternate the 1-thread forward and each N's forward of tasks in a row (the machine drifts)
 const one: number[] = [];
+/** Per N, each round's forward time minus its split calls' wall time. */
 const totals = new Map<number, number[]>(counts.map((n) => [n, []]));
-const runs = new Map<number, { blocks: number; ms: number }[][]>(counts.map((n) => [n, []]));
+const runs = new Map<number, number[][][]>(counts.map((n) => [n, []]));
 for (let i = 0; i < rounds + 3; i++) {
   set_num_threads(1);
   let t0 = performance.now();
@@ -34,39 +76,37 @@ for (let i = 0; i < rounds + 3; i++) {
   if (i >= 3) one.push(performance.now() - t0);
   for (const n of counts) {
     set_num_threads(n);
-    const calls: { blocks: number; ms: number }[] = [];
-    serialGrid(calls);
+    const recorded: number[][] = [];
+    calls = recorded;
+    inCalls = 0;
     t0 = performance.now();
     forward();
-    const ms = performance.now() - t0;
-    serialGrid(null);
+    const ms = performance.now() - t0 - inCalls;
+    calls = null;
     if (i >= 3) {
       totals.get(n)!.push(ms);
-      runs.get(n)!.push(calls);
+      runs.get(n)!.push(recorded);
     }
   }
 }
 const t1 = median(one);
 console.log(`${name}: ${t1.toFixed(2)} ms at 1 thread (median of ${rounds})`);
 for (const n of counts) {
-  const total = median(totals.get(n)!);
   const list = runs.get(n)!;
-  const calls = list[0].length;
+  const count = list[0].length;
   let work = 0;
   let spread = 0;
-  let coarse = 0;
-  for (let j = 0; j < calls; j++) {
-    const { blocks } = list[0][j];
-    const ms = median(list.map((r) => r[j].ms));
-    work += ms;
-    spread += ms * Math.ceil(blocks / n) / blocks;
-    if (blocks < 2 * n) coarse++;
+  for (let j = 0; j < count; j++) {
+    // each task's median over the rounds
+    const times = list[0][j].map((_, t) => median(list.map((r) => r[j][t])));
+    work += times.reduce((a, b) => a + b, 0);
+    spread += makespan(times, n);
   }
-  const outside = total - work;
+  const outside = median(totals.get(n)!);
   const perCall = 0.005 + 0.001 * n;
   const bound = outside + spread;
-  const withSync = bound + calls * perCall;
-  console.log(`${n} threads: their tasks in a row ${total.toFixed(2)} ms = ${calls} split calls ${work.toFixed(2)} (x${(work / (t1 - outside)).toFixed(3)} the 1-thread work)`
-    + ` + outside them ${outside.toFixed(2)}; ${coarse} calls have < 2 blocks a thread. Bound: ${bound.toFixed(2)} ms, ${(t1 / bound).toFixed(2)}x;`
-    + ` with ${Math.round(perCall * 1000)} us a call: ${withSync.toFixed(2)} ms, ${(t1 / withSync).toFixed(2)}x`);
+  const withSync = bound + count * perCall;
+  console.log(`${n} threads: ${count} split calls, their tasks ${work.toFixed(2)} ms in a row (x${(work / (t1 - outside)).toFixed(3)} the 1-thread work), `
+    + `${outside.toFixed(2)} ms outside them. Bound: ${bound.toFixed(2)} ms, ${(t1 / bound).toFixed(2)}x; `
+    + `with ${Math.round(perCall * 1000)} us a call: ${withSync.toFixed(2)} ms, ${(t1 / withSync).toFixed(2)}x`);
 }

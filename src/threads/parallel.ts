@@ -94,15 +94,6 @@ export function profileParallel(into: Map<string, { ms: number; calls: number; s
 }
 
 /**
- * bench/threads-bound.ts: while set, a call split across threads runs its tasks one after another
- * on the calling thread instead (the same tasks, no workers), and records its blocks and time.
- */
-let serial: { blocks: number; ms: number }[] | null = null;
-export function serialGrid(into: { blocks: number; ms: number }[] | null): void {
-  serial = into;
-}
-
-/**
  * Runs kernel `name` over units [0, units) split into tasks, with `threads` threads (threadsFor):
  * argsOf(start, end) gives one task's arguments.
  */
@@ -140,12 +131,6 @@ export function parallel(name: KernelName, units: number, threads: number, argsO
     // a job holds MAX_TASK_ARGS arguments: many threads x a long argument list get fewer tasks each
     tasks = Math.max(threads, Math.floor(MAX_TASK_ARGS / nargs));
     nargs = fill(argsOf, units, blocks, align, tasks, 0);
-  }
-  if (serial !== null) {
-    const t0 = performance.now();
-    for (let t = 0; t < tasks; t++) kernel(...flat.slice(t * nargs, (t + 1) * nargs));
-    serial.push({ blocks, ms: performance.now() - t0 });
-    return;
   }
   pool.run(indexOf.get(name)!, kernel, tasks, nargs, flat, threads, options.perThread?.arg ?? -1, options.perThread?.bytes ?? 0);
 }

@@ -3,7 +3,7 @@
 
 import { Tensor, empty } from "../tensor.js";
 import { tidy } from "../scope.js";
-import { wasm, memoryMode, heapF64 } from "../runtime.js";
+import { wasm, memoryMode, heapF64, type KernelName } from "../runtime.js";
 import { Workspace } from "../allocator.js";
 import { PackedConvWeights, fitsPackedBudget, packGemm, packedBytes, scaledRows, scaleRowsInto } from "./packed.js";
 import { parseArgs, pair, pyRepr, type ArgSpec } from "../args.js";
@@ -194,34 +194,27 @@ function phasesOnThreads(padded: number, weight: Tensor, bias: Tensor | null, pa
   [batch, channels, paddedH, paddedW]: number[], output: number, outHeight: number, outWidth: number): boolean {
   const [stepH, stepW] = params.dilation;
   const [outChannels, , kernelH, kernelW] = weight.shape;
-  const { groups } = params;
-  const fold = params.fold ?? null;
-  if (params.packed === undefined || memoryMode() === "lean" || params.reference === true || params.winograd === false) return false;
   // each phase [a, b, rows, columns, output rows, output columns, its input's and its output's offset
-  // in floats]: the one-thread loop's, and the one kernel every phase must take
+  // in floats], as the one-thread loop makes them
   const phases: number[][] = [];
-  let layout: WinogradKind | null = null;
   let [inFloats, outFloats] = [0, 0];
   for (let a = 0; a < stepH; a++) {
     for (let b = 0; b < stepW; b++) {
+      if (outHeight <= a || outWidth <= b) continue;
       const [inH, inW] = [Math.ceil((paddedH - a) / stepH), Math.ceil((paddedW - b) / stepW)];
       const [outH, outW] = [inH - kernelH + 1, inW - kernelW + 1];
-      if (outHeight <= a || outWidth <= b) continue;
-      const kind = typeof params.winograd === "string" ? params.winograd
-        : chooseWinograd([kernelH, kernelW], [1, 1], [1, 1], groups, channels, outChannels, outH, outW);
-      if (kind === null || kind === "winograd_s2k7" || (layout !== null && kind !== layout)) return false;
-      layout = kind;
       phases.push([a, b, inH, inW, outH, outW, inFloats, outFloats]);
       inFloats += batch * channels * inH * inW;
       outFloats += batch * outChannels * outH * outW;
     }
   }
-  const threads = threadsFor(batch * outChannels * outHeight * outWidth * channels / groups * kernelH * kernelW, phases.length);
+  const threads = threadsFor(batch * outChannels * outHeight * outWidth * channels / params.groups * kernelH * kernelW, phases.length);
   // (up to 64 phases, a job holds one task a phase: MAX_TASK_ARGS)
-  if (layout === null || threads <= 1 || phases.length > 64 || packsInChunks(weight, bias, groups, layout, fold, params.packed)) return false;
-  const packed = params.packed.get(weight, bias, groups, layout, fold);
+  if (threads <= 1 || phases.length > 64) return false;
+  const kernel = packedForPieces(weight, bias, params, channels, [1, 1], [1, 1], phases.map((p) => [p[4], p[5]]));
+  if (kernel === null) return false;
   const { range: [actMin, actMax], epilogue } = activationArgs(params.activation);
-  const { size } = winogradKernel(layout);
+  const { name, size } = winogradKernel(kernel.layout);
   const bytes = Math.ceil(Math.max(...phases.map((p) => size(channels, outChannels, p[4], p[5]))) / 64) * 64;
   const ws = workspace.get(bytes * threads);
   const scratch = paddingScratch.get(16);   // (no pads: the kernel pads nothing into it)
@@ -233,9 +226,9 @@ function phasesOnThreads(padded: number, weight: Tensor, bias: Tensor | null, pa
     const [a, b, inH, inW, , , from] = phases[p];
     return [padded, batch * channels, paddedH, paddedW, stepH, stepW, a, b, inputs + from * 4, inH, inW];
   }, { tasksPerThread });
-  parallel(layout === "winograd4" ? "f32_conv2d_winograd_f4x3" : "f32_conv2d_winograd_f2x3", phases.length, threads, (p) => {
+  parallel(name, phases.length, threads, (p) => {
     const [, , inH, inW, outH, outW, from, to] = phases[p];
-    return [inputs + from * 4, batch, channels, inH, inW, packed, bias?.ptr ?? 0, outChannels, 0, 0, 0, 0, PAD_MODE_CODE.zeros,
+    return [inputs + from * 4, batch, channels, inH, inW, kernel.packed, bias?.ptr ?? 0, outChannels, 0, 0, 0, 0, PAD_MODE_CODE.zeros,
       outputs + to * 4, outH, outW, ws, scratch, actMin, actMax, epilogue?.kind ?? 0];
   }, { tasksPerThread, perThread: { arg: 16, bytes } });
   parallel("f32_phase_merge", phases.length, threads, (p) => {
@@ -488,12 +481,37 @@ function runPacked(call: PackedCall, packed: number, biasPtr = call.bias?.ptr ??
     padTop, padBottom, padLeft, padRight, modeCode, outputPtr, outHeight, outWidth, ws, scratch, actMin, actMax, epilogueKind, ...call.lean ?? []);
 }
 
-/** A Winograd layout's kernel: m (2 F(2,3), 4 F(4,3), 3 the stem, as the kernels number them), its workspace size and call. */
-function winogradKernel(layout: WinogradKind): { m: number; size: (...args: number[]) => number; run: (...args: number[]) => number } {
+/** A Winograd layout's kernel: m (2 F(2,3), 4 F(4,3), 3 the stem, as the kernels number them), its name, workspace size and call. */
+function winogradKernel(layout: WinogradKind): { m: number; name: KernelName; size: (...args: number[]) => number; run: (...args: number[]) => number } {
   const k = wasm();
-  return layout === "winograd_s2k7" ? { m: 3, size: k.f32_winograd_s2k7_workspace, run: k.f32_conv2d_winograd_s2k7 }
-    : layout === "winograd4" ? { m: 4, size: k.f32_winograd_f4x3_workspace, run: k.f32_conv2d_winograd_f4x3 }
-    : { m: 2, size: k.f32_winograd_f2x3_workspace, run: k.f32_conv2d_winograd_f2x3 };
+  const [m, name, size]: [number, KernelName, (...args: number[]) => number] = layout === "winograd_s2k7" ? [3, "f32_conv2d_winograd_s2k7", k.f32_winograd_s2k7_workspace]
+    : layout === "winograd4" ? [4, "f32_conv2d_winograd_f4x3", k.f32_winograd_f4x3_workspace]
+    : [2, "f32_conv2d_winograd_f2x3", k.f32_winograd_f2x3_workspace];
+  return { m, name, size, run: k[name] as (...args: number[]) => number };
+}
+
+/**
+ * Threads: a call cut into pieces that each run as one whole Winograd call (the bands of a fused
+ * pool, the phases of a dilated convolution), as the one-thread path runs them. The one layout every
+ * piece takes ([rows, columns] of each piece's output) and the weights packed for it, kept in the
+ * call's cache; null where the pieces cannot run so: no cache, lean mode, the reference kernel,
+ * Winograd off, a piece taking the GEMM or another layout, weights packed chunk by chunk.
+ */
+function packedForPieces(weight: Tensor, bias: Tensor | null, params: Conv2dParams, channels: number,
+  stride: [number, number], dilation: [number, number], pieces: [number, number][]): { layout: WinogradKind; packed: number } | null {
+  const { packed, groups } = params;
+  if (packed === undefined || memoryMode() === "lean" || params.reference === true || params.winograd === false) return null;
+  const [outChannels, , kernelH, kernelW] = weight.shape;
+  let layout: WinogradKind | null = null;
+  for (const [rows, columns] of pieces) {
+    const kind = typeof params.winograd === "string" ? params.winograd
+      : chooseWinograd([kernelH, kernelW], stride, dilation, groups, channels, outChannels, rows, columns);
+    if (kind === null || (layout !== null && kind !== layout)) return null;
+    layout = kind;
+  }
+  const fold = params.fold ?? null;
+  if (layout === null || packsInChunks(weight, bias, groups, layout, fold, packed)) return null;
+  return { layout, packed: packed.get(weight, bias, groups, layout, fold) };
 }
 
 /**
@@ -815,41 +833,32 @@ function poolBandsOnThreads(
   padTop: number, padLeft: number, padRight: number, g: ReturnType<typeof poolGeometry>, pool: MaxPoolSpec,
   bandRows: number, bands: number, bandOf: (b: number) => Band, threads: number, output: Tensor,
 ): boolean {
-  const { stride, dilation, groups } = params;
-  const [outChannels, , kernelH, kernelW] = weight.shape;
+  const { stride, dilation } = params;
+  const [outChannels, , kernelH] = weight.shape;
   const [poolKH, poolKW] = pool.kernel;
   const [poolSH, poolSW] = pool.stride;
   const [poolPH, poolPW] = pool.padding;
   const [poolDH, poolDW] = pool.dilation;
   const reach = dilation[0] * (kernelH - 1) + 1;
-  const fold = params.fold ?? null;
-  if (params.packed === undefined || memoryMode() === "lean" || params.reference === true || params.winograd === false) return false;
-  // each band's rows, input rows and pads, and the one kernel every band must take
-  let layout: WinogradKind | null = null;
+  const all = Array.from({ length: bands }, (_, b) => bandOf(b));
+  const kernel = packedForPieces(weight, bias, params, channels, stride, dilation, all.map(({ r0, r1 }) => [r1 - r0, g.width]));
+  if (kernel === null) return false;
+  const { m, size } = winogradKernel(kernel.layout);
+  // each thread's buffers, for the largest band: its input rows, their padded copy (the stem's kernel
+  // pads into it), the kernel's workspace and the band's convolution output
   let [sourceBytes, paddedBytes, workspaceBytes, bandBytes] = [0, 0, 0, 0];
-  for (let b = 0; b < bands; b++) {
-    const { r0, r1, top, bottom, i0, i1 } = bandOf(b);
-    const inRows = i1 - i0;
-    const rows = r1 - r0;
-    const kind = typeof params.winograd === "string" ? params.winograd
-      : chooseWinograd([kernelH, kernelW], stride, dilation, groups, channels, outChannels, rows, g.width);
-    if (kind === null || (layout !== null && kind !== layout)) return false;
-    layout = kind;
-    const { size } = winogradKernel(kind);
-    sourceBytes = Math.max(sourceBytes, channels * inRows * width * 4);
+  for (const { r0, r1, top, bottom, i0, i1 } of all) {
+    sourceBytes = Math.max(sourceBytes, channels * (i1 - i0) * width * 4);
     paddedBytes = Math.max(paddedBytes, channels * (bottom - top) * (width + padLeft + padRight) * 4);
-    workspaceBytes = Math.max(workspaceBytes, size(channels, outChannels, rows, g.width));
-    bandBytes = Math.max(bandBytes, outChannels * rows * g.width * 4);
+    workspaceBytes = Math.max(workspaceBytes, size(channels, outChannels, r1 - r0, g.width));
+    bandBytes = Math.max(bandBytes, outChannels * (r1 - r0) * g.width * 4);
   }
-  if (layout === null || packsInChunks(weight, bias, groups, layout, fold, params.packed)) return false;
-  const packed = params.packed.get(weight, bias, groups, layout, fold);
   const { range: [actMin, actMax], epilogue } = activationArgs(params.activation);
   const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
   [sourceBytes, paddedBytes, workspaceBytes] = [align(sourceBytes), align(paddedBytes), align(workspaceBytes)];
   const local = sourceBytes + paddedBytes + workspaceBytes + align(bandBytes);
   const ws = bandThreads.get(local * threads);
-  const { m } = winogradKernel(layout);
-  parallel("f32_winograd_pool_bands", batch * bands, threads, (u0, u1) => [m, input.ptr, channels, height, width, packed,
+  parallel("f32_winograd_pool_bands", batch * bands, threads, (u0, u1) => [m, input.ptr, channels, height, width, kernel.packed,
     bias?.ptr ?? 0, outChannels, padTop, padLeft, padRight, stride[0], reach, g.height, g.width, actMin, actMax, epilogue?.kind ?? 0,
     poolKH, poolKW, poolSH, poolSW, poolPH, poolPW, poolDH, poolDW, output.ptr, g.outHeight, g.outWidth, bandRows, bands,
     ws, sourceBytes, paddedBytes, workspaceBytes, u0, u1], { perThread: { arg: 31, bytes: local } });

@@ -57,7 +57,8 @@ export function f32_conv2d_winograd_f4x3(
     output, outHeight, outWidth, workspace, scratch, actMin, actMax, actKind, weight, fold, chunk);
 }
 
-// 3x3 stride 1 by F(m x m, 3x3), m = 2 or 4
+// 3x3 stride 1 by F(m x m, 3x3), m = 2 or 4. `scratch` is unused (stageInput pads every mode while
+// it stages); the three Winograd kernels keep one argument list
 // @ts-ignore: decorator
 @inline function conv3x3(
   m: i32, input: usize, batch: i32, channels: i32, height: i32, width: i32,

@@ -844,12 +844,13 @@ function poolBandsOnThreads(
   const kernel = packedForPieces(weight, bias, params, channels, stride, dilation, all.map(({ r0, r1 }) => [r1 - r0, g.width]));
   if (kernel === null) return false;
   const { m, size } = winogradKernel(kernel.layout);
-  // each thread's buffers, for the largest band: its input rows, their padded copy (the stem's kernel
-  // pads into it), the kernel's workspace and the band's convolution output
+  // each thread's buffers, for the largest band: its input rows, their padded copy (only the stem's
+  // kernel pads into one: the 3x3 kernels stage every padding mode in one pass), the kernel's
+  // workspace and the band's convolution output
   let [sourceBytes, paddedBytes, workspaceBytes, bandBytes] = [0, 0, 0, 0];
   for (const { r0, r1, top, bottom, i0, i1 } of all) {
     sourceBytes = Math.max(sourceBytes, channels * (i1 - i0) * width * 4);
-    paddedBytes = Math.max(paddedBytes, channels * (bottom - top) * (width + padLeft + padRight) * 4);
+    if (m === 3) paddedBytes = Math.max(paddedBytes, channels * (bottom - top) * (width + padLeft + padRight) * 4);
     workspaceBytes = Math.max(workspaceBytes, size(channels, outChannels, r1 - r0, g.width));
     bandBytes = Math.max(bandBytes, outChannels * (r1 - r0) * g.width * 4);
   }

@@ -78,22 +78,26 @@ export class ConvBnFold {
       this.#versions = sources.map((t) => t?.version ?? -1);
       this.#eps = bn.eps;
     }
-    const params = {
+    const weight = this.#weightOf(conv);
+    return conv2dWith(input, weight, this.#bias, {
       stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups,
-      paddingMode: conv.padding_mode, activation, packed: this.#packed, pool, fold: this.#scale!,
-    };
-    if (conv.groups > 1 && conv.groups === conv.in_channels) {
-      if (memoryMode() !== "lean") {
-        if (this.#scaled === null) {
-          this.#scaled = keep(scaledRows(conv.weight, this.#scale!));
-          setKind(this.#scaled.ptr, "packed");
-        }
-        return conv2dWith(input, this.#scaled, this.#bias, { ...params, fold: undefined });
-      }
+      paddingMode: conv.padding_mode, activation, packed: this.#packed, pool, fold: weight === conv.weight ? this.#scale! : undefined,
+    });
+  }
+
+  /** The weight the kernel reads: conv.weight (scaled by the fold as it is packed), or a depthwise one's kept W * scale. */
+  #weightOf(conv: Conv2d): Tensor {
+    if (conv.groups === 1 || conv.groups !== conv.in_channels) return conv.weight;
+    if (memoryMode() === "lean") {
       this.#scaled?.dispose();
       this.#scaled = null;
+      return conv.weight;
     }
-    return conv2dWith(input, conv.weight, this.#bias, params);
+    if (this.#scaled === null) {
+      this.#scaled = keep(scaledRows(conv.weight, this.#scale!));
+      setKind(this.#scaled.ptr, "packed");
+    }
+    return this.#scaled;
   }
 
   dispose(): void {

@@ -28,7 +28,7 @@ import { runColdStart, phaseText, type ColdStartResult } from "./cold-start.js";
 import { measureResnetMemory, type MemoryReport } from "./memory.js";
 import { OP_SUITE, copyRunner, type OpWorkload } from "./ops.js";
 import { measureCores, coresText } from "./cores.js";
-import { settle, SETTLE_MS } from "./settle.js";
+import { timedTurn, turnCost, TURN_TEXT } from "./settle.js";
 
 const args = process.argv.slice(2);
 // --vision: whole torchvision models against onnxruntime-web instead (bench/vision.ts)
@@ -78,9 +78,6 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-/** With threads, each engine's timed run in the rounds starts after a gap (bench/settle.ts); the measurement's budget counts it. */
-const gapMs = threads > 1 ? SETTLE_MS : 0;
-
 async function time(r: Runner): Promise<number> {
   const t = performance.now();
   const p = r.run();
@@ -88,21 +85,8 @@ async function time(r: Runner): Promise<number> {
   return performance.now() - t;
 }
 
-/**
- * An engine's run in the interleaved rounds. With threads: the gap, one untimed run of the same
- * engine (its threads wake and its data comes back into their cores' caches), then the timed run:
- * the time of an engine called back to back, never right after another engine (bench/settle.ts).
- */
-async function timeAfterGap(r: Runner): Promise<number> {
-  if (gapMs > 0) {
-    settle();
-    await time(r);
-  }
-  return time(r);
-}
-
-/** What one engine's turn in a round costs (gap, untimed run and timed run), for the rounds' budget. */
-const turnMs = (timed: number): number => (gapMs > 0 ? gapMs + 2 * timed : timed);
+/** An engine's turn in the interleaved rounds (bench/settle.ts: with threads, gap, untimed run, timed run). */
+const timeAfterGap = (r: Runner): Promise<number> => timedTurn(() => r.run(), threads > 1);
 
 const maxAbsDiff = (a: Float32Array, b: Float32Array): number => {
   if (a.length !== b.length) return Infinity;
@@ -157,7 +141,7 @@ async function interleave(runners: Partial<Record<Engine, Runner & { dispose(): 
   let roundMs = 0;
   for (let i = 0; i < cfg.warmup; i++) {
     roundMs = 0;
-    for (const e of active) roundMs += turnMs(await timeAfterGap(runners[e]!));
+    for (const e of active) roundMs += turnCost(await timeAfterGap(runners[e]!), threads > 1);
   }
   const rounds = Math.max(cfg.minRounds, Math.min(cfg.maxRounds, Math.ceil(cfg.budgetMs / Math.max(roundMs, 1e-3))));
   const times: Record<Engine, number[]> = { wasmnn: [], ort: [], tfjs: [], wasmnn1: [] };
@@ -382,7 +366,7 @@ async function main(): Promise<void> {
     `- wasmnn: \`module.eval()\`, timed \`module.forward(x)\` + \`dispose()\` of the output; \`init({ threads: ${threads} })\` (${JSON.stringify(backend())})${threads > 1 ? `. "wasmnn 1-thread ms": the same module with \`set_num_threads(1)\`, in the same rounds; "${threads} threads vs 1" = median over rounds of its 1-thread time / its ${threads}-thread time` : ""}.`,
     `- Method: batch 1, float32, ${cfg.warmup} interleaved warm-up rounds, then ≥ ${cfg.minRounds} rounds (up to ${cfg.maxRounds}, ~${cfg.budgetMs / 1000} s per workload); each round runs every engine once, order rotated per round. ms = median. GFLOP/s = 2·MACs / median time (MACs of convolutions and fc only). "wasmnn vs best peer" = median over rounds of (fastest peer's time in that round / wasmnn's time): > 1 means wasmnn is faster.`,
     `- Wasm SIMD peak (bench/peak.ts, register-only f32x4 mul+add, 1 thread; best of a measurement before and after the workloads): **${peak.gflops.toFixed(1)} GFLOP/s** (${Object.entries(peak.variants).map(([k, v]) => `${k}: ${v.toFixed(1)}`).join(", ")}). "% of peak" = GFLOP/s / peak; a kernel that does fewer multiplies than the direct convolution (Winograd) can exceed 100 %.`,
-    ...(gapMs > 0 ? [`- Gap (bench/settle.ts): with threads, each engine's turn in a round is a ${gapMs} ms gap (the calling thread busy), one untimed run, then the timed run: no engine shares its cores with the previous engine's still-busy threads (onnxruntime-web's stay busy 10-30 ms after \`session.run\` resolves), and each is timed as when called back to back (its threads awake, its data in their caches). The turn counts in the ~${cfg.budgetMs / 1000} s budget, so threaded rows have fewer rounds.`] : []),
+    ...(threads > 1 ? [`- ${TURN_TEXT} The turn counts in the ~${cfg.budgetMs / 1000} s budget, so threaded rows have fewer rounds.`] : []),
     ...(coresStart && coresEnd ? [`- vCPUs (bench/cores.ts: conv 3×3 64 ch @56 on one thread pinned to each vCPU with \`taskset\`, alone, then all at once; the ceiling is what a perfectly split kernel could gain over one thread on the fastest vCPU): before the workloads ${coresText(coresStart)}; after ${coresText(coresEnd)}.`] : []),
     process.execArgv.includes("--no-liftoff")
       ? "- V8: the bench process runs with `--no-liftoff` (every engine's Wasm compiled by TurboFan before its first run; see bench/v8-flags.ts)."

@@ -31,6 +31,28 @@
 
 export const SETTLE_MS = 20;
 
+/**
+ * One engine's turn in a round: with `threaded`, the gap, one untimed run, then the timed run; else
+ * the timed run alone. Returns the timed run's ms.
+ */
+export async function timedTurn(run: () => unknown, threaded: boolean): Promise<number> {
+  if (threaded) {
+    settle();
+    await run();
+  }
+  const start = performance.now();
+  await run();
+  return performance.now() - start;
+}
+
+/** What a turn whose timed run took `timed` ms costs, for a round's time budget. */
+export function turnCost(timed: number, threaded: boolean): number {
+  return threaded ? SETTLE_MS + 2 * timed : timed;
+}
+
+/** The results files' line on the turns. */
+export const TURN_TEXT = `Turns (bench/settle.ts): with threads, each engine's turn in a round is a ${SETTLE_MS} ms gap (the calling thread busy), one untimed run, then the timed run: no engine shares its cores with the previous engine's still-busy threads (onnxruntime-web's stay busy 10-30 ms after \`session.run\` resolves), and each is timed as when called back to back (its threads awake, its data in their caches).`;
+
 /** Runs a busy loop on the calling thread for SETTLE_MS. */
 export function settle(): void {
   const end = performance.now() + SETTLE_MS;

@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { mkdir, writeFile } from "node:fs/promises";
 import * as ort from "onnxruntime-web";
 import { measureCores, coresText } from "./cores.js";
-import { settle, SETTLE_MS } from "./settle.js";
+import { timedTurn, turnCost, TURN_TEXT } from "./settle.js";
 import { init, backend, memory, set_num_threads, tensor, tidy, type Tensor } from "../src/index.js";
 import { configureOrt, ortSessionOptions, ortVersion } from "./engines/ort.js";
 import { generated, loadFixtureModel } from "../tests/vision/weights.js";
@@ -79,19 +79,10 @@ async function benchCase(name: string): Promise<Result> {
     scale = Math.max(scale, Math.abs(reference[i]));
   }
 
-  // with threads, each timed run follows a gap (the caller busy) and an untimed run of the same engine (bench/settle.ts)
-  const time = async (run: () => unknown) => {
-    if (threads > 1) {
-      settle();
-      await run();
-    }
-    const start = performance.now();
-    await run();
-    return performance.now() - start;
-  };
+  // each engine's turn (bench/settle.ts: with threads, gap, untimed run, timed run)
+  const time = (run: () => unknown) => timedTurn(run, threads > 1);
+  const turn = (timed: number) => turnCost(timed, threads > 1);
   let roundMs = 0;
-  // a turn with threads: the gap, the untimed run, the timed run
-  const turn = (timed: number) => (threads > 1 ? SETTLE_MS + 2 * timed : timed);
   for (let i = 0; i < cfg.warmup; i++) roundMs = turn(await time(runWasmnn)) + turn(await time(runOrt)) + (threads > 1 ? turn(await time(runOne)) : 0);
   const rounds = Math.max(cfg.minRounds, Math.min(cfg.maxRounds, Math.ceil(cfg.budgetMs / roundMs)));
   const times = { wasmnn: [] as number[], ort: [] as number[], one: [] as number[] };
@@ -166,7 +157,7 @@ if (coresStart && coresEnd) {
   lines.push("", `vCPUs (bench/cores.ts: conv 3×3 64 ch @56 on one thread pinned to each vCPU, alone, then all at once): before ${coresText(coresStart)}; after ${coresText(coresEnd)}.`);
   console.log(lines.at(-1));
 }
-if (threads > 1) lines.push("", `Turns (bench/settle.ts): each engine's turn in a round is a ${SETTLE_MS} ms gap (the calling thread busy), one untimed run, then the timed run: no engine shares its cores with the previous engine's still-busy threads (onnxruntime-web's stay busy 10-30 ms after \`session.run\` resolves), and each is timed as when called back to back.`);
+if (threads > 1) lines.push("", TURN_TEXT);
 const full = !filter && !quick;
 const out = full ? new URL(threads > 1 ? `./RESULTS-vision-threads-${threads}.md` : "./RESULTS-vision.md", import.meta.url) : new URL("./build/RESULTS-vision.partial.md", import.meta.url);
 await mkdir(new URL("./build/", import.meta.url), { recursive: true });

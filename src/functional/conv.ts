@@ -11,7 +11,7 @@ import { checkPadLimits, pad2dPlanes, phaseMergePlanes, phaseSplitPlanes } from 
 import { maxPoolPlanes, poolGeometry } from "./pool.js";
 import { checkImageInput, convOutputSize, fmtShape, nchw, checkConvOperands } from "./shape.js";
 import { activateRange, type Epilogue } from "./activation.js";
-import { parallel, threadsFor } from "../threads/parallel.js";
+import { parallel, threadBytes, threadsFor } from "../threads/parallel.js";
 
 export type PaddingMode = "zeros" | "reflect" | "replicate" | "circular";
 export const PADDING_MODES: readonly PaddingMode[] = ["zeros", "reflect", "replicate", "circular"];
@@ -215,7 +215,7 @@ function phasesOnThreads(padded: number, weight: Tensor, bias: Tensor | null, pa
   if (kernel === null) return false;
   const { range: [actMin, actMax], epilogue } = activationArgs(params.activation);
   const { name, size } = winogradKernel(kernel.layout);
-  const bytes = Math.ceil(Math.max(...phases.map((p) => size(channels, outChannels, p[4], p[5]))) / 64) * 64;
+  const bytes = threadBytes(Math.max(...phases.map((p) => size(channels, outChannels, p[4], p[5]))), threads);
   const ws = workspace.get(bytes * threads);
   const scratch = paddingScratch.get(16);   // (no pads: the kernel pads nothing into it)
   const inputs = empty([inFloats]).ptr;
@@ -387,7 +387,7 @@ function convolveWith(
       const most = threadsFor(work, groups * outHeight);
       const bands = most === 1 || outHeight * outWidth * 4 < DW_BAND_PLANE_BYTES ? 1 : Math.min(Math.max(most, Math.min(Math.ceil(12 * most / groups), Math.ceil(outHeight / 4))), outHeight);
       const threads = Math.min(most, groups * bands);
-      const bytes = Math.ceil(k.f32_dwconv2d_c4_workspace(height, width, padTop, padBottom, padLeft, padRight, outHeight, outWidth) / 64) * 64;
+      const bytes = threadBytes(k.f32_dwconv2d_c4_workspace(height, width, padTop, padBottom, padLeft, padRight, outHeight, outWidth), threads);
       const ws = workspace.get(bytes * threads);
       parallel("f32_dwconv2d_c4", groups * bands, threads, (start, end) => [...args(ws), bands, start, end],
         { perThread: { arg: 22, bytes } });
@@ -396,7 +396,7 @@ function convolveWith(
     // units: input planes (image, channel), each with its `multiplier` output planes
     const planes = batch * channels;
     const threads = threadsFor(work, planes);
-    const bytes = Math.ceil(k.f32_dwconv2d_workspace(height, width, padTop, padBottom, padLeft, padRight, stride[1]) / 64) * 64;
+    const bytes = threadBytes(k.f32_dwconv2d_workspace(height, width, padTop, padBottom, padLeft, padRight, stride[1]), threads);
     const ws = workspace.get(bytes * threads);
     parallel("f32_dwconv2d", planes, threads, (start, end) => [...args(ws), start, end], { perThread: { arg: 22, bytes } });
     return true;
@@ -544,7 +544,7 @@ function winogradThreads(call: PackedCall, m: number, held: number, threads: num
   // tile mode needs the whole U at once, and gains where one pass takes one block (U in cache)
   const channelMode = held < outChannels || plan(1) > 1 || tileBlocks < 4 * threads;
   const shared = Math.ceil(plan(channelMode ? 4 : 2) / 64) * 64;
-  const local = plan(channelMode ? 5 : 3);
+  const local = threadBytes(plan(channelMode ? 5 : 3), threads);
   const ws = workspace.get(shared + threads * local);
   const ocBlocks = Math.ceil(outChannels / GEMM_MR);
   const [stageH, stageW] = [plan(6), plan(7)];
@@ -622,7 +622,7 @@ function igemm(call: PackedCall, packed: number, outputPtr: number, inputPtr: nu
   const paddedH = height + padTop + padBottom;
   const paddedW = width + padLeft + padRight;
   // each thread's panels and offsets (no padded planes: the tasks read the padded input made below)
-  const bytes = Math.ceil(k.f32_conv2d_igemm_workspace(channels, paddedH, paddedW, kernelH, kernelW, groups, 0, 0, 0, 0) / 64) * 64;
+  const bytes = threadBytes(k.f32_conv2d_igemm_workspace(channels, paddedH, paddedW, kernelH, kernelW, groups, 0, 0, 0, 0), threads);
   const ws = workspace.get(bytes * threads);
   const run = (source: number, images: number, output: number, h: number, w: number): void => {
     parallel("f32_conv2d_igemm", images * imageUnits, threads, (start, end) => [source, images, channels, h, w, packed, outChannels, groups,
@@ -857,7 +857,7 @@ function poolBandsOnThreads(
   const { range: [actMin, actMax], epilogue } = activationArgs(params.activation);
   const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
   [sourceBytes, paddedBytes, workspaceBytes] = [align(sourceBytes), align(paddedBytes), align(workspaceBytes)];
-  const local = sourceBytes + paddedBytes + workspaceBytes + align(bandBytes);
+  const local = threadBytes(sourceBytes + paddedBytes + workspaceBytes + bandBytes, threads);
   const ws = bandThreads.get(local * threads);
   parallel("f32_winograd_pool_bands", batch * bands, threads, (u0, u1) => [m, input.ptr, channels, height, width, kernel.packed,
     bias?.ptr ?? 0, outChannels, padTop, padLeft, padRight, stride[0], reach, g.height, g.width, actMin, actMax, epilogue?.kind ?? 0,

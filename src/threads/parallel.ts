@@ -76,6 +76,21 @@ export function threadsFor(work: number, units: number): number {
   return Math.min(threads, units);
 }
 
+/**
+ * A per-thread workspace's bytes a thread (ParallelOptions.perThread), rounded to cache lines and,
+ * with more than one thread, followed by a 64 KiB gap: two threads writing scratch that lies side by
+ * side run slower than apart, although no cache line is shared (why, this VM cannot show: no
+ * hardware counters). bench/threads-scratch.ts, the tile tasks of conv 3x3 64 ch @56 (146 KiB of
+ * scratch a thread), half on each of 2 threads: 1.052 ms adjacent, 1.027 / 1.013 / 0.994 ms 4 / 16
+ * / 64 KiB apart, 0.990-0.997 ms up to 4 MiB; one half alone 0.951 ms. Whole layers, 1 thread / 2
+ * threads adjacent -> apart (interleaved): 64 ch @56 1.876 / 1.116 -> 1.056 ms, 128 @28 1.849 /
+ * 1.141 -> 1.130, 256 @14 1.915 / 1.107 -> 1.055, 512 @7 3.324 / 1.778 -> 1.742. Costs 64 KiB a
+ * thread in each convolution workspace.
+ */
+export function threadBytes(bytes: number, threads: number): number {
+  return Math.ceil(bytes / 64) * 64 + (threads > 1 ? 65536 : 0);
+}
+
 export interface ParallelOptions {
   /** Range bounds are multiples of this many units (e.g. 4 floats: vector tails stay at the end). */
   align?: number;

@@ -102,34 +102,12 @@ export interface ParallelOptions {
 
 const flat: number[] = [];
 
-/** bench/profile-threads.ts: wall time, calls and split calls per kernel, while set. */
-let profile: Map<string, { ms: number; calls: number; split: number }> | null = null;
-export function profileParallel(into: Map<string, { ms: number; calls: number; split: number }> | null): void {
-  profile = into;
-}
-
 /**
  * Runs kernel `name` over units [0, units) split into tasks, with `threads` threads (threadsFor):
  * argsOf(start, end) gives one task's arguments.
  */
 export function parallel(name: KernelName, units: number, threads: number, argsOf: (start: number, end: number) => number[],
   options: ParallelOptions = {}): void {
-  if (profile !== null) {
-    const t0 = performance.now();
-    const record = profile.get(name) ?? { ms: 0, calls: 0, split: 0 };
-    profile.set(name, record);
-    const hook = profile;
-    profile = null;
-    try {
-      parallel(name, units, threads, argsOf, options);
-    } finally {
-      profile = hook;
-      record.ms += performance.now() - t0;
-      record.calls++;
-      if (threads > 1) record.split++;
-    }
-    return;
-  }
   const kernel = wasm()[name] as (...args: number[]) => number;
   if (units <= 0) return;
   if (threads <= 1 || pool === null) {

@@ -32,6 +32,11 @@ export function keep<T extends Tensor>(tensor: T): T {
   return tensor;
 }
 
+/** True when the innermost scope will free `tensor` (nothing kept it): an intermediate only its creator's caller holds. */
+export function scoped(tensor: Tensor): boolean {
+  return scopes[scopes.length - 1]?.has(tensor) ?? false;
+}
+
 /**
  * Frees `value` now if it is a tensor that the innermost scope created and nothing kept (an
  * intermediate that a later step has superseded); otherwise does nothing.

@@ -222,6 +222,8 @@ export class Tensor {
   _setKind(kind: BlockKind): void { this.#live().setKind(kind); }
   /** @internal true if both handles share one storage (a tensor and its views, a Parameter and its data) */
   _sharesStorage(other: Tensor): boolean { return this.#live() === other.#live(); }
+  /** @internal true when no other handle (a view, a Parameter) shares this tensor's storage */
+  _exclusive(): boolean { return this.#live().refs === 1; }
   /** @internal a new reference to this tensor's storage (for nn.Parameter, which shares data) */
   _shareStorage(): Storage {
     const storage = this.#live();

@@ -1,6 +1,6 @@
 // Eval-mode fusion in Sequential: Conv2d+BatchNorm2d folding and ReLU/ReLU6 epilogues.
 import { beforeAll, describe, expect, test } from "vitest";
-import { init, nn, F, randn, manual_seed, memory, tidy, ones, zeros, type Tensor } from "../src/index.js";
+import { init, nn, F, randn, manual_seed, memory, tidy, keep, ones, zeros, type Tensor } from "../src/index.js";
 import { conv2dWith, type Conv2dParams, type MaxPoolSpec } from "../src/functional/conv.js";
 import { expectClose } from "./helpers.js";
 
@@ -249,5 +249,91 @@ describe("Sequential fusion leaves subclasses alone", () => {
     const y = seq.forward(randn([1, 2, 8, 8]));
     expect(y.shape).toEqual([1, 3, 3, 3]);
     expect([identityCalls, poolCalls]).toEqual([1, 1]);
+  });
+});
+
+describe("Sequential: a depthwise step writes over a dead input (MobileNet's expand -> depthwise)", () => {
+  /** MobileNetV2's inverted residual, as torchvision nests it: Sequential(Sequential(1x1, BN, ReLU6), Sequential(depthwise, BN, ReLU6), 1x1, BN). */
+  function invertedResidual(channels: number, hidden: number): { block: nn.Sequential; steps: nn.Module[] } {
+    const expand = new nn.Sequential(new nn.Conv2d(channels, hidden, 1, { bias: false }), randomBn(hidden), new nn.ReLU6());
+    const depthwise = new nn.Sequential(new nn.Conv2d(hidden, hidden, 3, { padding: 1, groups: hidden, bias: false }), randomBn(hidden), new nn.ReLU6());
+    const steps = [expand, depthwise, new nn.Conv2d(hidden, channels, 1, { bias: false }), randomBn(channels)];
+    return { block: new nn.Sequential(...steps).eval(), steps };
+  }
+
+  test("the same bits as the same fused steps with the depthwise input kept, batched and unbatched", () => {
+    for (const shape of [[2, 8, 14, 14], [8, 7, 7], [1, 8, 28, 28], [1, 8, 56, 56]]) {
+      const { block, steps } = invertedResidual(8, 24);
+      // the same fusions, but the depthwise Sequential's input is its caller's argument: never given up
+      const tail = new nn.Sequential(...steps.slice(1)).eval();
+      const x = randn(shape);
+      const copy = x.data().slice();
+      const y = block.forward(x);
+      expect(y.data()).toEqual(tidy(() => tail.forward(steps[0].forward(x) as Tensor)).data());
+      expect(x.data()).toEqual(copy);   // the block's own input is never written
+    }
+  });
+
+  test("the depthwise output takes the dead input's block: one hidden activation less at the peak", () => {
+    const { block, steps } = invertedResidual(8, 96);
+    const x = randn([1, 8, 14, 14]);   // hidden activations: 96 * 14 * 14 * 4 = 75,264 bytes
+    block.forward(x);
+    const peakOf = (run: () => void): number => {
+      memory({ resetPeak: true });
+      const before = memory().liveBytes;
+      tidy(run);
+      return memory().peakBytes - before;
+    };
+    const fused = peakOf(() => { block.forward(x); });
+    const tail = new nn.Sequential(...steps.slice(1)).eval();
+    tail.forward(steps[0].forward(x) as Tensor);
+    const kept = peakOf(() => { tail.forward(steps[0].forward(x) as Tensor); });
+    expect(kept - fused).toBeGreaterThanOrEqual(75264);
+  });
+
+  test("a step's output that something else still holds (kept, or a view of it) is not written over", () => {
+    class KeepsItsOutput extends nn.Module {
+      saved: Tensor | null = null;
+      override forward(input: Tensor): Tensor {
+        const y = F.relu(input);
+        this.saved?.dispose();
+        this.saved = keep(y.clone());
+        return this.saved;              // kept: the scope does not own it
+      }
+    }
+    class ReturnsAView extends nn.Module {
+      base: Tensor | null = null;
+      override forward(input: Tensor): Tensor {
+        this.base?.dispose();
+        this.base = keep(F.relu(input));
+        return this.base.reshape(this.base.shape as number[]);   // shares the kept tensor's storage
+      }
+    }
+    for (const Holder of [KeepsItsOutput, ReturnsAView]) {
+      const holder = new Holder();
+      const depthwise = new nn.Conv2d(6, 6, 3, { padding: 1, groups: 6 });
+      const block = new nn.Sequential(holder, depthwise, randomBn(6), new nn.ReLU6()).eval();
+      const x = randn([1, 6, 9, 9]);
+      block.forward(x);
+      const held = holder instanceof KeepsItsOutput ? holder.saved! : (holder as InstanceType<typeof ReturnsAView>).base!;
+      expect(held.data()).toEqual(F.relu(x).data());
+    }
+  });
+
+  test("a Sequential subclass with its own forward is never handed an input to give up", () => {
+    let seen: number[] = [];
+    class Reads extends nn.Sequential {
+      override forward(input: Tensor): Tensor {
+        const y = super.forward(input);
+        seen = Array.from(input.data());   // still its input's values after its own layers ran
+        return y;
+      }
+    }
+    const first = new nn.Conv2d(4, 4, 1);
+    const inner = new Reads(new nn.Conv2d(4, 4, 3, { padding: 1, groups: 4 }), randomBn(4), new nn.ReLU6());
+    const block = new nn.Sequential(first, inner).eval();
+    const x = randn([1, 4, 8, 8]);
+    block.forward(x);
+    expect(seen).toEqual(Array.from(first.forward(x).data()));
   });
 });

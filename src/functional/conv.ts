@@ -59,6 +59,8 @@ export interface Conv2dParams {
   pool?: MaxPoolSpec;
   /** tests: bytes of convolution output per band of a fused pool (default POOL_BAND_BYTES) */
   poolBandBytes?: number;
+  /** the input, when nothing reads it after this call (Sequential, which sets no test option): a depthwise layer may write its output over it */
+  dead?: Tensor;
 }
 
 /** max_pool2d's arguments (no indices). */
@@ -308,9 +310,17 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
   if (params.pool !== undefined) {
     return convolveAndPool(input, weight, bias, params, [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], outShape, params.pool);
   }
-  const output = empty(outShape);
+  // A depthwise layer (multiplier 1) keeping its dead input's shape, on planes under
+  // DW_BAND_PLANE_BYTES, writes its output over the input: the c4 kernel stages a group's planes
+  // whole before it writes them, and such planes are never split into bands, so no task reads a
+  // plane another has written. The output's lines are then the ones its core just read, not a
+  // recycled block's, last written by the other core (bench/threads-placement.ts).
+  const over = params.dead === input && groups === channels && outChannels === channels && outHeight === height && outWidth === width &&
+    height * width * 4 < DW_BAND_PLANE_BYTES && (padTop | padBottom | padLeft | padRight) >= 0;
+  const output = over ? input : empty(outShape);
   if (output.numel() === 0) return output;
   convolve(input, weight, bias, params, [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], output);
+  if (over) input._bump();
   return output;
 }
 

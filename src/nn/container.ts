@@ -5,7 +5,7 @@ import type { Activation, ConvActivation, MaxPoolSpec } from "../functional/conv
 import { MaxPool2d } from "./pooling.js";
 import { maxPoolArgs } from "../functional/pool.js";
 import { Module } from "./module.js";
-import { disposeScoped } from "../scope.js";
+import { disposeScoped, scoped } from "../scope.js";
 import { Conv2d } from "./conv.js";
 import { BatchNorm2d } from "./batchnorm.js";
 import { ReLU, ReLU6, Identity, FUSABLE_ACTIVATIONS, type ElementwiseActivation } from "./activation.js";
@@ -64,9 +64,11 @@ export class Sequential extends Module {
    * ReLU/ReLU6 right after a Conv2d or BatchNorm2d runs in the same kernel call (see fusion.ts), and so
    * does any elementwise activation (SiLU, Hardswish, GELU, Sigmoid, ...) after a Conv2d; a
    * MaxPool2d after a Conv2d (and those) pools it band by band (conv.ts convolveAndPool). Each
-   * step's output is freed as soon as the next step has run.
+   * step's output is freed as soon as the next step has run, and a depthwise step may write its
+   * output over its input when nothing else holds that (conv2dWith's `dead`). `consume` (internal:
+   * a Sequential above passes true) gives `input` up the same way.
    */
-  override forward(input: Tensor): Tensor {
+  override forward(input: Tensor, consume = false): Tensor {
     // Identity children change nothing: skipped, so Conv2d, Identity (a folded BatchNorm), ReLU fuse
     // (the class itself: a subclass may do something in its forward)
     const children = this.children().filter((m) => m.constructor !== Identity);
@@ -74,6 +76,10 @@ export class Sequential extends Module {
     for (let i = 0; i < children.length; i++) {
       const module = children[i];
       const previous = x;
+      // x is dead after this step when only this loop holds it: the step before's output, or an input
+      // the caller (a Sequential above) gave up; then a step may write over it (conv2dWith's dead)
+      // (a scope holds tensors only; a caller that gives up `input` has checked it)
+      const dead = (i === 0 ? consume : x !== input && scoped(x as Tensor)) && (x as Tensor)._exclusive() ? x as Tensor : undefined;
       // (fusion takes the classes themselves: a subclass's own forward must run)
       if (module instanceof Conv2d && module.constructor === Conv2d) {
         // Conv2d [+ BatchNorm2d, eval: folded] [+ ReLU/ReLU6/SiLU/...: in the epilogue] [+ MaxPool2d: banded]
@@ -86,9 +92,9 @@ export class Sequential extends Module {
         if (bn !== null) {
           let fold = this.#folds.get(module);
           if (fold === undefined) this.#folds.set(module, fold = new ConvBnFold());
-          x = fold.forward(module, bn, x as Tensor, activation, pool);
+          x = fold.forward(module, bn, x as Tensor, activation, pool, dead);
         } else {
-          x = module._forwardWith(x as Tensor, activation, pool);
+          x = module._forwardWith(x as Tensor, activation, pool, dead);
         }
         i = j - 1;
       } else if (module instanceof BatchNorm2d && module.constructor === BatchNorm2d && !module.training && activationOf(children[i + 1]) !== "none") {
@@ -96,7 +102,8 @@ export class Sequential extends Module {
         x = module._forwardWith(x as Tensor, activationOf(children[i + 1]), false);
         i += 1;
       } else {
-        x = module.forward(x);
+        // a Sequential child (not overriding forward) may consume x
+        x = dead !== undefined && module instanceof Sequential && Object.getPrototypeOf(module).forward === Sequential.prototype.forward ? module.forward(dead, true) : module.forward(x);
       }
       // the step before's output is not needed any more: free it now rather than when this forward
       // returns, so a deep Sequential holds two activations at a time, not all of them (views keep

@@ -79,10 +79,10 @@ export class Conv2d extends Module {
   }
 
   /** @internal forward with a fused activation and max pool (Sequential fusion) */
-  _forwardWith(input: Tensor, activation: ConvActivation, pool?: MaxPoolSpec): Tensor {
+  _forwardWith(input: Tensor, activation: ConvActivation, pool?: MaxPoolSpec, dead?: Tensor): Tensor {
     return conv2dWith(input, this.weight, this.bias, {
       stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups,
-      paddingMode: this.padding_mode, activation, packed: this.#packed, pool,
+      paddingMode: this.padding_mode, activation, packed: this.#packed, pool, dead,
     });
   }
 

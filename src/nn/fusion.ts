@@ -66,7 +66,7 @@ export class ConvBnFold {
   /** Depthwise, fast mode: W * scale (made with the fold). */
   #scaled: Tensor | null = null;
 
-  forward(conv: Conv2d, bn: BatchNorm2d, input: Tensor, activation: ConvActivation, pool?: MaxPoolSpec): Tensor {
+  forward(conv: Conv2d, bn: BatchNorm2d, input: Tensor, activation: ConvActivation, pool?: MaxPoolSpec, dead?: Tensor): Tensor {
     const sources = [conv.weight, conv.bias, bn.weight, bn.bias, bn.running_mean, bn.running_var];
     if (this.#scale === null || bn.eps !== this.#eps || sources.some((t, i) => t !== this.#sources[i] || (t?.version ?? -1) !== this.#versions[i])) {
       this.dispose();
@@ -81,7 +81,7 @@ export class ConvBnFold {
     const weight = this.#weightOf(conv);
     return conv2dWith(input, weight, this.#bias, {
       stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups,
-      paddingMode: conv.padding_mode, activation, packed: this.#packed, pool, fold: weight === conv.weight ? this.#scale! : undefined,
+      paddingMode: conv.padding_mode, activation, packed: this.#packed, pool, fold: weight === conv.weight ? this.#scale! : undefined, dead,
     });
   }
 

@@ -323,9 +323,10 @@ describe("Sequential: a depthwise step writes over a dead input (MobileNet's exp
   test("a Sequential subclass with its own forward is never handed an input to give up", () => {
     let seen: number[] = [];
     class Reads extends nn.Sequential {
-      override forward(input: Tensor): Tensor {
-        const y = super.forward(input);
-        seen = Array.from(input.data());   // still its input's values after its own layers ran
+      // passes every argument on, as a wrapper would: a `consume` handed to it would reach Sequential's
+      override forward(...args: [Tensor, boolean?]): Tensor {
+        const y = super.forward(...args);
+        seen = Array.from(args[0].data());   // still its input's values after its own layers ran
         return y;
       }
     }

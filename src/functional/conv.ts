@@ -310,13 +310,13 @@ export function conv2dWith(inputArg: unknown, weightArg: unknown, biasArg: unkno
   if (params.pool !== undefined) {
     return convolveAndPool(input, weight, bias, params, [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], outShape, params.pool);
   }
-  // A depthwise layer (multiplier 1) keeping its dead input's shape, on planes under
-  // DW_BAND_PLANE_BYTES, writes its output over the input: the c4 kernel stages a group's planes
-  // whole before it writes them, and such planes are never split into bands, so no task reads a
-  // plane another has written. The output's lines are then the ones its core just read, not a
-  // recycled block's, last written by the other core (bench/threads-placement.ts).
-  const over = params.dead === input && groups === channels && outChannels === channels && outHeight === height && outWidth === width &&
-    height * width * 4 < DW_BAND_PLANE_BYTES && (padTop | padBottom | padLeft | padRight) >= 0;
+  // A depthwise layer (the c4 kernel: groups > 1, no crop; multiplier 1) keeping its dead input's
+  // shape on whole planes writes its output over the input: the kernel stages a group's planes whole
+  // before it writes them, and no task reads a plane another has written. The output's lines are then
+  // the ones its core just read, not a recycled block's, last written by the other core
+  // (bench/threads-placement.ts).
+  const over = params.dead === input && groups > 1 && groups === channels && outChannels === channels && outHeight === height &&
+    outWidth === width && wholePlanes(height, width) && (padTop | padBottom | padLeft | padRight) >= 0;
   const output = over ? input : empty(outShape);
   if (output.numel() === 0) return output;
   convolve(input, weight, bias, params, [batch, channels, height, width], [padTop, padBottom, padLeft, padRight], output);
@@ -395,7 +395,7 @@ function convolveWith(
       // 14.8-17.0 ms against 13.9-15.8 at 256K; lower, single depthwise layers of 60 us (384 ch @14)
       // ran up to 5x slower split whenever the worker's vCPU stalled: bench runs of this session)
       const most = threadsFor(work, groups * outHeight);
-      const bands = most === 1 || outHeight * outWidth * 4 < DW_BAND_PLANE_BYTES ? 1 : Math.min(Math.max(most, Math.min(Math.ceil(12 * most / groups), Math.ceil(outHeight / 4))), outHeight);
+      const bands = most === 1 || wholePlanes(outHeight, outWidth) ? 1 : Math.min(Math.max(most, Math.min(Math.ceil(12 * most / groups), Math.ceil(outHeight / 4))), outHeight);
       const threads = Math.min(most, groups * bands);
       const bytes = threadBytes(k.f32_dwconv2d_c4_workspace(height, width, padTop, padBottom, padLeft, padRight, outHeight, outWidth), threads);
       const ws = workspace.get(bytes * threads);
@@ -531,6 +531,8 @@ function packedForPieces(weight: Tensor, bias: Tensor | null, params: Conv2dPara
  * -> 12.24/11.97 ms).
  */
 const DW_BAND_PLANE_BYTES = 4096;
+/** Whether the depthwise c4 kernel gives each task whole output planes of `height` x `width` (no row bands). */
+const wholePlanes = (height: number, width: number): boolean => height * width * 4 < DW_BAND_PLANE_BYTES;
 
 /** The micro-kernel's output channels a block (GEMM_MR in assembly/conv/pack.ts). */
 const GEMM_MR = 5;

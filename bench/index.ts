@@ -78,13 +78,6 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-async function time(r: Runner): Promise<number> {
-  const t = performance.now();
-  const p = r.run();
-  if (p) await p;
-  return performance.now() - t;
-}
-
 /** An engine's turn in the interleaved rounds (bench/settle.ts: with threads, gap, untimed run, timed run). */
 const timeAfterGap = (r: Runner): Promise<number> => timedTurn(() => r.run(), threads > 1);
 
@@ -189,7 +182,7 @@ async function benchOp(w: OpWorkload, index: number): Promise<OpRow> {
   // the floor: the output's bytes copied once in wasmnn's memory (read + write, like the op's output)
   const copy = copyRunner(ref.length * 4);
   const copyTimes: number[] = [];
-  for (let i = 0; i < cfg.warmup + rounds; i++) { const t = await time(copy); if (i >= cfg.warmup) copyTimes.push(t); }
+  for (let i = 0; i < cfg.warmup + rounds; i++) { const t = await timedTurn(() => copy.run(), false); if (i >= cfg.warmup) copyTimes.push(t); }
   copy.dispose();
   return { name: w.name, macs: w.macs, bytes: w.bytes, ms, ratio, scaling, rounds, check, errors, copyMs: median(copyTimes), copyBytes: 2 * ref.length * 4 };
 }

@@ -11,6 +11,7 @@ import "./v8-flags.js";
 import { init, set_num_threads, randn, manual_seed, tidy, type Tensor } from "../src/index.js";
 import { models } from "../src/vision/index.js";
 import { currentPool, setMinParallelWork } from "../src/threads/parallel.js";
+import { makespan } from "./schedule.js";
 
 const name = process.argv[2] ?? "resnet18";
 const rounds = Number(process.argv[3] ?? 15);
@@ -43,26 +44,6 @@ pool.run = (_fn, call, tasks, nargs, args) => {
   calls?.push(times);
   inCalls += performance.now() - start;
 };
-
-/** A call's time on `threads` threads: each runs its share in order, then claims the others' next tasks (pool.ts). */
-function makespan(times: number[], threads: number): number {
-  const tasks = times.length;
-  const next = Array.from({ length: threads }, (_, t) => Math.floor(tasks * t / threads));
-  const end = (owner: number) => Math.floor(tasks * (owner + 1) / threads);
-  const free = new Array<number>(threads).fill(0);
-  for (;;) {
-    // the thread that is free first claims: its own share first, then the others' in turn
-    let tid = 0;
-    for (let t = 1; t < threads; t++) if (free[t] < free[tid]) tid = t;
-    let claimed = -1;
-    for (let k = 0; k < threads && claimed < 0; k++) {
-      const owner = (tid + k) % threads;
-      if (next[owner] < end(owner)) claimed = next[owner]++;
-    }
-    if (claimed < 0) return Math.max(...free);
-    free[tid] += times[claimed];
-  }
-}
 
 // rounds alternate the 1-thread forward and each N's forward of tasks in a row (the machine drifts)
 const one: number[] = [];

@@ -5,7 +5,8 @@
 // call's tasks run one after another on the calling thread, timing each task. A call's bound is its
 // tasks' times scheduled on 2 threads as the pool schedules them (bench/schedule.ts): what it would
 // take if running beside another thread cost nothing. Per kernel and for the worst calls: medians of
-// the call as it ran, its bound, and its tasks in a row; per round: the calls' and the gaps' sums.
+// the call as it ran, its bound, and its tasks in a row; per round: the calls' and the gaps' sums, and how much
+// the calls ran over their medians (stalls of either thread).
 import "./v8-flags.js";
 import { init, set_num_threads, randn, manual_seed, tidy, type Tensor } from "../src/index.js";
 import { models } from "../src/vision/index.js";
@@ -106,4 +107,16 @@ console.log("the 12 calls that lose most (us: as run / bound / in a row; first a
 for (const r of [...rows].sort((a, b) => (b.ms - b.bound) - (a.ms - a.bound)).slice(0, 12)) {
   console.log(`  #${r.j} ${r.kernel} ${(r.ms * 1000).toFixed(0)} / ${(r.bound * 1000).toFixed(0)} / ${(r.inRow * 1000).toFixed(0)}  (${r.shape})`);
 }
+// a call's time over its median, per round: a few long stalls, or many small delays
+const buckets = [[0.05, 0.2], [0.2, 1], [1, Infinity]] as const;
+const medians = rows.map((r) => r.ms);
+const over = buckets.map(() => ({ calls: 0, ms: 0 }));
+for (const split of ran) {
+  split.forEach((c, j) => {
+    const excess = c.ms - medians[j];
+    buckets.forEach(([lo, hi], b) => { if (excess >= lo && excess < hi) { over[b].calls++; over[b].ms += excess; } });
+  });
+}
+console.log(`calls over their median, per round: ${buckets.map(([lo, hi], b) => `${lo * 1000}-${hi === Infinity ? "" : hi * 1000} us: `
+  + `${(over[b].calls / ran.length).toFixed(2)} calls, ${(over[b].ms / ran.length).toFixed(2)} ms`).join("; ")}`);
 process.exit(0);

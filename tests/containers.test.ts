@@ -207,6 +207,34 @@ describe("nn.Sequential additions", () => {
     expect(Object.keys(seq.state_dict())).toEqual(["0.weight", "0.bias", "2.weight", "2.bias"]);
     seq.dispose();
   });
+
+  test("forward runs the children as they are now: replaced, appended, removed or reordered after a forward", () => {
+    // (forward keeps its list of steps between calls: each change must show in the next call)
+    const x = tensor([-1, 2], [1, 2]);
+    const run = (seq: nn.Sequential) => tidy(() => Array.from(seq.forward(x).data<Float32Array>()));
+    const double = () => {
+      const l = new nn.Linear(2, 2, { bias: false });
+      l.load_state_dict({ weight: tensor([2, 0, 0, 2], [2, 2]) });
+      return l;
+    };
+    const seq = new nn.Sequential(double(), new nn.ReLU());
+    expect(run(seq)).toEqual([0, 4]);
+    seq[1] = new nn.Identity();                 // replaced
+    expect(run(seq)).toEqual([-2, 4]);
+    seq.append(new nn.ReLU());                  // appended
+    expect(run(seq)).toEqual([0, 4]);
+    seq[2] = double();                          // replaced again, now the last step
+    expect(run(seq)).toEqual([-4, 8]);
+    delete seq[1];                              // removed
+    expect(run(seq)).toEqual([-4, 8]);
+    const first = seq[0];
+    delete seq[0];                              // reordered: "0" now comes after "2"
+    seq[0] = new nn.ReLU();
+    expect(run(seq)).toEqual([0, 4]);           // double, then relu
+    (first as nn.Module).dispose();
+    seq.dispose();
+    x.dispose();
+  });
 });
 
 test("containers leak nothing over repeated builds and forwards", () => {

@@ -2,7 +2,8 @@
 // loses against what its split allows, call by call. Rounds alternate three forwards of the same
 // model: at 1 thread; at 2 threads as it runs, timing each split call (the pool's run()) and the gap
 // before it (the host's JavaScript and the calls too small to split); and at 2 threads with each split
-// call's tasks run one after another on the calling thread, timing each task. A call's bound is its
+// call's tasks run one after another on the calling thread, timing each task. The last two each come
+// after an untimed forward run the same way. A call's bound is its
 // tasks' times scheduled on 2 threads as the pool schedules them (bench/schedule.ts): what it would
 // take if running beside another thread cost nothing. Per kernel and for the worst calls: medians of
 // the call as it ran, its bound, and its tasks in a row; per round: the calls' and the gaps' sums, and how much
@@ -67,11 +68,15 @@ for (let i = 0; i < rounds + 3; i++) {
   set_num_threads(2);
   inRow = false;
   calls = [];
+  forward();   // each way is timed after an untimed forward the same way: as when called back to back
+  calls = [];
   last = t0 = performance.now();
   forward();
   const both = performance.now() - t0;
   const split = calls;
   inRow = true;
+  calls = [];
+  forward();
   calls = [];
   forward();
   inRow = false;

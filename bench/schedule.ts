@@ -1,4 +1,5 @@
-// The pool's schedule on paper (src/threads/pool.ts), for the threads benches' bounds.
+// The pool's schedule on paper (src/threads/pool.ts), and a job's tasks timed one by one, for the
+// threads benches' bounds.
 
 /**
  * A job's time on `threads` threads from its tasks' times: each thread runs its own share in order,
@@ -20,4 +21,19 @@ export function makespan(times: number[], threads: number): number {
     if (claimed < 0) return Math.max(...free);
     free[tid] += times[claimed];
   }
+}
+
+const argv: number[] = [];
+
+/** Runs a job's tasks one after another on this thread (task t: args[t * nargs ..]); each one's ms. */
+export function tasksInRow(call: (...args: number[]) => number, tasks: number, nargs: number, args: ArrayLike<number>): number[] {
+  const times: number[] = [];
+  argv.length = nargs;
+  for (let t = 0; t < tasks; t++) {
+    for (let i = 0; i < nargs; i++) argv[i] = args[t * nargs + i];
+    const t0 = performance.now();
+    call(...argv);
+    times.push(performance.now() - t0);
+  }
+  return times;
 }

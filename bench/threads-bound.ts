@@ -11,7 +11,7 @@ import "./v8-flags.js";
 import { init, set_num_threads, randn, manual_seed, tidy, type Tensor } from "../src/index.js";
 import { models } from "../src/vision/index.js";
 import { currentPool, setMinParallelWork } from "../src/threads/parallel.js";
-import { makespan } from "./schedule.js";
+import { makespan, tasksInRow } from "./schedule.js";
 
 const name = process.argv[2] ?? "resnet18";
 const rounds = Number(process.argv[3] ?? 15);
@@ -30,17 +30,9 @@ const median = (a: number[]) => [...a].sort((p, q) => p - q)[a.length >> 1];
 let calls: number[][] | null = null;
 let inCalls = 0;
 const pool = currentPool()!;
-const argv: number[] = [];
 pool.run = (_fn, call, tasks, nargs, args) => {
   const start = performance.now();
-  const times: number[] = [];
-  argv.length = nargs;
-  for (let t = 0; t < tasks; t++) {
-    for (let i = 0; i < nargs; i++) argv[i] = args[t * nargs + i];
-    const t0 = performance.now();
-    call(...argv);
-    times.push(performance.now() - t0);
-  }
+  const times = tasksInRow(call, tasks, nargs, args);
   calls?.push(times);
   inCalls += performance.now() - start;
 };

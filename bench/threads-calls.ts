@@ -13,7 +13,7 @@ import { init, set_num_threads, randn, manual_seed, tidy, type Tensor } from "..
 import { models } from "../src/vision/index.js";
 import { currentPool, setMinParallelWork } from "../src/threads/parallel.js";
 import { wasm } from "../src/runtime.js";
-import { makespan } from "./schedule.js";
+import { makespan, tasksInRow } from "./schedule.js";
 
 const name = process.argv[2] ?? "resnet18";
 const rounds = Number(process.argv[3] ?? 20);
@@ -35,7 +35,6 @@ let calls: Call[] = [];
 let last = 0;
 const pool = currentPool()!;
 const run = pool.run.bind(pool);
-const argv: number[] = [];
 pool.run = (fn, call, tasks, nargs, args, threads, wsArg, wsStride) => {
   const kernel = kernelNames.get(call) ?? `kernel #${fn}`;
   const start = performance.now();
@@ -46,14 +45,7 @@ pool.run = (fn, call, tasks, nargs, args, threads, wsArg, wsStride) => {
     last = end;
     return;
   }
-  const times: number[] = [];
-  argv.length = nargs;
-  for (let t = 0; t < tasks; t++) {
-    for (let i = 0; i < nargs; i++) argv[i] = args[t * nargs + i];
-    const t0 = performance.now();
-    call(...argv);
-    times.push(performance.now() - t0);
-  }
+  const times = tasksInRow(call, tasks, nargs, args);
   // the first arguments name the layer well enough to find it (m or input, channels, sizes)
   calls.push({ kernel, ms: performance.now() - start, gap: 0, tasks: times, shape: Array.from(args).slice(0, 5).join(",") });
 };

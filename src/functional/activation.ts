@@ -4,7 +4,7 @@
 
 import { Tensor, empty, normalizeDim, numel } from "../tensor.js";
 import { wasm, heapF32 } from "../runtime.js";
-import { parallel, parallelFloats, threadsFor } from "../threads/parallel.js";
+import { parallel, parallelFloats, threadBytes, threadsFor } from "../threads/parallel.js";
 import { Workspace } from "../allocator.js";
 import { uniform01 } from "../random.js";
 import { parseArgs, pyFloat, pyRepr, pyType, required, type ArgSpec } from "../args.js";
@@ -225,7 +225,8 @@ function softmaxWith(inputArg: unknown, dimArg: unknown, dtype: unknown, log: bo
   // threads: rows (inner == 1) or (row, block of SOFTMAX_COLUMNS columns), each with its own workspace
   const units = inner === 1 ? outer : outer * Math.ceil(inner / SOFTMAX_COLUMNS);
   const threads = threadsFor(output.numel() * 8, units);
-  const bytes = Math.ceil(wasm().f32_softmax_workspace(inner) / 64) * 64;
+  const need = wasm().f32_softmax_workspace(inner);
+  const bytes = need > 0 ? threadBytes(need, threads) : 0;
   const workspace = bytes > 0 ? softmaxWorkspace.get(bytes * threads) : 0;
   parallel("f32_softmax", units, threads, (start, end) =>
     [input.ptr, output.ptr, outer, size, inner, log ? 1 : 0, workspace, start, end], bytes > 0 ? { perThread: { arg: 6, bytes } } : {});

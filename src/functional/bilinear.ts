@@ -1,11 +1,10 @@
 // F.bilinear: y = x1^T A x2 + b per row, as torch.nn.functional.bilinear.
 
 import { Tensor, empty, numel } from "../tensor.js";
-import { wasm } from "../runtime.js";
 import { allocate, release } from "../allocator.js";
 import { parseArgs, required } from "../args.js";
 import { checkFloat, checkTensor } from "./shape.js";
-import { parallel, threadsFor } from "../threads/parallel.js";
+import { parallel, threadBytes, threadsFor } from "../threads/parallel.js";
 
 /**
  * torch.nn.functional.bilinear(input1, input2, weight, bias=None): input1 [*, in1], input2
@@ -39,8 +38,8 @@ export function bilinear(...args: unknown[]): Tensor {
   const out = empty([...x1.shape.slice(0, -1), outFeatures]);
   if (out.numel() === 0) return out;
   // split across threads by rows (issue #15), each thread its own t (out * in1 floats)
-  const bytes = Math.ceil(Math.max(outFeatures * in1 * 4, 16) / 64) * 64;
   const threads = threadsFor(rows * outFeatures * in1 * (in2 + 1), rows);
+  const bytes = threadBytes(Math.max(outFeatures * in1 * 4, 16), threads);
   const workspace = allocate(bytes * threads, "bilinear workspace", "workspaces");
   try {
     parallel("f32_bilinear", rows, threads, (start, end) =>

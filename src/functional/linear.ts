@@ -5,7 +5,7 @@ import { wasm } from "../runtime.js";
 import { parseArgs } from "../args.js";
 import { checkFloat, checkTensor, fmtShape } from "./shape.js";
 import { Workspace } from "../allocator.js";
-import { parallel, threadsFor } from "../threads/parallel.js";
+import { parallel, threadBytes, threadsFor } from "../threads/parallel.js";
 
 const workspace = new Workspace("linear workspace");
 
@@ -67,7 +67,7 @@ function linearGemm(input: number, weight: number, bias: number, output: number,
   const rowBlocks = Math.ceil(rows / 5);
   const panelBytes = k.f32_linear_gemm_workspace(inFeatures, outFeatures);
   const threads = threadsFor(rows * inFeatures * outFeatures, rowBlocks * panels);
-  const rowBytes = Math.ceil(5 * inFeatures * 4 / 64) * 64;
+  const rowBytes = threadBytes(5 * inFeatures * 4, threads);
   const ws = workspace.get(panelBytes + rowBytes * threads);
   parallel("f32_linear_gemm_pack", panels, threadsFor(inFeatures * outFeatures, panels), (start, end) =>
     [weight, inFeatures, outFeatures, ws, start, end]);

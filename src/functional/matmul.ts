@@ -7,7 +7,7 @@ import { allocate, release } from "../allocator.js";
 import { parseArgs, required } from "../args.js";
 import { checkTensor } from "./shape.js";
 import { linearDots } from "./linear.js";
-import { parallel, threadsFor } from "../threads/parallel.js";
+import { parallel, threadBytes, threadsFor } from "../threads/parallel.js";
 
 const DTYPE_NAME = { float32: "Float", int64: "Long" } as const;
 
@@ -108,7 +108,7 @@ function gemmCalls(calls: [number, number, number][], M: number, K: number, N: n
   const mUnits = threads === 1 ? 1 : Math.min(Math.ceil(mBlocks / 2), Math.max(1, Math.ceil(3 * threads / (batch * slabs))));
   const mBlocksPerUnit = mUnits === 1 ? 0 : Math.ceil(mBlocks / mUnits);
   const units = batch * (mBlocksPerUnit === 0 ? 1 : Math.ceil(mBlocks / mBlocksPerUnit)) * slabs;
-  const bytes = Math.ceil(k.f32_matmul_workspace(mBlocksPerUnit === 0 ? M : Math.min(M, 5 * mBlocksPerUnit), K) / 64) * 64;
+  const bytes = threadBytes(k.f32_matmul_workspace(mBlocksPerUnit === 0 ? M : Math.min(M, 5 * mBlocksPerUnit), K), threads);
   const workspace = allocate(bytes * threads, "matmul workspace", "workspaces");
   try {
     for (const [a, b, out] of calls) {

@@ -2,7 +2,7 @@
 // (kernels: assembly/norm/normalize.ts, assembly/norm/lrn.ts).
 
 import { Tensor, empty, normalizeDim, numel } from "../tensor.js";
-import { parallel, threadsFor } from "../threads/parallel.js";
+import { parallel, threadBytes, threadsFor } from "../threads/parallel.js";
 import { Workspace } from "../allocator.js";
 import { parseArgs, pyType, type ArgSpec } from "../args.js";
 import { checkFloat, checkTensor } from "./shape.js";
@@ -40,8 +40,8 @@ export function normalize(...args: unknown[]): Tensor {
   const kind = p === 0 ? 0 : p === 1 ? 1 : p === 2 ? 2 : p === Infinity ? 3 : p === -Infinity ? 4 : 5;
   // threads: units (o, block of NORMALIZE_COLUMNS columns), each with its own norms workspace
   const blocks = Math.ceil(inner / NORMALIZE_COLUMNS);
-  const bytes = Math.ceil(Math.min(inner, NORMALIZE_COLUMNS) * 4 / 64) * 64;
   const threads = threadsFor(2 * input.numel(), outer * blocks);
+  const bytes = threadBytes(Math.min(inner, NORMALIZE_COLUMNS) * 4, threads);
   const norms = scratch.get(bytes * threads);
   parallel("f32_normalize", outer * blocks, threads, (start, end) =>
     [input.ptr, output.ptr, outer, reduce, inner, kind, p, a.eps as number, norms, start, end], { perThread: { arg: 8, bytes } });

@@ -5,7 +5,7 @@
 
 import { Tensor, empty } from "../tensor.js";
 import { heapF32, heapI32 } from "../runtime.js";
-import { parallel, threadsFor } from "../threads/parallel.js";
+import { parallel, threadBytes, threadsFor } from "../threads/parallel.js";
 import { Workspace } from "../allocator.js";
 import { parseArgs, pyRepr, pyType, required, type ArgSpec } from "../args.js";
 import {
@@ -189,8 +189,6 @@ export function interpolateWith(
   const yStride = (outHeight + 3) & ~3;
   const xBytes = 2 * taps * xStride * 4;
   const yBytes = rank === 3 ? 0 : 3 * taps * yStride * 4;   // offsets, weights, row-cache slots
-  // the vertical pass's row cache: one per thread (rowCache), each 64-byte aligned
-  const rowBytes = rank === 3 ? 0 : Math.ceil((taps * xStride * 4 + 16) / 64) * 64;
   const make = taps === 4 ? cubicTable : linearTable;
   const xTable = make(inWidth, outWidth, alignCorners, widthScale);
   const groups = taps === 2 ? shuffleGroups(xTable.index, inWidth, outWidth) : null;
@@ -237,6 +235,8 @@ export function interpolateWith(
     // threads: output rows (input rows for 1-D), each task with its own row cache
     const rows = planes * (rank === 3 ? inHeight : outHeight);
     const threads = threadsFor(output.numel() * taps * (rank === 3 ? 1 : 2), rows);
+    // the vertical pass's row cache: one per thread (rowCache)
+    const rowBytes = rank === 3 ? 0 : threadBytes(taps * xStride * 4 + 16, threads);
     const cache = rank === 3 ? 0 : rowCache.get(rowBytes * threads);
     parallel("f32_resize_separable", rows, threads, (start, end) =>
       [input.ptr, planes, inHeight, inWidth, output.ptr, outHeight, outWidth, taps,

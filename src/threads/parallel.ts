@@ -84,8 +84,10 @@ export function threadsFor(work: number, units: number): number {
  * scratch a thread), half on each of 2 threads: 1.052 ms adjacent, 1.027 / 1.013 / 0.994 ms 4 / 16
  * / 64 KiB apart, 0.990-0.997 ms up to 4 MiB; one half alone 0.951 ms. Whole layers, 1 thread / 2
  * threads adjacent -> apart (interleaved): 64 ch @56 1.876 / 1.116 -> 1.056 ms, 128 @28 1.849 /
- * 1.141 -> 1.130, 256 @14 1.915 / 1.107 -> 1.055, 512 @7 3.324 / 1.778 -> 1.742. Costs 64 KiB a
- * thread in each convolution workspace.
+ * 1.141 -> 1.130, 256 @14 1.915 / 1.107 -> 1.055, 512 @7 3.324 / 1.778 -> 1.742. Every
+ * per-thread workspace takes its size from here, so no split forgets the gap; where the scratch is
+ * a few KB (matmul's, linear's, resize's, normalize's rows) it measured neither faster nor slower.
+ * Costs 64 KiB a thread in each such workspace (one thread, e.g. Workers: none).
  */
 export function threadBytes(bytes: number, threads: number): number {
   return Math.ceil(bytes / 64) * 64 + (threads > 1 ? 65536 : 0);
